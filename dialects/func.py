@@ -1,0 +1,74 @@
+"""The func dialect: functions (`func.func`) and their terminator (`func.return`)."""
+from __future__ import annotations
+
+from rnc.ir.attributes import StringAttr, TypeAttr
+from rnc.ir.core import Block, Operation, Region
+from rnc.ir.dialect import Dialect
+from rnc.ir.opdef import (IsolatedFromAbove, IsTerminator, VerifyError, attribute, irdl_op, opt_attribute,
+                          region, var_operand)
+from rnc.ir.types import FunctionType
+
+
+def _is_function_type(a) -> bool:
+    """a function type"""
+    return isinstance(a, TypeAttr) and isinstance(a.value, FunctionType)
+
+
+@irdl_op("func.func", traits=[IsolatedFromAbove])
+class FuncOp(Operation):
+    """A function: a named region whose entry block arguments are the inputs; ends with `func.return`."""
+
+    body = region("the function body; entry block arguments are the function inputs")
+    sym_name = attribute(StringAttr, doc="the function's name")
+    function_type = attribute(_is_function_type, doc="(inputs) -> results")
+    arg_names = opt_attribute(doc="original names of the inputs (e.g. ONNX graph inputs)")
+    result_names = opt_attribute(doc="original names of the outputs")
+
+    @staticmethod
+    def make(name: str, input_types, result_types, arg_names=None) -> "FuncOp":
+        block = Block(input_types, arg_names)
+        fn = FuncOp.create(regions=[Region([block])], attributes={
+            "sym_name": StringAttr(name),
+            "function_type": TypeAttr(FunctionType(tuple(input_types), tuple(result_types)))})
+        return fn  # type: ignore[return-value]
+
+    @property
+    def type(self) -> FunctionType:
+        return self.attributes["function_type"].value  # type: ignore[attr-defined]
+
+    @property
+    def entry(self) -> Block:
+        return self.regions[0].blocks[0]
+
+    def verify_(self) -> None:
+        ftype = self.type
+        if not self.regions[0].blocks:
+            raise VerifyError("expects a non-empty body")
+        entry = self.entry
+        arg_types = tuple(a.type for a in entry.args)
+        if arg_types != ftype.inputs:
+            raise VerifyError(f"entry block arguments ({', '.join(map(str, arg_types))}) do not match the "
+                              f"function inputs ({', '.join(map(str, ftype.inputs))})")
+        for block in self.regions[0].blocks:
+            term = block.terminator
+            if term is None or not term.has_trait(IsTerminator):
+                raise VerifyError("expects every block to end with a terminator such as 'func.return'")
+
+
+@irdl_op("func.return", traits=[IsTerminator])
+class ReturnOp(Operation):
+    """Returns its operands from the enclosing function."""
+
+    values = var_operand(doc="the function's results")
+
+    def verify_(self) -> None:
+        fn = self.parent_op
+        if not isinstance(fn, FuncOp):
+            raise VerifyError("expects parent op 'func.func'")
+        got = tuple(v.type for v in self.operands)
+        if got != fn.type.results:
+            raise VerifyError(f"returns ({', '.join(map(str, got))}) but the function's results are "
+                              f"({', '.join(map(str, fn.type.results))})")
+
+
+DIALECT = Dialect("func", [FuncOp, ReturnOp], doc="Functions and returns.")

@@ -1,0 +1,94 @@
+"""Diagnostics in MLIR's shape: `file:line:col: error: message`, then the source line and a caret.
+
+Everything user-facing that goes wrong in rnc is a `Diagnostic`; tools render it and exit with status 1
+(or compare it against `expected-error` annotations under --verify-diagnostics). Nothing reaches the user
+as a Python traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "note", "remark"]
+
+
+@dataclass(frozen=True)
+class SourceLoc:
+    """A position in a source buffer (1-based line and column)."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class SourceManager:
+    """Keeps the text of every buffer parsed, so diagnostics can quote the offending line."""
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, list[str]] = {}
+
+    def add(self, name: str, text: str, first_line: int = 1) -> None:
+        """Registers `text` as lines `first_line..` of the buffer `name` (split-input-file keeps offsets)."""
+        lines = self._buffers.setdefault(name, [])
+        needed = first_line - 1 + text.count("\n") + 1
+        if len(lines) < needed:
+            lines.extend([""] * (needed - len(lines)))
+        for i, line in enumerate(text.split("\n")):
+            lines[first_line - 1 + i] = line
+
+    def line(self, loc: SourceLoc) -> str | None:
+        lines = self._buffers.get(loc.file)
+        if lines is None or not 1 <= loc.line <= len(lines):
+            return None
+        return lines[loc.line - 1]
+
+
+@dataclass
+class Diagnostic:
+    severity: Severity
+    message: str
+    loc: SourceLoc | None = None
+    where: str | None = None  # printed instead of file:line:col when there is no source position
+    notes: list["Diagnostic"] = field(default_factory=list)
+
+    def render(self, sources: SourceManager | None = None) -> str:
+        head = str(self.loc) if self.loc else (self.where or "<unknown>")
+        out = [f"{head}: {self.severity}: {self.message}"]
+        if self.loc is not None and sources is not None:
+            text = sources.line(self.loc)
+            if text is not None:
+                out.append(text)
+                out.append(" " * max(self.loc.col - 1, 0) + "^")
+        for note in self.notes:
+            out.append(note.render(sources))
+        return "\n".join(out)
+
+
+class DiagnosticError(Exception):
+    """Raised to abort the current job with a user-facing diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def error_at(loc: SourceLoc | None, message: str, where: str | None = None) -> DiagnosticError:
+    return DiagnosticError(Diagnostic("error", message, loc, where))
+
+
+class DiagnosticEngine:
+    """Collects diagnostics emitted while a job runs (passes emit warnings and remarks through it)."""
+
+    def __init__(self, sources: SourceManager | None = None) -> None:
+        self.sources = sources or SourceManager()
+        self.emitted: list[Diagnostic] = []
+
+    def emit(self, diagnostic: Diagnostic) -> None:
+        self.emitted.append(diagnostic)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.emitted)

@@ -1,0 +1,209 @@
+"""Prints IR in the generic form the parser reads: deterministic, keeping the source's value names.
+
+Names are chosen per isolated-from-above scope (e.g. per function): a value keeps its `name_hint` unless
+another value of the scope already took it; unnamed values get the smallest free number (%0, %1, ...).
+"""
+from __future__ import annotations
+
+import io
+import struct
+from typing import Iterable
+
+from .attributes import Attribute, DenseResourceAttr, ResourceBlob, format_entry, quote
+from .core import Block, OpResult, Operation, Region, Value
+from .opdef import IsolatedFromAbove
+
+
+class Printer:
+    def __init__(self, *, elide_resources: bool = False, print_locations: bool = True,
+                 indent: str = "  ") -> None:
+        self.elide_resources = elide_resources
+        self.print_locations = print_locations
+        self.indent_unit = indent
+        self.names: dict[int, str] = {}
+        self.blobs: dict[str, ResourceBlob] = {}
+
+    # ---- naming --------------------------------------------------------------------------------------
+    def _assign_names(self, root: Operation) -> None:
+        """Names every value under `root`, one namespace per isolated op."""
+        self._name_scope(root, include_root_results=True)
+
+    def _name_scope(self, scope_op: Operation, include_root_results: bool) -> None:
+        values: list[Value] = []
+        nested_isolated: list[Operation] = []
+        if include_root_results:
+            values.extend(scope_op.results)
+
+        def collect(region: Region) -> None:
+            for block in region.blocks:
+                values.extend(block.args)
+                for op in block.ops:
+                    values.extend(op.results)
+                    if IsolatedFromAbove in op.TRAITS:
+                        nested_isolated.append(op)
+                    else:
+                        for r in op.regions:
+                            collect(r)
+
+        for r in scope_op.regions:
+            collect(r)
+        taken: set[str] = set()
+        wanted = [v.name_hint for v in values]
+        hinted = {h for h in wanted if h}
+        counter = 0
+        for v, hint in zip(values, wanted):
+            if isinstance(v, OpResult) and v.index > 0 and _same_group(v):
+                self.names[id(v)] = self.names[id(v.op.results[0])]
+                continue
+            name = hint if hint and hint not in taken else None
+            if name is None and hint:
+                k = 1
+                while f"{hint}_{k}" in taken or f"{hint}_{k}" in hinted:
+                    k += 1
+                name = f"{hint}_{k}"
+            if name is None:
+                while str(counter) in taken or str(counter) in hinted:
+                    counter += 1
+                name = str(counter)
+                counter += 1
+            taken.add(name)
+            self.names[id(v)] = name
+        for op in nested_isolated:
+            self._name_scope(op, include_root_results=False)
+
+    def value_name(self, v: Value) -> str:
+        name = self.names.get(id(v))
+        if name is None:
+            return "%<<unknown value>>"
+        if isinstance(v, OpResult) and _same_group(v):
+            return f"%{name}#{v.index}"
+        return f"%{name}"
+
+    # ---- ops -----------------------------------------------------------------------------------------
+    def print_module(self, module: Operation) -> str:
+        out = io.StringIO()
+        self._assign_names(module)
+        self._print_op(module, out, 0)
+        out.write("\n")
+        self._print_resources(out)
+        return out.getvalue()
+
+    def print_op_to_string(self, op: Operation) -> str:
+        out = io.StringIO()
+        self._assign_names(op)
+        self._print_op(op, out, 0)
+        return out.getvalue()
+
+    def _print_op(self, op: Operation, out: io.StringIO, depth: int) -> None:
+        out.write(self.indent_unit * depth)
+        if op.results:
+            out.write(self._results_text(op))
+            out.write(" = ")
+        out.write(quote(op.name))
+        out.write("(")
+        out.write(", ".join(self.value_name(v) for v in op.operands))
+        out.write(")")
+        if op.regions:
+            out.write(" (")
+            for i, region in enumerate(op.regions):
+                if i:
+                    out.write(", ")
+                self._print_region(region, out, depth)
+            out.write(")")
+        if op.attributes:
+            out.write(" ")
+            out.write(self.attr_dict_text(op.attributes))
+        out.write(" : (")
+        out.write(", ".join(str(v.type) for v in op.operands))
+        out.write(") -> ")
+        results = op.results
+        if len(results) == 1 and not _is_function(results[0].type):
+            out.write(str(results[0].type))
+        else:
+            out.write("(" + ", ".join(str(r.type) for r in results) + ")")
+        if self.print_locations and op.location is not None:
+            out.write(" ")
+            out.write(str(op.location))
+
+    def _results_text(self, op: Operation) -> str:
+        results = op.results
+        if len(results) == 1 or not _same_group(results[-1]):
+            return ", ".join(self.value_name(r) for r in results)
+        return f"%{self.names[id(results[0])]}:{len(results)}"
+
+    def _print_region(self, region: Region, out: io.StringIO, depth: int) -> None:
+        out.write("{\n")
+        for i, block in enumerate(region.blocks):
+            if i > 0 or block.args:
+                self._print_block_header(block, i, out, depth)
+            for op in block.ops:
+                self._print_op(op, out, depth + 1)
+                out.write("\n")
+        out.write(self.indent_unit * depth + "}")
+
+    def _print_block_header(self, block: Block, index: int, out: io.StringIO, depth: int) -> None:
+        label = block.label or f"bb{index}"
+        out.write(self.indent_unit * depth + "^" + label)
+        if block.args:
+            out.write("(" + ", ".join(f"{self.value_name(a)}: {a.type}" for a in block.args) + ")")
+        out.write(":\n")
+
+    # ---- attributes and resources ----------------------------------------------------------------------
+    def attr_dict_text(self, attrs: dict[str, Attribute]) -> str:
+        parts = []
+        for key in sorted(attrs):
+            value = attrs[key]
+            self._note_resources(value)
+            parts.append(format_entry(key, value))
+        text = "{" + ", ".join(parts) + "}"
+        if self.elide_resources and "dense_resource<" in text:
+            text = _elide(text, self.blobs)
+        return text
+
+    def _note_resources(self, value: Attribute) -> None:
+        if isinstance(value, DenseResourceAttr):
+            self.blobs.setdefault(value.blob.name, value.blob)
+        elif hasattr(value, "value") and isinstance(getattr(value, "value"), tuple):
+            for item in value.value:  # arrays and dictionaries
+                self._note_resources(item[1] if isinstance(item, tuple) else item)
+
+    def _print_resources(self, out: io.StringIO) -> None:
+        blobs = [b for b in self.blobs.values() if b.data is not None]
+        if self.elide_resources or not blobs:
+            return
+        out.write("\n{-#\n  dialect_resources: {\n    builtin: {\n")
+        for i, blob in enumerate(sorted(blobs, key=lambda b: b.name)):
+            out.write(f"      {blob.name}: \"0x")
+            out.write(struct.pack("<I", 4).hex().upper())
+            out.write(blob.data.hex().upper())
+            out.write('"')
+            out.write(",\n" if i + 1 < len(blobs) else "\n")
+        out.write("    }\n  }\n#-}\n")
+
+
+def _same_group(v: Value) -> bool:
+    """True if `v` is a result of a multi-result op whose results all share one name (`%x:2`)."""
+    op = getattr(v, "op", None)
+    if op is None or len(op.results) < 2:
+        return False
+    first = op.results[0].name_hint
+    return all(r.name_hint == first for r in op.results)
+
+
+def _is_function(t) -> bool:
+    from .types import FunctionType
+    return isinstance(t, FunctionType)
+
+
+def _elide(text: str, blobs: dict[str, ResourceBlob]) -> str:
+    for name in blobs:
+        text = text.replace(f"dense_resource<{name}>", f"dense_resource<{ResourceBlob.ELIDED}>")
+    return text
+
+
+def print_module(module: Operation, **kw) -> str:
+    return Printer(**kw).print_module(module)
+
+
+def print_ops(ops: Iterable[Operation], **kw) -> str:
+    return "\n".join(Printer(**kw).print_op_to_string(op) for op in ops)

@@ -1,0 +1,120 @@
+"""Pattern rewriting: small `RewritePattern`s applied by one shared greedy worklist driver.
+
+    class FoldDoubleNeg(RewritePattern):
+        op_name = "test.neg"
+        def match_and_rewrite(self, op, rewriter) -> bool:
+            ...; rewriter.replace_op(op, [new_op]); return True
+
+The driver visits every op, tries the patterns registered for its name (and the catch-all ones), and
+re-queues the users and operands' producers of whatever changed, until nothing applies. Pure ops left
+without uses are erased along the way.
+"""
+from __future__ import annotations
+
+from collections import deque
+from typing import Iterable, Sequence
+
+from .core import Operation, Value
+from .opdef import Pure
+
+
+class RewritePattern:
+    """Base of patterns. `op_name = None` matches every op."""
+
+    op_name: str | None = None
+    benefit: int = 1
+
+    def match_and_rewrite(self, op: Operation, rewriter: "Rewriter") -> bool:
+        raise NotImplementedError
+
+
+class Rewriter:
+    """Mutations a pattern may make; keeps the driver's worklist informed."""
+
+    def __init__(self, on_change=None) -> None:
+        self._on_change = on_change or (lambda op: None)
+        self.changed = False
+
+    def _touch(self, op: Operation) -> None:
+        self.changed = True
+        self._on_change(op)
+
+    def insert_before(self, anchor: Operation, op: Operation) -> Operation:
+        if op.span is None:
+            op.span = anchor.span  # diagnostics on new ops point at the source of what they replace
+        anchor.parent.insert_before(anchor, op)
+        self._touch(op)
+        return op
+
+    def replace_op(self, op: Operation, new_ops: Sequence[Operation] | Operation,
+                   new_results: Sequence[Value] | None = None) -> None:
+        """Inserts `new_ops` before `op`, redirects its results (default: the last new op's) and erases it."""
+        if isinstance(new_ops, Operation):
+            new_ops = [new_ops]
+        for new in new_ops:
+            self.insert_before(op, new)
+        if new_results is None:
+            new_results = new_ops[-1].results if new_ops else []
+        self.replace_all_uses(op, new_results)
+        self.erase_op(op)
+
+    def replace_all_uses(self, op: Operation, new_results: Sequence[Value]) -> None:
+        if len(new_results) != len(op.results):
+            raise ValueError(f"replacing '{op.name}': {len(op.results)} results, {len(new_results)} replacements")
+        for old, new in zip(op.results, new_results):
+            if new.name_hint is None:
+                new.name_hint = old.name_hint  # keep readable names through rewrites
+            for user in old.users:
+                self._touch(user)
+            old.replace_all_uses_with(new)
+
+    def replace_value(self, old: Value, new: Value) -> None:
+        for user in old.users:
+            self._touch(user)
+        old.replace_all_uses_with(new)
+
+    def erase_op(self, op: Operation) -> None:
+        producers = [v.op for v in op.operands if hasattr(v, "op")]
+        op.erase()
+        self.changed = True
+        for p in producers:
+            self._on_change(p)
+
+
+def is_trivially_dead(op: Operation) -> bool:
+    return Pure in op.TRAITS and not op.regions and all(not r.uses for r in op.results)
+
+
+def apply_patterns_greedily(root: Operation, patterns: Iterable[RewritePattern], *, max_iterations: int = 10,
+                            remove_dead: bool = True) -> bool:
+    """Applies `patterns` to every op under `root` until a fixed point; returns True if anything changed."""
+    by_name: dict[str | None, list[RewritePattern]] = {}
+    for p in sorted(patterns, key=lambda p: -p.benefit):
+        by_name.setdefault(p.op_name, []).append(p)
+    generic = by_name.get(None, [])
+    any_change = False
+    for _ in range(max_iterations):
+        worklist: deque[Operation] = deque(op for op in root.walk() if op is not root)
+        queued = {id(op) for op in worklist}
+
+        def requeue(op: Operation) -> None:
+            if id(op) not in queued:
+                queued.add(id(op))
+                worklist.append(op)
+
+        rewriter = Rewriter(requeue)
+        while worklist:
+            op = worklist.popleft()
+            queued.discard(id(op))
+            if op.parent is None:
+                continue  # erased meanwhile
+            if remove_dead and is_trivially_dead(op):
+                rewriter.erase_op(op)
+                continue
+            for pattern in by_name.get(op.name, []) + generic:
+                if pattern.match_and_rewrite(op, rewriter):
+                    break
+        if not rewriter.changed:
+            break
+        any_change = True
+    return any_change

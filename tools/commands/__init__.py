@@ -1,0 +1,1 @@
+"""Subcommands of the rnc umbrella CLI, one module each."""
