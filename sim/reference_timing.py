@@ -1,0 +1,243 @@
+"""The RNC reference's network latency ("--timing-model rnc"), timing.md section 5.
+
+A network is a strict chain of `RefLayer`s (the DAG is ignored, as in the reference). Each layer owns a FIFO
+pool of `multiply` copies of its tiles; each tile sits on a crossbar. S samples are launched at t = 0.
+Stage L of sample s starts when stage L-1 of sample s is done (stage 0: when stage 0 of sample s-1 is
+done), then
+
+1. takes n_L = min(multiply, n_cap) copies from the pool (FIFO),
+2. cuts their tiles into waves (a tile joins the first wave not yet using its crossbar),
+3. runs the waves in turn: a wave requests all its crossbars (capacity-1 FIFO resources shared by every
+   layer and sample), holds those granted until it has all, lasts PE_latency(top) * floor(cycles(top) / n_L)
+   for its top tile (largest PE_latency * cycles, first on ties), then releases them,
+4. returns the copies.
+
+`latency_ns` is the makespan; `ideal_ns` the same run without crossbar requests and with all tiles in one
+wave. The discrete-event simulation runs on simpy, as the reference does, so FIFO grants and the order of
+simultaneous events are simpy's; the process nesting below mirrors the reference's because every nested
+process adds simpy steps at the same instant, and those steps decide who queues first for a crossbar.
+"""
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+import simpy
+
+
+@dataclass(frozen=True)
+class RefTile:
+    """One tile: `cycles` MVMs per sample, each taking `pe_latency_ns`, on crossbar `xbar`."""
+
+    cycles: int
+    pe_latency_ns: float
+    xbar: Hashable
+
+    @property
+    def busy_ns(self) -> float:
+        """The time the reference ranks tiles by (PE latency times cycles)."""
+        return self.pe_latency_ns * self.cycles
+
+
+@dataclass(frozen=True)
+class RefLayer:
+    """A weight layer: the tiles of each of its copies (one entry per copy) and its cap on copies.
+
+    `n_cap` is the most copies one sample can use: Hout*Wout*groups for a conv, out-features for a linear
+    layer. The number of copies is the reference's `multiply`.
+    """
+
+    name: str
+    copies: tuple[tuple[RefTile, ...], ...]
+    n_cap: int
+
+    def __post_init__(self) -> None:
+        copies = tuple(tuple(copy) for copy in self.copies)
+        object.__setattr__(self, "copies", copies)
+        if not copies or any(not copy for copy in copies):
+            raise ValueError(f"layer {self.name!r}: needs at least one copy, each with at least one tile")
+        if self.n_cap < 1:
+            raise ValueError(f"layer {self.name!r}: n_cap must be >= 1, got {self.n_cap}")
+
+    @property
+    def multiply(self) -> int:
+        return len(self.copies)
+
+    @property
+    def copies_per_sample(self) -> int:
+        """n_L: copies one sample takes from the pool."""
+        return min(self.multiply, self.n_cap)
+
+
+@dataclass(frozen=True)
+class RefTimingResult:
+    """Makespans of `samples` samples, and each layer's contention-free time for one sample."""
+
+    latency_ns: float
+    ideal_ns: float
+    samples: int
+    stage_ns: tuple[float, ...]         # waves run in turn, no other layer on the crossbars
+    ideal_stage_ns: tuple[float, ...]   # one wave
+
+    @property
+    def ratio(self) -> float:
+        """The reference's `ratio`: ideal latency over latency (1 when nothing waits for a crossbar)."""
+        return self.ideal_ns / self.latency_ns
+
+
+def waves(tiles: Sequence[RefTile]) -> list[list[RefTile]]:
+    """Cuts tiles into waves: each tile joins the first wave not yet using its crossbar."""
+    result: list[list[RefTile]] = []
+    crossbars_in_wave: list[set] = []
+    for tile in tiles:
+        for wave, used in zip(result, crossbars_in_wave):
+            if tile.xbar not in used:
+                wave.append(tile)
+                used.add(tile.xbar)
+                break
+        else:
+            result.append([tile])
+            crossbars_in_wave.append({tile.xbar})
+    return result
+
+
+def wave_duration_ns(wave: Sequence[RefTile], copies_used: int) -> float:
+    """PE_latency(top) * floor(cycles(top) / n): only the top tile counts, and the division floors."""
+    top = max(wave, key=lambda tile: tile.busy_ns)  # first of equals, like the reference's stable sort
+    return top.pe_latency_ns * (top.cycles // copies_used)
+
+
+def _tiles_of_first_copies(layer: RefLayer) -> list[RefTile]:
+    return [tile for copy in layer.copies[:layer.copies_per_sample] for tile in copy]
+
+
+def stage_ns(layer: RefLayer) -> float:
+    """A layer's time for one sample with its first n_L copies when no other layer uses its crossbars."""
+    n = layer.copies_per_sample
+    return sum(wave_duration_ns(wave, n) for wave in waves(_tiles_of_first_copies(layer)))
+
+
+def ideal_stage_ns(layer: RefLayer) -> float:
+    """A layer's time for one sample without crossbar requests: all tiles in one wave."""
+    return wave_duration_ns(_tiles_of_first_copies(layer), layer.copies_per_sample)
+
+
+def pipeline_makespan_ns(stage_times: Sequence[float], samples: int) -> float:
+    """sum_L t_L + (S - 1) * max_L t_L: a chain of one-sample-at-a-time stages fed S samples at once."""
+    if samples < 1:
+        raise ValueError(f"samples must be >= 1, got {samples}")
+    if not stage_times:
+        return 0.0
+    return sum(stage_times) + (samples - 1) * max(stage_times)
+
+
+def closed_form_latency_ns(layers: Sequence[RefLayer], samples: int, ideal: bool = False) -> float:
+    """The makespan without simulation, valid when no crossbar is shared between layers and n_L = m_L.
+
+    Then a layer holds one sample at a time and never waits for another layer's crossbar, so the chain is a
+    flow shop with stage times `stage_ns` (`ideal_stage_ns` for `ideal`). Raises ValueError otherwise.
+    """
+    for layer in layers:
+        if layer.copies_per_sample != layer.multiply:
+            raise ValueError(f"layer {layer.name!r}: n_cap {layer.n_cap} < {layer.multiply} copies lets "
+                             "several samples in at once; no closed form")
+    if not ideal:
+        owner: dict[Hashable, str] = {}
+        for layer in layers:
+            for copy in layer.copies:
+                for tile in copy:
+                    if owner.setdefault(tile.xbar, layer.name) != layer.name:
+                        raise ValueError(f"crossbar {tile.xbar!r} is shared by layers {owner[tile.xbar]!r} and "
+                                         f"{layer.name!r}; no closed form")
+    stage = ideal_stage_ns if ideal else stage_ns
+    return pipeline_makespan_ns([stage(layer) for layer in layers], samples)
+
+
+def simulate_reference(layers: Sequence[RefLayer], samples: int) -> RefTimingResult:
+    """Runs the reference's simulation twice (with crossbar requests, then ideal) for `samples` samples."""
+    if samples < 1:
+        raise ValueError(f"samples must be >= 1, got {samples}")
+    layers = list(layers)
+    return RefTimingResult(
+        latency_ns=_makespan(layers, samples, contended=True),
+        ideal_ns=_makespan(layers, samples, contended=False),
+        samples=samples,
+        stage_ns=tuple(stage_ns(layer) for layer in layers),
+        ideal_stage_ns=tuple(ideal_stage_ns(layer) for layer in layers),
+    )
+
+
+class _Network:
+    """One simpy run: the layers' copy pools, the shared crossbars and the stage processes."""
+
+    def __init__(self, layers: list[RefLayer], contended: bool) -> None:
+        self.env = simpy.Environment()
+        self.layers = layers
+        self.contended = contended
+        self.pools = []
+        for layer in layers:
+            pool = simpy.Store(self.env, capacity=layer.multiply)
+            for copy in layer.copies:
+                pool.put(copy)
+            self.pools.append(pool)
+        self.crossbars: dict[Hashable, simpy.Resource] = {}
+        self.wave_plans: dict[tuple[int, ...], list[list[RefTile]]] = {}
+
+    def crossbar(self, xbar: Hashable) -> simpy.Resource:
+        resource = self.crossbars.get(xbar)
+        if resource is None:
+            resource = self.crossbars[xbar] = simpy.Resource(self.env, capacity=1)
+        return resource
+
+    def stage(self, layer: RefLayer, pool: simpy.Store, previous: simpy.Process | None):
+        """Stage of one sample in one layer: waits for `previous`, then uses the layer's copies."""
+        if previous is not None:
+            yield previous
+        yield self.env.process(self.use_copies(layer, pool))
+
+    def use_copies(self, layer: RefLayer, pool: simpy.Store):
+        n = layer.copies_per_sample
+        gets = [pool.get() for _ in range(n)]
+        taken = yield simpy.AllOf(self.env, gets)
+        copies = [taken[get] for get in gets]
+        tiles = [tile for copy in copies for tile in copy]
+        if self.contended:
+            yield self.env.process(self.run_waves(copies, tiles, n))
+        else:
+            yield self.env.process(self.compute(tiles, n))
+        for copy in copies:
+            yield pool.put(copy)
+
+    def run_waves(self, copies: list[tuple[RefTile, ...]], tiles: list[RefTile], n: int):
+        # Which copies a sample gets varies with the pool's rotation; plan waves once per combination.
+        key = tuple(id(copy) for copy in copies)
+        plan = self.wave_plans.get(key)
+        if plan is None:
+            plan = self.wave_plans[key] = waves(tiles)
+        for wave in plan:
+            resources = [self.crossbar(tile.xbar) for tile in wave]
+            requests = [resource.request() for resource in resources]
+            yield simpy.AllOf(self.env, requests)
+            yield self.env.process(self.compute(wave, n))
+            for resource, request in zip(resources, requests):
+                resource.release(request)
+
+    def compute(self, tiles: Sequence[RefTile], n: int):
+        yield self.env.timeout(wave_duration_ns(tiles, n))
+
+    def launch(self, samples: int) -> None:
+        """Creates every stage process at t = 0, sample by sample, layer by layer (the reference's order)."""
+        first_stage_of_previous_sample = None
+        for _ in range(samples):
+            previous = first_stage_of_previous_sample
+            for position, (layer, pool) in enumerate(zip(self.layers, self.pools)):
+                previous = self.env.process(self.stage(layer, pool, previous))
+                if position == 0:
+                    first_stage_of_previous_sample = previous
+
+
+def _makespan(layers: list[RefLayer], samples: int, contended: bool) -> float:
+    network = _Network(layers, contended)
+    network.launch(samples)
+    network.env.run()
+    return float(network.env.now)
