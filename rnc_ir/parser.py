@@ -6,7 +6,9 @@ Every failure is a `DiagnosticError` pointing at file:line:col; Lark's own excep
 """
 from __future__ import annotations
 
+import gc
 import struct
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from . import attributes as A
 from .core import Block, Operation, Region, Value
 from .diagnostics import DiagnosticError, SourceLoc, SourceManager, error_at
 from .dialect import get_dialect, lookup_op
+from .lexer import RirLexer
 from .location import FileLineColLoc, NameLoc, UnknownLoc
 from .types import FloatType, FunctionType, IntegerType, OpaqueType, TensorType, Type, scalar_type, \
     tensor_type_from_text
@@ -169,6 +172,9 @@ class _Builder(Transformer):
     def location(self, body):
         return body
 
+    def name_loc_token(self, tok):
+        return NameLoc(A.unquote(str(tok)[4:-1]))
+
     def name_loc(self, s):
         return NameLoc(A.unquote(s))
 
@@ -227,6 +233,9 @@ class _Builder(Transformer):
             out[key] = value
         return out
 
+    def keyed_entry(self, key_eq, value):
+        return (str(key_eq)[:-1].rstrip(), value)
+
     def entry(self, key, value):
         return (self._key(key), value)
 
@@ -235,6 +244,15 @@ class _Builder(Transformer):
 
     def _key(self, tok):
         return A.unquote(tok) if tok.type == "STRING" else str(tok)
+
+    def typed_int_attr(self, tok):
+        return _typed_number(str(tok))
+
+    def typed_float_attr(self, tok):
+        return _typed_number(str(tok))
+
+    def int_list_attr(self, tok):
+        return _int_list_attr(str(tok))
 
     def int_attr(self, tok, type_=None):
         if type_ is None:
@@ -306,6 +324,9 @@ class _Builder(Transformer):
 
     def dense_int(self, tok):
         return int(tok)
+
+    def dense_int_list(self, tok):
+        return _int_list(tok)
 
     def dense_float(self, tok):
         return float(tok)
@@ -379,6 +400,25 @@ class _Builder(Transformer):
         raise error_at(self.loc(tok), f"resource '{name}' must be a hex string \"0x...\"")
 
 
+# Attributes are immutable, so equal spellings can share one object: models repeat the same few
+# strides/pads/typed integers thousands of times.
+@lru_cache(maxsize=4096)
+def _typed_number(text: str) -> A.Attribute:
+    number, _, type_text = text.partition(":")
+    t = scalar_type(type_text.strip())
+    return A.FloatAttr(float(number), t) if isinstance(t, FloatType) else A.IntegerAttr(int(number), t)
+
+
+@lru_cache(maxsize=4096)
+def _int_list_attr(text: str) -> A.ArrayAttr:
+    return A.ArrayAttr(tuple(A.IntegerAttr(v) for v in _int_list(text)))
+
+
+def _int_list(tok: str) -> list[int]:
+    body = str(tok)[1:-1].strip()
+    return [int(x) for x in body.split(",")] if body else []
+
+
 def _msg(e: Exception) -> str:
     return e.diagnostic.message if isinstance(e, DiagnosticError) else str(e)
 
@@ -396,7 +436,7 @@ _lark: Lark | None = None
 def _parser() -> Lark:
     global _lark
     if _lark is None:
-        _lark = Lark(_GRAMMAR.read_text(), parser="lalr", lexer="contextual", transformer=_builder,
+        _lark = Lark(_GRAMMAR.read_text(), parser="lalr", lexer=RirLexer, transformer=_builder,
                      maybe_placeholders=False, cache=True)
     return _lark
 
@@ -489,10 +529,16 @@ def parse_module(text: str, filename: str = "<input>", *, allow_unregistered: bo
     if sources is not None:
         sources.add(filename, text, first_line)
     _builder.reset(filename, first_line - 1, allow_unregistered)
+    # Parsing allocates many small objects and frees none: the cyclic GC would only rescan them over and over.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         items = _parser().parse(text)
     except UnexpectedInput as e:
         raise _syntax_error(e, text, filename, first_line) from None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     resources_seen = any(isinstance(x, tuple) and x and x[0] == "resources" for x in items)
     ops = [x for x in items if isinstance(x, Operation)]
     _bind(ops)

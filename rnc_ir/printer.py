@@ -9,9 +9,13 @@ import io
 import struct
 from typing import Iterable
 
-from .attributes import Attribute, DenseResourceAttr, ResourceBlob, format_entry, quote
+from functools import lru_cache
+
+from .attributes import ArrayAttr, Attribute, DenseResourceAttr, DictAttr, ResourceBlob, UnitAttr, format_entry, \
+    quote
 from .core import Block, OpResult, Operation, Region, Value
 from .opdef import IsolatedFromAbove
+from .types import FunctionType
 
 
 class Printer:
@@ -21,6 +25,8 @@ class Printer:
         self.print_locations = print_locations
         self.indent_unit = indent
         self.names: dict[int, str] = {}
+        # Attributes are immutable and often shared: print each object once (kept alive, so ids stay unique).
+        self._attr_text: dict[int, tuple[Attribute, str]] = {}
         self.blobs: dict[str, ResourceBlob] = {}
 
     # ---- naming --------------------------------------------------------------------------------------
@@ -151,10 +157,14 @@ class Printer:
     # ---- attributes and resources ----------------------------------------------------------------------
     def attr_dict_text(self, attrs: dict[str, Attribute]) -> str:
         parts = []
+        memo = self._attr_text
         for key in sorted(attrs):
             value = attrs[key]
-            self._note_resources(value)
-            parts.append(format_entry(key, value))
+            cached = memo.get(id(value))
+            if cached is None or cached[0] is not value:
+                self._note_resources(value)
+                cached = memo[id(value)] = (value, "" if isinstance(value, UnitAttr) else " = " + str(value))
+            parts.append(_key_text(key) + cached[1])
         text = "{" + ", ".join(parts) + "}"
         if self.elide_resources and "dense_resource<" in text:
             text = _elide(text, self.blobs)
@@ -163,9 +173,12 @@ class Printer:
     def _note_resources(self, value: Attribute) -> None:
         if isinstance(value, DenseResourceAttr):
             self.blobs.setdefault(value.blob.name, value.blob)
-        elif hasattr(value, "value") and isinstance(getattr(value, "value"), tuple):
-            for item in value.value:  # arrays and dictionaries
-                self._note_resources(item[1] if isinstance(item, tuple) else item)
+        elif isinstance(value, ArrayAttr):
+            for item in value.value:
+                self._note_resources(item)
+        elif isinstance(value, DictAttr):
+            for _, item in value.value:
+                self._note_resources(item)
 
     def _print_resources(self, out: io.StringIO) -> None:
         blobs = [b for b in self.blobs.values() if b.data is not None]
@@ -191,8 +204,12 @@ def _same_group(v: Value) -> bool:
 
 
 def _is_function(t) -> bool:
-    from .types import FunctionType
     return isinstance(t, FunctionType)
+
+
+@lru_cache(maxsize=1024)
+def _key_text(key: str) -> str:
+    return format_entry(key, UnitAttr())
 
 
 def _elide(text: str, blobs: dict[str, ResourceBlob]) -> str:
