@@ -4,4 +4,7 @@ DIALECT_MODULES: dict[str, str] = {
     "builtin": "rnc.dialects.builtin",
     "func": "rnc.dialects.func",
     "test": "rnc.dialects.test",
+    "rnc": "rnc.dialects.rnc",
+    "xbar": "rnc.dialects.xbar",
+    "nn": "rnc.dialects.nn",
 }
