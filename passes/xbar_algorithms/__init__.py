@@ -1,0 +1,1 @@
+"""Pure algorithms of crossbar compilation, independent of the IR: tiling, packing, replication."""

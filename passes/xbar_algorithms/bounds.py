@@ -1,0 +1,43 @@
+"""Proven lower bounds on the crossbars a set of items needs.
+
+Each bound counts items that can never share a crossbar, or the area:
+- area: ceil(total area / crossbar area);
+- big items: two items taller than half the crossbar and wider than half of it fit neither side by side
+  nor one above the other, so each needs its own crossbar;
+- tile cap: ceil(items / max_tiles_per_xbar);
+- conflict windows: all items of layers p .. p+d (d = conflict_distance) conflict pairwise, so each
+  needs its own crossbar.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
+
+
+def area_bound(items: Sequence[PackItem], options: PackOptions) -> int:
+    capacity = options.xbar_rows * options.xbar_cols
+    return -(-sum(item.area for item in items) // capacity)
+
+
+def big_item_bound(items: Sequence[PackItem], options: PackOptions) -> int:
+    return sum(1 for item in items if 2 * item.rows > options.xbar_rows and 2 * item.cols > options.xbar_cols)
+
+
+def conflict_window_bound(items: Sequence[PackItem], options: PackOptions) -> int:
+    """The most items in any window of d+1 consecutive layer positions."""
+    distance = options.conflict_distance
+    if distance is None or not items:
+        return 0
+    per_layer = Counter(item.layer for item in items)
+    return max(sum(per_layer.get(layer, 0) for layer in range(start, start + distance + 1))
+               for start in per_layer)
+
+
+def lower_bound(items: Sequence[PackItem], options: PackOptions) -> int:
+    """The largest of the bounds above (0 for no items)."""
+    cap = options.tile_cap
+    cap_bound = -(-len(items) // cap) if cap else 0
+    return max(area_bound(items, options), big_item_bound(items, options), cap_bound,
+               conflict_window_bound(items, options))

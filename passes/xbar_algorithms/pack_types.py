@@ -1,0 +1,99 @@
+"""The vocabulary shared by the packers: items, options, results and the infeasibility error."""
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from rnc.passes.xbar_algorithms.tiling import XBAR_COLS, XBAR_ROWS, Tile
+
+STRATEGIES = ("rnc", "maxrects", "skyline", "best")
+
+
+@dataclass(frozen=True)
+class PackItem:
+    """A rectangle to place: `rows` word lines by `cols` bit lines, never rotated.
+
+    `layer` is the layer's position in execution order; the conflict rule compares these positions.
+    """
+
+    id: Hashable
+    layer: int
+    rows: int
+    cols: int
+
+    @property
+    def area(self) -> int:
+        return self.rows * self.cols
+
+
+@dataclass(frozen=True)
+class PackOptions:
+    """How to pack. `conflict_distance` d forbids two tiles on one crossbar when their layers' positions
+    differ by at most d (d = 0: tiles of one layer never share a crossbar, d = 1: the reference's rule,
+    which also keeps neighbouring layers apart); None turns the rule off. `max_tiles_per_xbar` caps the
+    tiles on one crossbar (the reference: 6); None or 0 turns it off. `time_limit_s` bounds the search
+    over orders; the first constructive passes always run.
+    """
+
+    conflict_distance: int | None = None
+    max_tiles_per_xbar: int | None = None
+    strategy: str = "best"
+    seed: int = 0
+    time_limit_s: float = 0.5
+    xbar_rows: int = XBAR_ROWS
+    xbar_cols: int = XBAR_COLS
+
+    def __post_init__(self):
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"unknown packing strategy {self.strategy!r}; expected one of {STRATEGIES}")
+        if self.conflict_distance is not None and self.conflict_distance < 0:
+            raise ValueError("conflict_distance must be >= 0 or None")
+
+    @property
+    def tile_cap(self) -> int | None:
+        """The tiles-per-crossbar cap, None when off."""
+        return self.max_tiles_per_xbar or None
+
+
+REFERENCE_CONSTRAINTS = PackOptions(conflict_distance=1, max_tiles_per_xbar=6)
+"""The reference's packing heuristics: layers within 1 apart never share, at most 6 tiles a crossbar."""
+
+
+class Placement(NamedTuple):
+    """Where one item went: crossbar index and the offsets of its top-left cell (a plain tuple too)."""
+
+    xbar: int
+    row_offset: int
+    col_offset: int
+
+
+@dataclass
+class PackResult:
+    """A valid packing. `placements[id]` = (xbar, row_offset, col_offset); crossbars are numbered
+    0 .. xbars_used-1."""
+
+    placements: dict[Hashable, Placement]
+    xbars_used: int
+    strategy: str
+    lower_bound: int = 0
+    stats: dict = field(default_factory=dict)
+
+
+class PackingInfeasible(Exception):
+    """No packing into `asked` crossbars was found; `best_found` is the fewest crossbars reached (None if
+    nothing was tried) and `lower_bound` a proven minimum."""
+
+    def __init__(self, lower_bound: int, asked: int, best_found: int | None):
+        self.lower_bound = lower_bound
+        self.asked = asked
+        self.best_found = best_found
+        proof = " (below the lower bound)" if asked < lower_bound else ""
+        super().__init__(f"cannot pack into {asked} crossbars{proof}: lower bound {lower_bound}, "
+                         f"best found {best_found}")
+
+
+def items_from_tiles(tiles: Iterable[Tile]) -> list[PackItem]:
+    """Pack items for tiles, keyed by (layer, replica, index)."""
+    return [PackItem((tile.layer, tile.replica, tile.index), tile.layer, tile.rows, tile.cols)
+            for tile in tiles]

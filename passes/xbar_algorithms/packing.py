@@ -1,0 +1,175 @@
+"""Packing tiles (rectangles, never rotated: rows are word lines) into crossbars.
+
+`pack(items, budget, options)` returns a valid `PackResult` or raises `PackingInfeasible`. With
+`budget=None` it minimises the crossbar count (stopping early at the proven lower bound); with a budget it
+stops as soon as the items fit and raises when they do not.
+
+Strategies:
+- "rnc": the reference's packer (`rnc_ems`), random box order from `seed`; in budget mode it tries
+  `REFERENCE_ATTEMPTS` orders like the reference's main loop, in min-count mode one (its find-solution mode).
+- "maxrects": greedy MaxRects in several sorted orders and crossbar-choice rules, then ruin-and-recreate
+  (`improve`) until the target count or the time limit.
+- "skyline": greedy Skyline in several sorted orders, then random order swaps until the time limit.
+- "best" (default): the constructive passes of all three families (MaxRects, bin-oriented fill, Skyline),
+  then ruin-and-recreate on the best.
+
+Items exactly the size of a crossbar fill one alone; every strategy but "rnc" gives them their own
+crossbars up front and packs only the rest.
+"""
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+
+from rnc.passes.xbar_algorithms.bin_fill import fill_bins
+from rnc.passes.xbar_algorithms.bounds import lower_bound
+from rnc.passes.xbar_algorithms.greedy import PlacedItem, greedy_maxrects
+from rnc.passes.xbar_algorithms.improve import ruin_and_recreate
+from rnc.passes.xbar_algorithms.pack_types import (PackingInfeasible, PackItem, PackOptions, PackResult,
+                                                   Placement)
+from rnc.passes.xbar_algorithms.rnc_ems import reference_order, rnc_pack
+from rnc.passes.xbar_algorithms.skyline import greedy_skyline
+
+REFERENCE_ATTEMPTS = 10
+
+SORT_ORDERS: dict[str, Callable[[PackItem], tuple]] = {
+    "area": lambda item: (-item.area, -max(item.rows, item.cols)),
+    "long-side": lambda item: (-max(item.rows, item.cols), -item.area),
+    "rows": lambda item: (-item.rows, -item.cols),
+    "cols": lambda item: (-item.cols, -item.rows),
+    "perimeter": lambda item: (-(item.rows + item.cols), -item.area),
+    "short-side": lambda item: (-min(item.rows, item.cols), -item.area),
+}
+MAXRECTS_FITS = ("area", "bssf")
+Contents = list[list[PlacedItem]]
+
+
+def _check_items(items: Sequence[PackItem], options: PackOptions) -> None:
+    seen = set()
+    for item in items:
+        if not (0 < item.rows <= options.xbar_rows and 0 < item.cols <= options.xbar_cols):
+            raise ValueError(f"item {item.id!r} of {item.rows}x{item.cols} does not fit a "
+                             f"{options.xbar_rows}x{options.xbar_cols} crossbar")
+        if item.id in seen:
+            raise ValueError(f"item id {item.id!r} appears twice")
+        seen.add(item.id)
+
+
+class _Search:
+    """The best packing so far of the items that are not full-crossbar sized, and when to stop."""
+
+    def __init__(self, target: int, deadline: float):
+        self.target = target
+        self.deadline = deadline
+        self.best: Contents | None = None
+        self.source = ""
+
+    @property
+    def limit(self) -> int | None:
+        """Constructive passes may stop once they need more crossbars than the best so far."""
+        return None if self.best is None else len(self.best) - 1
+
+    def offer(self, contents: Contents | None, source: str) -> None:
+        if contents is not None and (self.best is None or len(contents) < len(self.best)):
+            self.best, self.source = contents, source
+
+    def done(self) -> bool:
+        return self.best is not None and len(self.best) <= self.target
+
+    def out_of_time(self) -> bool:
+        return time.perf_counter() >= self.deadline
+
+
+def _maxrects_passes(items, options, search: _Search) -> None:
+    for order_name, key in SORT_ORDERS.items():
+        ordered = sorted(items, key=key)
+        for fit in MAXRECTS_FITS:
+            search.offer(greedy_maxrects(ordered, options, fit, search.limit), f"maxrects/{order_name}/{fit}")
+            if search.done() or search.out_of_time():
+                return
+
+
+def _skyline_passes(items, options, search: _Search) -> None:
+    for order_name, key in SORT_ORDERS.items():
+        search.offer(greedy_skyline(sorted(items, key=key), options, search.limit), f"skyline/{order_name}")
+        if search.done() or search.out_of_time():
+            return
+
+
+def _skyline_swaps(items, options, search: _Search, rng: random.Random) -> None:
+    """Random pairwise swaps of the best sorted order, kept when Skyline needs no more crossbars."""
+    order = sorted(items, key=SORT_ORDERS["area"])
+    while not search.done() and not search.out_of_time() and len(order) > 1:
+        trial = list(order)
+        first, second = rng.randrange(len(trial)), rng.randrange(len(trial))
+        trial[first], trial[second] = trial[second], trial[first]
+        result = greedy_skyline(trial, options, None if search.best is None else len(search.best))
+        if result is not None:
+            search.offer(result, "skyline/swaps")
+            order = trial
+
+
+def _search_packing(items: list[PackItem], options: PackOptions, target: int, deadline: float) -> _Search:
+    search = _Search(target, deadline)
+    rng = random.Random(options.seed)
+    if not items:
+        search.offer([], "empty")
+        return search
+    if options.strategy in ("maxrects", "best"):
+        _maxrects_passes(items, options, search)
+    if options.strategy == "best" and not search.done():
+        search.offer(fill_bins(items, options, limit=search.limit), "bin-fill")
+    if options.strategy in ("skyline", "best") and not search.done():
+        _skyline_passes(items, options, search)
+    if options.strategy == "skyline":
+        _skyline_swaps(items, options, search, rng)
+    elif not search.done():
+        improved = ruin_and_recreate(search.best, options, deadline, target, rng)
+        if len(improved) < len(search.best):
+            search.best, search.source = improved, search.source + "+ruin-recreate"
+    return search
+
+
+def _reference_search(items: list[PackItem], options: PackOptions, budget: int | None) -> Contents | None:
+    attempts = REFERENCE_ATTEMPTS if budget is not None else 1
+    for attempt in range(attempts):
+        contents = rnc_pack(reference_order(items, options.seed, attempt), options, budget)
+        if contents is not None:
+            return contents
+    return None
+
+
+def _result(contents: Contents, strategy: str, bound: int, stats: dict) -> PackResult:
+    # Number crossbars by the earliest layer they hold, so the numbering follows execution order.
+    ordered = sorted(contents, key=lambda placed: min(item.layer for item, _r, _c in placed))
+    placements = {item.id: Placement(xbar, row, col)
+                  for xbar, placed in enumerate(ordered) for item, row, col in placed}
+    return PackResult(placements, len(ordered), strategy, bound, stats)
+
+
+def pack(items: Sequence[PackItem], budget: int | None = None,
+         options: PackOptions = PackOptions()) -> PackResult:
+    """Pack `items` into at most `budget` crossbars (None: as few as found within the time limit)."""
+    started = time.perf_counter()
+    items = list(items)
+    _check_items(items, options)
+    full = [item for item in items if item.rows == options.xbar_rows and item.cols == options.xbar_cols]
+    rest = [item for item in items if not (item.rows == options.xbar_rows and item.cols == options.xbar_cols)]
+    bound = max(lower_bound(items, options), len(full) + lower_bound(rest, options))
+    if budget is not None and budget < bound:
+        raise PackingInfeasible(bound, budget, None)
+    if options.strategy == "rnc":
+        contents = _reference_search(items, options, budget)
+        if contents is None:
+            raise PackingInfeasible(bound, budget, None)
+        source = "rnc"
+    else:
+        target = (budget if budget is not None else bound) - len(full)
+        search = _search_packing(rest, options, target, started + options.time_limit_s)
+        contents = [[(item, 0, 0)] for item in full] + search.best
+        source = search.source
+        if budget is not None and len(contents) > budget:
+            raise PackingInfeasible(bound, budget, len(contents))
+    stats = {"seconds": time.perf_counter() - started, "source": source}
+    return _result(contents, options.strategy, bound, stats)
