@@ -1,0 +1,69 @@
+"""torch.nn.Module -> onnx.ModelProto through torch's legacy TorchScript exporter.
+
+The legacy exporter (`dynamo=False`) is used on purpose: it is several times faster than the dynamo one and
+names nodes after the module path ("/blocks/0/expand/conv/Conv"), which the IR keeps as locations.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import onnx
+import torch
+
+DEFAULT_OPSET = 17
+
+
+def export_onnx(module: torch.nn.Module, example_input: torch.Tensor, path: str | os.PathLike | None = None,
+                opset: int = DEFAULT_OPSET, input_names: Sequence[str] = ("input",),
+                output_names: Sequence[str] = ("output",)) -> onnx.ModelProto:
+    """Export `module` (switched to eval mode) traced on `example_input`, with constants folded.
+
+    Returns the ONNX model; if `path` is given, also writes it there atomically (temp file, then rename).
+    """
+    module.eval()
+    buffer = io.BytesIO()
+    with _quiet_exporter(), torch.no_grad():
+        torch.onnx.export(module, (example_input,), buffer, dynamo=False, opset_version=opset,
+                          do_constant_folding=True, input_names=list(input_names),
+                          output_names=list(output_names))
+    model = onnx.load_from_string(buffer.getvalue())
+    if path is not None:
+        _write_atomically(Path(path), buffer.getvalue())
+    return model
+
+
+class _quiet_exporter:
+    """Silence the legacy exporter's deprecation and tracer warnings and its logging, for one export."""
+
+    def __enter__(self):
+        self._warnings = warnings.catch_warnings()
+        self._warnings.__enter__()
+        warnings.simplefilter("ignore")
+        self._logger = logging.getLogger("torch.onnx")
+        self._level = self._logger.level
+        self._logger.setLevel(logging.ERROR)
+        return self
+
+    def __exit__(self, *exc_info):
+        self._logger.setLevel(self._level)
+        return self._warnings.__exit__(*exc_info)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temp file beside `path`, then rename, so readers never see a half-written model."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as temp:
+            temp.write(data)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
