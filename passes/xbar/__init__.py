@@ -1,0 +1,1 @@
+"""Crossbar compilation passes: target, tile-partition, depthwise-split, replicate, place, xbar-report."""

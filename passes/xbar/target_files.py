@@ -1,0 +1,96 @@
+"""Loading a `Target` from a TOML file, an MNSIM/RNC-style SimConfig.ini, or `key=value` options.
+
+TOML: flat keys, optionally grouped in tables whose names are ignored (`[crossbar]`, `[peripherals]`):
+
+    [crossbar]
+    xbar_rows = 128
+    budget = 211
+    [peripherals]
+    adc_bits = 8
+
+Unknown keys and invalid values are errors naming the file, the key and the allowed keys.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rnc.dialects.rnc import Target
+from rnc.sim.peripherals import ConfigError, PeripheralParams
+
+
+class TargetError(Exception):
+    """A target description that cannot be used: one line naming the file and key."""
+
+
+@dataclass
+class LoadedTarget:
+    target: Target
+    ignored_keys: list[str] = field(default_factory=list)  # keys of a SimConfig.ini that rnc does not use
+
+
+def load_target(path: str | Path, base: Target | None = None) -> LoadedTarget:
+    """Reads `path` (.toml, or .ini for a SimConfig.ini) on top of `base`."""
+    p = Path(path)
+    if not p.is_file():
+        raise TargetError(f"{path}: cannot read target file (no such file)")
+    if p.suffix.lower() == ".ini":
+        return _load_ini(p, base or Target())
+    return LoadedTarget(_load_toml(p, base or Target()))
+
+
+def _load_toml(path: Path, base: Target) -> Target:
+    try:
+        data = tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise TargetError(f"{path}: invalid TOML: {e}") from None
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for inner, v in value.items():
+                flat[inner] = v
+        else:
+            flat[key] = value
+    return apply_values(base, flat, str(path))
+
+
+def _load_ini(path: Path, base: Target) -> LoadedTarget:
+    try:
+        params, ignored = PeripheralParams.from_ini(path)
+    except ConfigError as e:
+        raise TargetError(f"{e.file}: key '{e.key}': {e.message}") from None
+    return LoadedTarget(Target(budget=base.budget, weight_bits=base.weight_bits, cell_bits=base.cell_bits,
+                               digital_lanes=base.digital_lanes, bus_bytes_per_cycle=base.bus_bytes_per_cycle,
+                               buffer_bytes_per_cycle=base.buffer_bytes_per_cycle, peripherals=params),
+                        list(ignored))
+
+
+def apply_values(base: Target, values: dict[str, Any], source: str = "options") -> Target:
+    """`base` with `values` applied; errors name `source`, the key and what is allowed."""
+    allowed = Target.keys()
+    for key, value in values.items():
+        if key not in allowed:
+            raise TargetError(f"{source}: unknown target key '{key}'; allowed keys: {', '.join(sorted(allowed))}")
+        default = allowed[key]
+        if isinstance(default, bool) or (default is not None and not isinstance(value, (int, float))) or \
+                (isinstance(default, int) and isinstance(value, float)):
+            kind = "an integer" if isinstance(default, int) else "a number"
+            raise TargetError(f"{source}: target key '{key}' must be {kind}, got {value!r}")
+    try:
+        return base.with_values(**values)
+    except (ValueError, TypeError) as e:
+        raise TargetError(f"{source}: {e}") from None
+
+
+def parse_xbar_size(text: str) -> tuple[int, int]:
+    """'128x128' -> (128, 128)."""
+    rows, sep, cols = text.lower().partition("x")
+    try:
+        r, c = int(rows), int(cols)
+        if not sep or r < 1 or c < 1:
+            raise ValueError
+    except ValueError:
+        raise TargetError(f"invalid crossbar size '{text}'; expected ROWSxCOLS, e.g. 128x128") from None
+    return r, c
