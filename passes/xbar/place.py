@@ -1,0 +1,98 @@
+"""`place` (alias `pack`): puts every tile on a crossbar, several layers per crossbar, in few crossbars."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from rnc.dialects.rnc import Target, module_target
+from rnc.dialects.xbar import ArrayOp, TileOp, module_array, module_layers, module_tiles
+from rnc.ir.pass_manager import ModulePass, PassContext, PassError, register_pass
+from rnc.passes.xbar_algorithms.pack_types import PackingInfeasible, PackItem, PackOptions, PackResult
+from rnc.passes.xbar_algorithms.packing import pack
+
+
+@dataclass
+class PackingKnobs:
+    """Packing options shared by `place` and `replicate` (same names, same defaults)."""
+
+    conflict_distance: int | None = 1
+    max_tiles_per_xbar: int = 6
+    strategy: Literal["best", "maxrects", "skyline", "rnc"] = "best"
+    seed: int = 0
+    time_limit: float = 0.5
+
+    def pack_options(self, target: Target) -> PackOptions:
+        return PackOptions(conflict_distance=self.conflict_distance,
+                           max_tiles_per_xbar=self.max_tiles_per_xbar or None, strategy=self.strategy,
+                           seed=self.seed, time_limit_s=self.time_limit, xbar_rows=target.xbar_rows,
+                           xbar_cols=target.xbar_cols)
+
+
+def tile_items(module, target: Target) -> tuple[list[PackItem], dict[tuple[int, int], TileOp]]:
+    """Pack items for every tile of the module, keyed (layer, position in the layer's region)."""
+    items, by_id = [], {}
+    for layer in module_layers(module):
+        for i, tile in enumerate(layer.tiles):
+            rows, cols = tile.footprint(target.cells_per_weight)
+            key = (layer.layer_index, i)
+            items.append(PackItem(key, layer.layer_index, rows, cols))
+            by_id[key] = tile
+    return items, by_id
+
+
+def apply_packing(module, target: Target, result: PackResult, by_id: dict, budget: int | None) -> None:
+    """Writes the placements onto the tiles and (re)declares the module's `xbar.array`."""
+    for key, p in result.placements.items():
+        by_id[key].place(p.xbar, p.row_offset, p.col_offset)
+    old = module_array(module)
+    if old is not None:
+        old.erase()
+    attrs = {"count": result.xbars_used, "rows": target.xbar_rows, "cols": target.xbar_cols}
+    if budget is not None:
+        attrs["budget"] = budget
+    if target.cells_per_weight != 1:
+        attrs["cells_per_weight"] = target.cells_per_weight
+    module.regions[0].block.insert(0, ArrayOp.create(attributes=attrs))
+
+
+def infeasible_message(e: PackingInfeasible, tiles: int) -> str:
+    best = f"best found {e.best_found}" if e.best_found is not None else "no packing tried (below the bound)"
+    return (f"cannot place {tiles} tiles into {e.asked} crossbars: area lower bound {e.lower_bound}, {best}")
+
+
+@register_pass
+@dataclass
+class Place(PackingKnobs, ModulePass):
+    """Places every tile on a crossbar (2-D packing, no rotation: rows are word lines).
+
+    Budget mode (`budget`, default: the target's budget) or, without a budget or with `min-count`, the
+    fewest crossbars found. `conflict-distance` D keeps tiles of layers fewer than D+1 positions apart in
+    execution order off one crossbar (reference: 1; `off` disables); `max-tiles-per-xbar` caps tiles per
+    crossbar (reference: 6; 0 disables). `strategy`: `best` (MaxRects/Skyline with sorted orders, bin
+    filling and a ruin-and-recreate search within `time-limit` seconds), `maxrects`, `skyline`, or `rnc` (the
+    reference's empty-maximal-space placement with random box order, for comparison). A module that
+    `replicate` already placed keeps its placement unless `repack`. Declares the crossbars as `xbar.array`.
+    """
+
+    name = "place"
+    aliases = ("pack",)
+    budget: int | None = None
+    min_count: bool = False
+    repack: bool = False
+
+    def apply(self, module, ctx: PassContext) -> None:
+        target = module_target(module)
+        tiles = list(module_tiles(module))
+        if not tiles:
+            raise PassError("no tiles to place; run 'tile-partition' first")
+        if not self.repack and all(t.is_placed for t in tiles) and module_array(module) is not None:
+            return
+        budget = None if self.min_count else (self.budget if self.budget is not None else target.budget)
+        items, by_id = tile_items(module, target)
+        try:
+            result = pack(items, budget, self.pack_options(target))
+        except PackingInfeasible as e:
+            raise PassError(infeasible_message(e, len(items))) from None
+        except ValueError as e:
+            raise PassError(str(e)) from None
+        apply_packing(module, target, result, by_id, budget)
