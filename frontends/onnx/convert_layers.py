@@ -1,0 +1,112 @@
+"""Converters of weighted and normalizing layers: Conv, Gemm, MatMul, BatchNormalization, LRN, Softmax."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rnc.dialects.nn import (AddOp, BatchNormOp, Conv2dOp, LinearOp, LrnOp, MatMulOp, MulOp, ReshapeOp, SoftmaxOp,
+                             TransposeOp)
+
+from .context import NodeContext, f32_attr
+from .registry import converter
+from .spatial import as_2d, explicit_pads, lift_1d, lower_1d, pads_as_2d, spatial_rank
+
+
+@converter("Conv")
+def convert_conv(ctx: NodeContext):
+    rank = spatial_rank(ctx, "convolution")
+    x_type, w_type = ctx.type(0), ctx.type(1)
+    kernel = list(ctx.attr("kernel_shape", w_type.shape[2:]))
+    if list(w_type.shape[2:]) != kernel:
+        raise ctx.error(f"kernel_shape {kernel} does not match the weight {w_type}")
+    strides = list(ctx.attr("strides", [1] * rank))
+    dilations = list(ctx.attr("dilations", [1] * rank))
+    pads = explicit_pads(ctx, x_type.shape[2:], kernel, strides, dilations)
+    x, w, b = ctx.value(0), ctx.value(1), ctx.optional_value(2)
+    if rank == 1:
+        x, w = lift_1d(ctx, x), lift_1d(ctx, w)
+        strides, dilations, pads = as_2d(strides, 1), as_2d(dilations, 1), pads_as_2d(pads)
+    y = ctx.emit(Conv2dOp, input=x, weight=w, bias=b, strides=strides, pads=pads, dilations=dilations,
+                 groups=ctx.attr("group", 1))
+    return [lower_1d(ctx, y) if rank == 1 else y]
+
+
+@converter("Gemm")
+def convert_gemm(ctx: NodeContext):
+    """`alpha * A' @ B' + beta * C` as nn.linear: B' becomes an N x K weight, alpha and beta are folded into
+    the constant operands (or applied with nn.mul when they are not constants)."""
+    alpha, beta = float(ctx.attr("alpha", 1.0)), float(ctx.attr("beta", 1.0))
+    trans_a, trans_b = ctx.attr("transA", 0), ctx.attr("transB", 0)
+    if ctx.type(0).rank != 2 or ctx.type(1).rank != 2:
+        raise ctx.error(f"expects 2-d A and B, got {ctx.type(0)} and {ctx.type(1)}")
+    a = ctx.value(0)
+    if trans_a:
+        a = ctx.emit(TransposeOp, input=a, perm=[1, 0])
+    weight = _gemm_weight(ctx, alpha, trans_b)
+    out_features = weight.type.shape[0]
+    bias, full_c = None, None
+    if ctx.has_input(2):
+        c_const, c_type = ctx.const(2), ctx.type(2)
+        if c_const is not None and c_type.num_elements in (1, out_features) and \
+                (c_type.rank <= 1 or c_type.shape[-1] == c_type.num_elements):
+            bias = ctx.constant(np.broadcast_to(beta * c_const.reshape(-1), (out_features,)), "bias", a.type)
+        else:
+            full_c = ctx.value(2) if beta == 1.0 else _scaled(ctx, ctx.value(2), beta)
+    y = ctx.emit(LinearOp, input=a, weight=weight, bias=bias)
+    if full_c is not None:
+        y = ctx.emit(AddOp, lhs=y, rhs=full_c)
+    return [y]
+
+
+def _gemm_weight(ctx: NodeContext, alpha: float, trans_b: int):
+    b_const = ctx.const(1)
+    if b_const is not None and (alpha != 1.0 or not trans_b):
+        w = b_const if trans_b else b_const.T
+        return ctx.constant(w * alpha if alpha != 1.0 else w, "weight", ctx.type(1))
+    w = ctx.value(1)  # an N x K initializer is used as it is, without a copy
+    if not trans_b:
+        w = ctx.emit(TransposeOp, input=w, perm=[1, 0])
+    return _scaled(ctx, w, alpha) if alpha != 1.0 else w
+
+
+def _scaled(ctx: NodeContext, value, factor: float):
+    return ctx.emit(MulOp, lhs=value, rhs=ctx.constant(np.array(factor), "scale", value.type))
+
+
+@converter("MatMul")
+def convert_matmul(ctx: NodeContext):
+    return [ctx.emit(MatMulOp, lhs=ctx.value(0), rhs=ctx.value(1))]
+
+
+@converter("BatchNormalization")
+def convert_batch_norm(ctx: NodeContext):
+    if ctx.attr("training_mode", 0):
+        raise ctx.unsupported("training mode is not supported (inference only)")
+    if ctx.opset < 9 and ctx.attr("spatial", 1) == 0:
+        raise ctx.unsupported("non-spatial batch normalization (spatial=0) is not supported")
+    y = ctx.emit(BatchNormOp, input=ctx.value(0), scale=ctx.value(1), bias=ctx.value(2), mean=ctx.value(3),
+                 variance=ctx.value(4), epsilon=f32_attr(ctx.attr("epsilon", 1e-5)))
+    return [y]
+
+
+@converter("LRN")
+def convert_lrn(ctx: NodeContext):
+    return [ctx.emit(LrnOp, input=ctx.value(0), size=ctx.attr("size"), alpha=f32_attr(ctx.attr("alpha", 1e-4)),
+                     beta=f32_attr(ctx.attr("beta", 0.75)), bias=f32_attr(ctx.attr("bias", 1.0)))]
+
+
+@converter("Softmax")
+def convert_softmax(ctx: NodeContext):
+    """Before opset 13 Softmax normalizes the input flattened to 2-d at `axis` (default 1); since, one axis
+    (default -1). The old form becomes reshape -> softmax -> reshape unless `axis` is the last one."""
+    x = ctx.value(0)
+    rank = x.type.rank
+    axis = ctx.attr("axis", -1 if ctx.opset >= 13 else 1)
+    axis = axis + rank if axis < 0 else axis
+    if ctx.opset >= 13 or axis == rank - 1:
+        return [ctx.emit(SoftmaxOp, input=x, axis=axis)]
+    shape = x.type.shape
+    rows = ctx.emit(ReshapeOp, input=x, shape=(math.prod(shape[:axis]), math.prod(shape[axis:])))
+    y = ctx.emit(SoftmaxOp, input=rows, axis=1)
+    return [ctx.emit(ReshapeOp, input=y, shape=shape)]
