@@ -41,3 +41,11 @@ def lower_bound(items: Sequence[PackItem], options: PackOptions) -> int:
     cap_bound = -(-len(items) // cap) if cap else 0
     return max(area_bound(items, options), big_item_bound(items, options), cap_bound,
                conflict_window_bound(items, options))
+
+
+def packing_lower_bound(items: Sequence[PackItem], options: PackOptions) -> int:
+    """`lower_bound`, strengthened: crossbar-sized items each fill a crossbar alone, so the others' bound
+    adds to their count."""
+    full = [item for item in items if item.rows == options.xbar_rows and item.cols == options.xbar_cols]
+    rest = [item for item in items if not (item.rows == options.xbar_rows and item.cols == options.xbar_cols)]
+    return max(lower_bound(items, options), len(full) + lower_bound(rest, options))

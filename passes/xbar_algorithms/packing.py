@@ -7,8 +7,8 @@ stops as soon as the items fit and raises when they do not.
 Strategies:
 - "rnc": the reference's packer (`rnc_ems`), random box order from `seed`; in budget mode it tries
   `REFERENCE_ATTEMPTS` orders like the reference's main loop, in min-count mode one (its find-solution mode).
-- "maxrects": greedy MaxRects in several sorted orders and crossbar-choice rules, then ruin-and-recreate
-  (`improve`) until the target count or the time limit.
+- "maxrects": greedy MaxRects in several sorted and a few random orders and crossbar-choice rules, then
+  ruin-and-recreate (`improve`) until the target count or the time limit.
 - "skyline": greedy Skyline in several sorted orders, then random order swaps until the time limit.
 - "best" (default): the constructive passes of all three families (MaxRects, bin-oriented fill, Skyline),
   then ruin-and-recreate on the best.
@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from rnc.passes.xbar_algorithms.bin_fill import fill_bins
-from rnc.passes.xbar_algorithms.bounds import lower_bound
+from rnc.passes.xbar_algorithms.bounds import area_bound, conflict_window_bound, packing_lower_bound
 from rnc.passes.xbar_algorithms.greedy import PlacedItem, greedy_maxrects
 from rnc.passes.xbar_algorithms.improve import ruin_and_recreate
 from rnc.passes.xbar_algorithms.pack_types import (PackingInfeasible, PackItem, PackOptions, PackResult,
@@ -42,6 +42,9 @@ SORT_ORDERS: dict[str, Callable[[PackItem], tuple]] = {
     "short-side": lambda item: (-min(item.rows, item.cols), -item.area),
 }
 MAXRECTS_FITS = ("area", "bssf")
+FIRST_ORDERS = ("area", "long-side", "cols")   # the sorted orders that win most often, tried first
+RANDOM_PASSES = 4
+BIN_FILL_MAX_ITEMS = 400   # its search grows with crossbars x shapes; beyond this it rarely pays
 Contents = list[list[PlacedItem]]
 
 
@@ -81,13 +84,29 @@ class _Search:
         return time.perf_counter() >= self.deadline
 
 
-def _maxrects_passes(items, options, search: _Search) -> None:
-    for order_name, key in SORT_ORDERS.items():
-        ordered = sorted(items, key=key)
-        for fit in MAXRECTS_FITS:
+def _shuffled(items: list[PackItem], seed: int, attempt: int) -> list[PackItem]:
+    shuffled = list(items)
+    random.Random(f"{seed}/{attempt}").shuffle(shuffled)
+    return shuffled
+
+
+def _maxrects_passes(items, options, search: _Search, orders: Sequence[str], fits: Sequence[str]) -> None:
+    for order_name in orders:
+        ordered = sorted(items, key=SORT_ORDERS[order_name])
+        for fit in fits:
             search.offer(greedy_maxrects(ordered, options, fit, search.limit), f"maxrects/{order_name}/{fit}")
             if search.done() or search.out_of_time():
                 return
+
+
+def _random_passes(items, options, search: _Search, count: int) -> None:
+    """Random orders mix the layers, which matters when copies make the conflict and tile-count rules bind
+    (sorted orders then group a layer's copies and strand small tiles)."""
+    for attempt in range(count):
+        search.offer(greedy_maxrects(_shuffled(items, options.seed, attempt), options, "area", search.limit),
+                     f"maxrects/random-{attempt}/area")
+        if search.done() or search.out_of_time():
+            return
 
 
 def _skyline_passes(items, options, search: _Search) -> None:
@@ -98,7 +117,7 @@ def _skyline_passes(items, options, search: _Search) -> None:
 
 
 def _skyline_swaps(items, options, search: _Search, rng: random.Random) -> None:
-    """Random pairwise swaps of the best sorted order, kept when Skyline needs no more crossbars."""
+    """Random pairwise swaps of the area order, kept when Skyline needs no more crossbars."""
     order = sorted(items, key=SORT_ORDERS["area"])
     while not search.done() and not search.out_of_time() and len(order) > 1:
         trial = list(order)
@@ -110,21 +129,40 @@ def _skyline_swaps(items, options, search: _Search, rng: random.Random) -> None:
             order = trial
 
 
+def _crowded(items: list[PackItem], options: PackOptions) -> bool:
+    """Whether the tile cap or the conflict rule, rather than area, decides the crossbar count."""
+    area = area_bound(items, options)
+    cap = options.tile_cap
+    return (cap is not None and -(-len(items) // cap) >= area) or conflict_window_bound(items, options) >= area
+
+
 def _search_packing(items: list[PackItem], options: PackOptions, target: int, deadline: float) -> _Search:
+    """Constructive passes, quickest and most often best first, then improvement until `deadline`.
+    The first pass of the chosen family always runs, whatever the time limit."""
     search = _Search(target, deadline)
     rng = random.Random(options.seed)
     if not items:
         search.offer([], "empty")
         return search
-    if options.strategy in ("maxrects", "best"):
-        _maxrects_passes(items, options, search)
-    if options.strategy == "best" and not search.done():
-        search.offer(fill_bins(items, options, limit=search.limit), "bin-fill")
-    if options.strategy in ("skyline", "best") and not search.done():
+    strategy = options.strategy
+    if strategy == "skyline":
         _skyline_passes(items, options, search)
-    if options.strategy == "skyline":
         _skyline_swaps(items, options, search, rng)
-    elif not search.done():
+        return search
+    steps = [lambda: _maxrects_passes(items, options, search, FIRST_ORDERS, ("area",)),
+             lambda: _random_passes(items, options, search, RANDOM_PASSES)]
+    if _crowded(items, options):
+        steps.reverse()
+    if strategy == "best" and len(items) <= BIN_FILL_MAX_ITEMS:
+        steps.append(lambda: search.offer(fill_bins(items, options, limit=search.limit), "bin-fill"))
+    steps.append(lambda: _maxrects_passes(items, options, search, tuple(SORT_ORDERS), MAXRECTS_FITS))
+    if strategy == "best":
+        steps.append(lambda: _skyline_passes(items, options, search))
+    for step in steps:
+        step()
+        if search.done() or search.out_of_time():
+            break
+    if not search.done() and not search.out_of_time():
         improved = ruin_and_recreate(search.best, options, deadline, target, rng)
         if len(improved) < len(search.best):
             search.best, search.source = improved, search.source + "+ruin-recreate"
@@ -156,7 +194,7 @@ def pack(items: Sequence[PackItem], budget: int | None = None,
     _check_items(items, options)
     full = [item for item in items if item.rows == options.xbar_rows and item.cols == options.xbar_cols]
     rest = [item for item in items if not (item.rows == options.xbar_rows and item.cols == options.xbar_cols)]
-    bound = max(lower_bound(items, options), len(full) + lower_bound(rest, options))
+    bound = packing_lower_bound(items, options)
     if budget is not None and budget < bound:
         raise PackingInfeasible(bound, budget, None)
     if options.strategy == "rnc":

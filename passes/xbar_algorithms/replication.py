@@ -1,0 +1,213 @@
+"""Choosing how many copies of each layer to place, to shorten the pipeline's slowest stage.
+
+Problem: minimise the bottleneck B = max_L stage_L(copies_L) (stage_L(n) = MVM time * ceil(cycles_L / n),
+see `layer_cost`) over 1 <= copies_L <= useful_copies_L, subject to every tile of every copy packing into
+`budget` crossbars under the packing constraints.
+
+Method:
+1. For a target bottleneck B the cheapest copies are copies_L(B) = ceil(cycles_L / floor(B / MVM_L)),
+   and every packing constraint only gets harder with more copies. So the smallest B whose copies pass the
+   necessary conditions of `CapacityModel` (area, big tiles, tiles per crossbar, conflict windows) is the
+   exact optimum of the relaxed problem; it is found by binary search over the sorted distinct stage
+   times (O(sqrt(cycles)) per layer).
+2. Packing then decides. If it fails, the packer reports how many crossbars it needed; the capacity
+   given to step 1 shrinks by that shortfall (at least by one crossbar) and step 1 runs again. Each retry
+   is thus aimed, never a blind repeat, and it stops at one copy per layer (raising PackingInfeasible if
+   even that does not pack).
+3. Leftover space (optional, on by default): with B fixed, copies are added where they shorten a stage the
+   most per cell (stages below B still add to a sample's latency) while the necessary conditions leave one
+   crossbar of slack; one packing attempt checks it, and the result falls back to step 2's on failure.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from rnc.passes.xbar_algorithms.capacity import CapacityModel
+from rnc.passes.xbar_algorithms.layer_cost import LayerCost
+from rnc.passes.xbar_algorithms.pack_types import (PackingInfeasible, PackItem, PackOptions, PackResult,
+                                                   items_from_tiles)
+from rnc.passes.xbar_algorithms.packing import pack
+from rnc.passes.xbar_algorithms.tiling import Tile
+
+LEFTOVER_SLACK_XBARS = 1      # crossbars kept free when spending leftover space, so packing likely succeeds
+PROBE_SECONDS = 0.05          # time limit of a probing pack: its constructive passes, hardly any search
+TIME_TOLERANCE = 1e-9
+
+
+@dataclass
+class ReplicationResult:
+    """Copies per layer, the bottleneck (ns) with one copy each and with these copies, and the packing
+    of all copies' tiles (`tiles`, replica numbers set; packing ids are (layer, replica, index))."""
+
+    copies: dict[int, int]
+    bottleneck_before: float
+    bottleneck_after: float
+    pack: PackResult
+    tiles: list[Tile] = field(default_factory=list)
+    bottleneck_bound: float | None = None
+    method: str = "rnc"
+    pack_attempts: int = 0
+
+    @property
+    def factor(self) -> float:
+        """Bottleneck reduction factor: bottleneck_before / bottleneck_after."""
+        return self.bottleneck_before / self.bottleneck_after
+
+
+def replicated_tiles(layers: Sequence[LayerCost], copies: dict[int, int]) -> list[Tile]:
+    """Every copy's tiles, copy r of a layer's tile carrying replica = r."""
+    return [replace(tile, replica=replica) for cost in layers
+            for replica in range(copies[cost.layer]) for tile in cost.tiles]
+
+
+def pack_copies(layers: Sequence[LayerCost], copies: dict[int, int], budget: int,
+                options: PackOptions) -> tuple[list[Tile], PackResult]:
+    tiles = replicated_tiles(layers, copies)
+    items: list[PackItem] = items_from_tiles(tiles)
+    return tiles, pack(items, budget, options)
+
+
+def bottleneck(layers: Sequence[LayerCost], copies: dict[int, int], rounding: str = "ceil") -> float:
+    return max(cost.stage_ns(copies[cost.layer], rounding) for cost in layers)
+
+
+def _distinct_stage_times(cost: LayerCost) -> list[float]:
+    """stage_ns(n) for every n at which it changes, n = 1 .. useful copies (O(sqrt(cycles)) values)."""
+    times, copies = [], 1
+    while copies <= cost.useful_copies:
+        per_copy = -(-cost.cycles // copies)
+        times.append(cost.mvm_ns * per_copy)
+        if per_copy <= 1:
+            break
+        copies = -(-cost.cycles // (per_copy - 1))
+    return times
+
+
+def copies_for(layers: Sequence[LayerCost], target_ns: float) -> dict[int, int] | None:
+    """The fewest copies giving every stage at most `target_ns`; None if a layer cannot get there."""
+    copies = {}
+    for cost in layers:
+        allowed_cycles = math.floor(target_ns / cost.mvm_ns + TIME_TOLERANCE)
+        if allowed_cycles < 1:
+            return None
+        needed = -(-cost.cycles // allowed_cycles)
+        if needed > cost.useful_copies:
+            return None
+        copies[cost.layer] = needed
+    return copies
+
+
+class _TargetSearch:
+    """Candidate bottlenecks (ascending) and the copies and bound of each."""
+
+    def __init__(self, layers: list[LayerCost], model: CapacityModel):
+        self.layers = layers
+        self.model = model
+        floor_ns = max(cost.stage_ns(cost.useful_copies) for cost in layers)
+        times = {time for cost in layers for time in _distinct_stage_times(cost)}
+        self.targets = sorted(time for time in times if time >= floor_ns - TIME_TOLERANCE)
+
+    def copies(self, index: int) -> dict[int, int]:
+        return copies_for(self.layers, self.targets[index])
+
+    def smallest(self, start: int, capacity: int) -> int | None:
+        """The first index >= start whose copies pass the bounds at `capacity` (binary search)."""
+        low, high, found = start, len(self.targets) - 1, None
+        while low <= high:
+            middle = (low + high) // 2
+            if self.model.lower_bound(self.copies(middle)) <= capacity:
+                found, high = middle, middle - 1
+            else:
+                low = middle + 1
+        return found
+
+
+def _next_step(cost: LayerCost, current: int) -> tuple[float, int] | None:
+    """(time saved per added cell, new copies) of the next copy count that shortens the stage."""
+    per_copy = -(-cost.cycles // current)
+    if per_copy <= 1 or current >= cost.useful_copies:
+        return None
+    more = min(-(-cost.cycles // (per_copy - 1)), cost.useful_copies)
+    saved = cost.stage_ns(current) - cost.stage_ns(more)
+    return saved / ((more - current) * max(cost.area, 1)), more
+
+
+def _spend_leftover(layers, model: CapacityModel, copies: dict[int, int], capacity: int) -> dict[int, int]:
+    """Add copies where they cut a stage time most per cell while the bounds stay within `capacity`.
+
+    A step that does not fit is dropped for good: the bounds only grow as copies are added."""
+    copies = dict(copies)
+    by_layer = {cost.layer: cost for cost in layers}
+    heap = []
+    for cost in layers:
+        step = _next_step(cost, copies[cost.layer])
+        if step is not None:
+            heapq.heappush(heap, (-step[0], cost.layer, step[1]))
+    while heap:
+        _gain, layer, more = heapq.heappop(heap)
+        trial = dict(copies)
+        trial[layer] = more
+        if model.lower_bound(trial) > capacity:
+            continue
+        copies = trial
+        step = _next_step(by_layer[layer], more)
+        if step is not None:
+            heapq.heappush(heap, (-step[0], layer, step[1]))
+    return copies
+
+
+def replicate(layers: Sequence[LayerCost], budget: int, pack_options: PackOptions = PackOptions(),
+              spend_leftover: bool = True, time_limit_s: float = 0.7) -> ReplicationResult:
+    """Copies per layer minimising the bottleneck stage within `budget` crossbars (see module doc).
+
+    Probing packs use a short time limit (`PROBE_SECONDS`); what is left of `time_limit_s` goes to
+    full-length attempts one step below the best bottleneck found, then to the leftover step."""
+    deadline = time.perf_counter() + time_limit_s
+    layers = list(layers)
+    model = CapacityModel(layers, pack_options)
+    search = _TargetSearch(layers, model)
+    last = len(search.targets) - 1          # its copies are all ones
+    probe = replace(pack_options, time_limit_s=min(pack_options.time_limit_s, PROBE_SECONDS))
+    relaxed = search.smallest(0, budget)
+    if relaxed is None:
+        raise PackingInfeasible(model.lower_bound(search.copies(last)), budget, None)
+    failed_below, capacity, attempts = relaxed, budget, 0
+    while True:   # aimed probing: shrink the capacity by the overhead the packer showed
+        index = search.smallest(failed_below, capacity)
+        index = last if index is None else index
+        attempts += 1
+        try:
+            tiles, packing = pack_copies(layers, search.copies(index), budget, probe)
+            break
+        except PackingInfeasible as failure:
+            if index == last:
+                raise
+            overhead = (failure.best_found or budget + 1) - model.lower_bound(search.copies(index))
+            failed_below, capacity = index + 1, min(capacity - 1, budget - max(overhead, 1))
+    while index > failed_below and time.perf_counter() < deadline:   # full-length tries one step lower
+        remaining = deadline - time.perf_counter()
+        attempts += 1
+        try:
+            tiles, packing = pack_copies(layers, search.copies(index - 1), budget,
+                                         replace(pack_options, time_limit_s=min(pack_options.time_limit_s,
+                                                                                remaining / 2)))
+            index -= 1
+        except PackingInfeasible:
+            break
+    copies = search.copies(index)
+    if spend_leftover and time.perf_counter() < deadline:
+        spare = budget - packing.xbars_used - LEFTOVER_SLACK_XBARS
+        richer = _spend_leftover(layers, model, copies, model.lower_bound(copies) + spare)
+        if richer != copies:
+            attempts += 1
+            try:
+                tiles, packing = pack_copies(layers, richer, budget, probe)
+                copies = richer
+            except PackingInfeasible:
+                pass
+    return ReplicationResult(copies, bottleneck(layers, search.copies(last)), bottleneck(layers, copies),
+                             packing, tiles, search.targets[relaxed], "rnc", attempts)
