@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Sequence
 
-from rnc.passes.xbar_algorithms.maxrects import MaxRectsBin, Rect
+from rnc.passes.xbar_algorithms.maxrects import MaxRectsBin
 from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
 
 FITS = ("area", "bssf", "first")
@@ -93,8 +93,3 @@ def greedy_maxrects(items: Sequence[PackItem], options: PackOptions, fit: str = 
             insort(by_free, (xbar.free_area, index))
     return contents
 
-
-def place_into(xbar: MaxRectsBin, item: PackItem, rect: Rect) -> PlacedItem:
-    """Put `item` at the corner of `rect` in `xbar`."""
-    xbar.place(item.layer, rect[0], rect[1], item.rows, item.cols)
-    return item, rect[0], rect[1]

@@ -10,13 +10,16 @@ Method:
    necessary conditions of `CapacityModel` (area, big tiles, tiles per crossbar, conflict windows) is the
    exact optimum of the relaxed problem; it is found by binary search over the sorted distinct stage
    times (O(sqrt(cycles)) per layer).
-2. Packing then decides. If it fails, the packer reports how many crossbars it needed; the capacity
-   given to step 1 shrinks by that shortfall (at least by one crossbar) and step 1 runs again. Each retry
-   is thus aimed, never a blind repeat, and it stops at one copy per layer (raising PackingInfeasible if
-   even that does not pack).
-3. Leftover space (optional, on by default): with B fixed, copies are added where they shorten a stage the
-   most per cell (stages below B still add to a sample's latency) while the necessary conditions leave one
-   crossbar of slack; one packing attempt checks it, and the result falls back to step 2's on failure.
+2. Packing then decides, probed with a short time limit (`PROBE_SECONDS`: the packer's constructive
+   passes). When a probe fails, the packer's count minus the bound is its overhead on that instance; the
+   next target is the smallest B whose bound leaves room for that overhead (and lies above the failed
+   one). So each retry is aimed, never a blind repeat; at one copy per layer a failure is final
+   (PackingInfeasible).
+3. The time left goes to full-length packing attempts one candidate below the found B, while they succeed.
+4. Leftover space (optional, on by default): with B fixed, copies are added where they shorten a stage the
+   most per cell (stages below B still add to a sample's latency) while the bounds, plus the overhead seen,
+   leave `LEFTOVER_SLACK_XBARS` free; one probe checks it, and the result falls back to step 3's on
+   failure.
 """
 from __future__ import annotations
 
@@ -49,7 +52,7 @@ class ReplicationResult:
     pack: PackResult
     tiles: list[Tile] = field(default_factory=list)
     bottleneck_bound: float | None = None
-    method: str = "rnc"
+    method: str = "bottleneck-search"
     pack_attempts: int = 0
 
     @property
@@ -210,4 +213,4 @@ def replicate(layers: Sequence[LayerCost], budget: int, pack_options: PackOption
             except PackingInfeasible:
                 pass
     return ReplicationResult(copies, bottleneck(layers, search.copies(last)), bottleneck(layers, copies),
-                             packing, tiles, search.targets[relaxed], "rnc", attempts)
+                             packing, tiles, search.targets[relaxed], "bottleneck-search", attempts)

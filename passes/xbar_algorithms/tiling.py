@@ -4,8 +4,9 @@ A layer is a matrix of `rows` word lines (inputs) by `cols` bit lines (outputs) 
 matrix-vector products (MVMs) per sample. A crossbar holds at most `xbar_rows` x `xbar_cols` cells, so the
 matrix is cut into tiles. Three layouts exist:
 
-- `partition`: the reference's layout. A conv or linear matrix is cut into blocks of at most 128 x 128
-  (full blocks first, then the remainder row and column). A depthwise matrix (k*k rows, one column per
+- `partition`: the reference's layout. A conv or linear matrix is cut into blocks of at most 128 x 128,
+  in the reference's order: full blocks row by row, the corner remainder, the bottom remainders, the
+  right remainders. A depthwise matrix (k*k rows, one column per
   channel, one channel per MVM) keeps its k*k rows and is cut along the channels in chunks of 128; a chunk
   of c channels performs c * Hout * Wout MVMs.
 - `depthwise_split`: the reference's `depth_split_factor` s: chunks of floor(C / s) channels (1 if C < s),
@@ -102,19 +103,41 @@ def _channel_tiles(matrix: LayerMatrix, chunk: int, groups: int = 1) -> list[Til
     return tiles
 
 
+def _reference_blocks(rows: int, cols: int, xbar_rows: int, xbar_cols: int):
+    """The reference's block order: full blocks row-major, the corner remainder, the bottom remainders
+    (one per block column), the right remainders (one per block row). Yields (row range, col range)."""
+    block_rows, block_cols = min(rows, xbar_rows), min(cols, xbar_cols)
+    full_rows, full_cols = rows // block_rows, cols // block_cols
+    left_rows, left_cols = rows % block_rows, cols % block_cols
+    bottom = (full_rows * block_rows, rows)
+    right = (full_cols * block_cols, cols)
+
+    def span(index: int, size: int) -> tuple[int, int]:
+        return index * size, (index + 1) * size
+
+    for row_block in range(full_rows):
+        for col_block in range(full_cols):
+            yield span(row_block, block_rows), span(col_block, block_cols)
+    if left_rows and left_cols:
+        yield bottom, right
+    if left_rows:
+        for col_block in range(full_cols):
+            yield bottom, span(col_block, block_cols)
+    if left_cols:
+        for row_block in range(full_rows):
+            yield span(row_block, block_rows), right
+
+
 def partition(matrix: LayerMatrix, xbar_rows: int = XBAR_ROWS, xbar_cols: int = XBAR_COLS) -> list[Tile]:
-    """The reference's tiles of one layer, in row-major block order."""
+    """The reference's tiles of one layer, in the reference's order."""
     if matrix.rows > xbar_rows and matrix.depthwise:
         raise ValueError(f"layer {matrix.layer}: depthwise kernel of {matrix.rows} rows exceeds "
                          f"the crossbar's {xbar_rows}")
     if matrix.depthwise:
         return _channel_tiles(matrix, xbar_cols)
-    tiles = []
-    for row_begin, row_end in _blocks(matrix.rows, xbar_rows):
-        for col_begin, col_end in _blocks(matrix.cols, xbar_cols):
-            tiles.append(Tile(matrix.layer, len(tiles), row_begin, row_end, col_begin, col_end,
-                              cycles=matrix.cycles))
-    return tiles
+    return [Tile(matrix.layer, index, row_range[0], row_range[1], col_range[0], col_range[1], matrix.cycles)
+            for index, (row_range, col_range) in
+            enumerate(_reference_blocks(matrix.rows, matrix.cols, xbar_rows, xbar_cols))]
 
 
 def depthwise_split(matrix: LayerMatrix, factor: int, xbar_rows: int = XBAR_ROWS,
