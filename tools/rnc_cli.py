@@ -10,6 +10,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "opt": ("rnc.tools.commands.opt", "run passes on a .rir file (same as rnc-opt)"),
     "import": ("rnc.tools.commands.import_model", "ONNX file or built-in model -> nn dialect .rir"),
     "run": ("rnc.tools.commands.run", "run a .rir module with the reference interpreter (numpy, float32)"),
+    "compile": ("rnc.tools.commands.compile", "model -> placed crossbar program, timing, speedup and reports"),
 }
 
 

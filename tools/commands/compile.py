@@ -1,0 +1,110 @@
+"""`rnc compile MODEL`: model to placed program, timing, speedup over the ISAAC-like mapping, and reports."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="a built-in model name (mbv3_small, squeezenet, resnet18) or an .onnx file")
+    p.add_argument("--target", dest="target_file", help="hardware description: hw.toml or an MNSIM SimConfig.ini")
+    p.add_argument("--xbars", help="crossbar budget N, or a comma list to sweep (60,80,100,120)")
+    p.add_argument("--min-xbars", action="store_true", help="use as few crossbars as possible (the default "
+                                                             "without --xbars)")
+    p.add_argument("--xbar-size", help="crossbar ROWSxCOLS (default 128x128)")
+    p.add_argument("--duplicate", action="store_true", help="replicate bottleneck layers within the budget")
+    p.add_argument("--depthwise-split", type=int, default=1, metavar="F", help="split depthwise layers F ways")
+    p.add_argument("--conflict-distance", default="1", metavar="D",
+                   help="layers closer than D+1 in execution order never share a crossbar; 'off' disables")
+    p.add_argument("--max-tiles-per-xbar", type=int, default=6, metavar="K", help="at most K tiles per crossbar; 0 disables")
+    p.add_argument("--samples", type=int, default=8, metavar="S", help="samples pipelined in the simulation")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--input-shape", help="input shape for models with dynamic shapes, e.g. 1x3x64x64")
+    p.add_argument("--out", default=None, help="output folder (default out/<model>)")
+    p.add_argument("--json", action="store_true", help="print the summary of report.json instead of the table")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+
+
+def _budgets(args) -> list[int] | None:
+    if args.min_xbars or not args.xbars:
+        return None
+    try:
+        budgets = [int(x) for x in args.xbars.split(",") if x.strip()]
+        if not budgets or min(budgets) < 1:
+            raise ValueError
+        return budgets
+    except ValueError:
+        raise SystemExit(_fail(f"--xbars expects N or N1,N2,... (positive integers), got '{args.xbars}'"))
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"rnc compile: error: {message}\n")
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    from rnc.tools.compile.pipeline import CompileError, CompileOptions, compile_model, load_model
+    try:
+        distance = None if args.conflict_distance.lower() == "off" else int(args.conflict_distance)
+        if distance is not None and distance < 0:
+            raise ValueError
+    except ValueError:
+        return _fail(f"--conflict-distance expects a non-negative integer or 'off', got '{args.conflict_distance}'")
+    if args.samples < 1 or args.depthwise_split < 1 or args.max_tiles_per_xbar < 0:
+        return _fail("--samples and --depthwise-split must be >= 1, --max-tiles-per-xbar >= 0")
+    try:
+        budgets = _budgets(args)
+    except SystemExit as e:
+        return int(e.code)
+    out = Path(args.out or f"out/{Path(args.model).stem}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not os.access(out, os.W_OK):
+            raise PermissionError
+    except OSError:
+        return _fail(f"output folder '{out}' is not writable")
+    options = CompileOptions(target_file=args.target_file, budgets=budgets, xbar_size=args.xbar_size,
+                             duplicate=args.duplicate, depthwise_split=args.depthwise_split,
+                             conflict_distance=distance, max_tiles_per_xbar=args.max_tiles_per_xbar,
+                             samples=args.samples, seed=args.seed)
+    show = not args.quiet and sys.stderr.isatty()
+    progress = (lambda step: sys.stderr.write(f"rnc compile: {step}...\n")) if show else (lambda step: None)
+    try:
+        shape = tuple(int(d) for d in args.input_shape.lower().split("x")) if args.input_shape else None
+        progress("import")
+        module = load_model(args.model, shape)
+        result = compile_model(Path(args.model).stem, module, options, progress)
+    except CompileError as e:
+        return _fail(str(e))
+    except ValueError as e:
+        return _fail(str(e))
+    from rnc.tools.compile.outputs import summary, write_outputs
+    from rnc.tools.compile.report_html import render
+    best = result.runs[-1]
+    try:
+        write_outputs(out, result, best, render(result, best, result.runs if len(result.runs) > 1 else None))
+        if len(result.runs) > 1:
+            (out / "sweep.json").write_text(json.dumps([summary(result, r) for r in result.runs], indent=2))
+    except OSError as e:
+        return _fail(f"cannot write to '{out}': {e.strerror}")
+    if args.json:
+        print(json.dumps([summary(result, r) for r in result.runs] if len(result.runs) > 1
+                         else summary(result, best), indent=2))
+        return 0
+    for warning in result.ignored_target_keys and [f"target keys not used by rnc: "
+                                                   f"{', '.join(result.ignored_target_keys)}"] or []:
+        sys.stderr.write(f"rnc compile: note: {warning}\n")
+    print(f"{'budget':>7} {'used':>5} {'bound':>5} {'util':>6} {'bottleneck':>10} {'latency(1) ms':>13} "
+          f"{'latency(' + str(options.samples) + ') ms':>13} {'speedup':>8}")
+    for r in result.runs:
+        s = summary(result, r)
+        print(f"{str(r.budget or 'min'):>7} {s['xbars_used']:>5} {s['area_lower_bound_xbars']:>5} "
+              f"{100 * s['utilization_of_used']:>5.1f}% {s['bottleneck_reduction']:>9.2f}x "
+              f"{s['latency_one_sample_ns'] / 1e6:>13.3f} {s['latency_ns'] / 1e6:>13.3f} {s['speedup_vs_isaac']:>7.2f}x")
+    print(f"ISAAC-like baseline: {result.baseline['xbars']} crossbars, "
+          f"{result.baseline['latency_ns'] / 1e6:.3f} ms for {options.samples} samples")
+    print(f"report: {out / 'report.html'}")
+    return 0

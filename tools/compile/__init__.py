@@ -1,0 +1,1 @@
+"""`rnc compile`: model -> placed program, simulation, speedup and reports (the API behind the command)."""

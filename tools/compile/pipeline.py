@@ -1,0 +1,159 @@
+"""The compile pipeline: import, canonicalize, partition, split, replicate, place, time, report.
+
+Each step is an ordinary pass run through the pass manager, so `rnc compile` is exactly what a user would
+get from `rnc import` followed by `rnc-opt --passes=...`.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from rnc.dialects.rnc import module_target, set_module_target
+from rnc.ir.cloning import clone_op
+from rnc.ir.diagnostics import DiagnosticError
+from rnc.ir.pass_manager import PassContext, PassError, PassManager, load_all_passes, parse_pipeline
+from rnc.passes.xbar.report import placement_report
+from rnc.passes.xbar.target_files import TargetError, apply_values, load_target, parse_xbar_size
+from rnc.tools.compile.timing import isaac_layers, reference_layers, simulate
+
+CANONICALIZE = ("canonicalize", "fold-batch-norm", "remove-dropout-identity", "fold-constants", "dce")
+
+
+class CompileError(Exception):
+    """A problem the user can fix (bad model, budget, target, output folder): one line, exit status 2."""
+
+
+@dataclass
+class CompileOptions:
+    target_file: str | None = None
+    budgets: list[int] | None = None      # None: as few crossbars as possible
+    xbar_size: str | None = None
+    duplicate: bool = False
+    depthwise_split: int = 1
+    conflict_distance: int | None = 1
+    max_tiles_per_xbar: int = 6
+    samples: int = 8
+    seed: int = 0
+    strategy: str = "best"
+
+
+@dataclass
+class BudgetResult:
+    budget: int | None
+    placed: Any                            # the placed module
+    pipeline: str
+    report: dict[str, Any]
+    latency_ns: float                      # S samples, reference-compatible timing
+    latency_one_ns: float
+    speedup: float
+    seconds: float
+
+
+@dataclass
+class CompileResult:
+    model_name: str
+    model: Any                             # the canonicalized nn module
+    partitioned: Any
+    baseline: dict[str, Any]
+    runs: list[BudgetResult] = field(default_factory=list)
+    ignored_target_keys: list[str] = field(default_factory=list)
+
+
+def load_model(model: str, input_shape: tuple[int, ...] | None = None):
+    """A built-in model name or an .onnx path -> nn-dialect module."""
+    from rnc.frontends.zoo import BUILTIN_MODELS, build_model, get_spec
+    path = Path(model)
+    if model in BUILTIN_MODELS:
+        import torch
+        from rnc.frontends.onnx.importer import import_onnx
+        from rnc.frontends.torch import export_onnx
+        spec = get_spec(model)
+        return import_onnx(export_onnx(build_model(model), torch.zeros(spec.input_shape)))
+    if path.suffix.lower() == ".onnx" or path.exists():
+        from rnc.frontends.onnx.errors import OnnxImportError
+        from rnc.frontends.onnx.importer import import_onnx
+        if not path.is_file():
+            raise CompileError(f"cannot read model '{model}': no such file")
+        try:
+            return import_onnx(str(path), input_shape)
+        except OnnxImportError as e:
+            raise CompileError(f"{model}: {e}") from None
+    raise CompileError(f"unknown model '{model}'; built-in models: {', '.join(BUILTIN_MODELS)} "
+                       f"(or give a path to an .onnx file)")
+
+
+def run_passes(module, pipeline: str) -> None:
+    try:
+        PassManager(parse_pipeline(pipeline)).run(module, PassContext())
+    except PassError as e:
+        raise CompileError(str(e)) from None
+    except DiagnosticError as e:
+        raise CompileError(e.diagnostic.message) from None
+
+
+def canonicalize_pipeline() -> str:
+    registry = load_all_passes()
+    return ",".join(p for p in CANONICALIZE if p in registry)
+
+
+def configure_target(module, options: CompileOptions) -> list[str]:
+    target = module_target(module)
+    ignored: list[str] = []
+    try:
+        if options.target_file:
+            loaded = load_target(options.target_file, target)
+            target, ignored = loaded.target, loaded.ignored_keys
+        if options.xbar_size:
+            rows, cols = parse_xbar_size(options.xbar_size)
+            target = apply_values(target, {"xbar_rows": rows, "xbar_cols": cols,
+                                           "subarray_size": min(rows, target.peripherals.subarray_size)})
+    except TargetError as e:
+        raise CompileError(str(e)) from None
+    set_module_target(module, target)
+    return ignored
+
+
+def _knobs(options: CompileOptions) -> str:
+    distance = "off" if options.conflict_distance is None else options.conflict_distance
+    return (f"conflict-distance={distance} max-tiles-per-xbar={options.max_tiles_per_xbar} "
+            f"strategy={options.strategy} seed={options.seed}")
+
+
+def compile_model(model_name: str, module, options: CompileOptions,
+                  progress: Callable[[str], None] = lambda s: None) -> CompileResult:
+    progress("canonicalize")
+    ignored = configure_target(module, options)
+    run_passes(module, canonicalize_pipeline())
+    model = clone_op(module)
+    progress("partition")
+    run_passes(module, "tile-partition")
+    partitioned = module
+    base = simulate(isaac_layers(partitioned), options.samples)
+    base_one = simulate(isaac_layers(partitioned), 1)
+    baseline = {"xbars": sum(len(l.copies[0]) for l in isaac_layers(partitioned)),
+                "latency_ns": base.latency_ns, "latency_one_sample_ns": base_one.latency_ns,
+                "samples": options.samples}
+    result = CompileResult(model_name, model, partitioned, baseline, ignored_target_keys=ignored)
+    for budget in (options.budgets or [None]):
+        progress(f"place (budget {budget if budget else 'min'})")
+        started = time.perf_counter()
+        placed = clone_op(partitioned)
+        steps = []
+        if options.depthwise_split > 1:
+            steps.append(f"depthwise-split{{factor={options.depthwise_split}}}")
+        if options.duplicate and budget is not None:
+            steps.append(f"replicate{{budget={budget} {_knobs(options)}}}")
+        elif budget is not None:
+            steps.append(f"place{{budget={budget} {_knobs(options)}}}")
+        else:
+            steps.append(f"place{{min-count {_knobs(options)}}}")
+        pipeline = ",".join(steps)
+        run_passes(placed, pipeline)
+        timing = simulate(reference_layers(placed), options.samples)
+        one = simulate(reference_layers(placed), 1)
+        result.runs.append(BudgetResult(budget, placed, pipeline, placement_report(placed), timing.latency_ns,
+                                        one.latency_ns, base.latency_ns / timing.latency_ns,
+                                        time.perf_counter() - started))
+    return result

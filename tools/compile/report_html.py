@@ -1,0 +1,63 @@
+"""report.html: one self-contained page (inline SVG, no network) showing where every layer went."""
+from __future__ import annotations
+
+import colorsys
+import html
+import json
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from rnc.dialects.xbar import module_array, module_layers
+from rnc.tools.compile.outputs import summary
+
+CELL = 64  # pixels per crossbar square in the map
+
+
+def _colour(i: int) -> str:
+    r, g, b = colorsys.hsv_to_rgb((i * 0.61803398875) % 1.0, 0.55, 0.92)
+    return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
+
+
+def crossbar_map(module) -> dict:
+    array = module_array(module)
+    count = array.count.value if array else 0
+    rows, cols = (array.rows.value, array.cols.value) if array else (128, 128)
+    per_row = 16
+    rects, used = [], [0] * count
+    for layer in module_layers(module):
+        for t in layer.tiles:
+            if not t.is_placed:
+                continue
+            x, r, c = t.placement
+            h, w = t.footprint()
+            used[x] += h * w
+            ox, oy = (x % per_row) * (CELL + 6), (x // per_row) * (CELL + 6)
+            rects.append({"x": ox + c * CELL / cols, "y": oy + r * CELL / rows, "w": w * CELL / cols,
+                          "h": h * CELL / rows, "fill": _colour(layer.layer_index),
+                          "title": f"layer {layer.layer_index} ({layer.kind_name}) copy {t.replica.value}: "
+                                   f"rows {list(t.row_range)} cols {list(t.col_range)} on crossbar {x}"})
+    squares = [{"x": (i % per_row) * (CELL + 6), "y": (i // per_row) * (CELL + 6), "i": i,
+                "util": used[i] / (rows * cols)} for i in range(count)]
+    height = ((count + per_row - 1) // per_row) * (CELL + 6)
+    return {"squares": squares, "rects": rects, "width": per_row * (CELL + 6), "height": max(height, CELL),
+            "cell": CELL, "util": [round(u / (rows * cols), 4) for u in used]}
+
+
+def timeline(run) -> dict:
+    """One sample's pass through the pipeline: each layer's stage, on the crossbars it uses."""
+    bars, start = [], 0.0
+    for l in run.report["layers"]:
+        for x in l["crossbars"]:
+            bars.append({"xbar": x, "start": start, "dur": l["stage_ns"], "layer": l["layer"],
+                         "fill": _colour(l["layer"])})
+        start += l["stage_ns"]
+    return {"bars": bars, "total": start or 1.0}
+
+
+def render(result, run, sweep: list | None = None) -> str:
+    env = Environment(loader=PackageLoader("rnc.tools.compile", "templates"), autoescape=select_autoescape())
+    env.filters["tojson"] = lambda v: json.dumps(v)
+    sweep_rows = [summary(result, r) for r in (sweep or [])]
+    return env.get_template("report.html.j2").render(
+        s=summary(result, run), layers=run.report["layers"], xmap=crossbar_map(run.placed),
+        tl=timeline(run), sweep=sweep_rows, colour=_colour, esc=html.escape)
