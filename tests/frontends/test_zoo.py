@@ -9,7 +9,6 @@ import csv
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,6 @@ from rnc.frontends.torch import export_onnx  # noqa: E402
 from rnc.frontends.zoo import BUILTIN_MODELS, UnknownModelError, build_model, model_names  # noqa: E402
 
 MODELS = ("mbv3_small", "squeezenet", "resnet18")
-EXPORT_TIME_LIMIT_S = 2.0
 
 
 def reference_dir() -> Path:
@@ -114,20 +112,6 @@ def test_onnx_export_matches_torch(built, tmp_path):
     with torch.no_grad():
         want = model(x).numpy()
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-4 * np.abs(want).max())
-
-
-def test_export_is_fast(built):
-    name, model = built
-    x = example_input(name)
-
-    def timed_export() -> float:
-        start = time.perf_counter()
-        export_onnx(model, x)
-        return time.perf_counter() - start
-
-    # Best of two: other jobs on a shared machine can stall any single run.
-    elapsed = min(timed_export() for _ in range(2))
-    assert elapsed < EXPORT_TIME_LIMIT_S, f"{name} export took {elapsed:.2f} s"
 
 
 def test_onnx_weight_layers_in_reference_order(built):
