@@ -1,0 +1,250 @@
+"""Tiny ONNX graphs, built with onnx.helper, that together use every op the ONNX frontend supports.
+
+`CASES` maps a case name to a function returning the model; the tests run each through the importer and
+the interpreter and compare with onnxruntime.
+"""
+from __future__ import annotations
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+RNG = np.random.default_rng(1234)
+F = TensorProto.FLOAT
+
+
+def weights(*shape, scale=0.5) -> np.ndarray:
+    return (RNG.standard_normal(shape) * scale).astype(np.float32)
+
+
+def model(nodes, inputs: dict, initializers: dict | None = None, outputs=("y",), opset: int = 17):
+    """A model with float inputs `{name: shape}`, initializers `{name: array}` and outputs of unknown shape."""
+    graph = helper.make_graph(
+        nodes, "case",
+        [helper.make_tensor_value_info(n, F, list(s)) for n, s in inputs.items()],
+        [helper.make_tensor_value_info(n, F, None) for n in outputs],
+        [numpy_helper.from_array(np.asarray(a), n) for n, a in (initializers or {}).items()])
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = min(m.ir_version, 8)  # onnxruntime reads IR 8 at every opset used here
+    return m
+
+
+def node(op_type, inputs, outputs=("y",), name=None, **attrs):
+    return helper.make_node(op_type, list(inputs), list(outputs), name=name or f"{op_type}_0", **attrs)
+
+
+def i64(*values) -> np.ndarray:
+    return np.array(values, dtype=np.int64)
+
+
+X4 = {"x": (1, 4, 9, 9)}
+
+
+def conv_bias_pads_strides():
+    return model([node("Conv", ["x", "w", "b"], pads=[1, 1, 1, 1], strides=[2, 2])], X4,
+                 {"w": weights(6, 4, 3, 3), "b": weights(6)})
+
+
+def conv_grouped_dilated():
+    return model([node("Conv", ["x", "w"], group=2, dilations=[2, 2], pads=[2, 1, 0, 1])], X4,
+                 {"w": weights(6, 2, 3, 3)})
+
+
+def conv_depthwise_multiplier():
+    return model([node("Conv", ["x", "w", "b"], group=4, pads=[1, 1, 1, 1], strides=[2, 1])], X4,
+                 {"w": weights(8, 1, 3, 3), "b": weights(8)})
+
+
+def conv_auto_pad_same():
+    return model([node("Conv", ["x", "w"], ["t"], auto_pad="SAME_UPPER", strides=[2, 2]),
+                  node("Conv", ["t", "w2"], name="Conv_1", auto_pad="SAME_LOWER", strides=[2, 2])], X4,
+                 {"w": weights(4, 4, 4, 4), "w2": weights(3, 4, 2, 2)})
+
+
+def conv_1d():
+    return model([node("Conv", ["x", "w", "b"], pads=[1, 2], strides=[2])], {"x": (2, 3, 11)},
+                 {"w": weights(5, 3, 4), "b": weights(5)})
+
+
+def gemm_linear():
+    """torch's nn.Linear: transB=1, bias [N]."""
+    return model([node("Gemm", ["x", "w", "b"], transB=1)], {"x": (3, 8)}, {"w": weights(5, 8), "b": weights(5)})
+
+
+def gemm_alpha_beta_trans_a():
+    return model([node("Gemm", ["x", "w", "c"], alpha=0.5, beta=2.0, transA=1)], {"x": (8, 3)},
+                 {"w": weights(8, 5), "c": weights(3, 5)})
+
+
+def gemm_variable_weight():
+    return model([node("Gemm", ["x", "w", "c"], alpha=1.5, beta=0.5)], {"x": (3, 8), "w": (8, 4)},
+                 {"c": weights(1, 4)})
+
+
+def matmul_batched():
+    return model([node("MatMul", ["x", "w"])], {"x": (2, 3, 8)}, {"w": weights(8, 4)})
+
+
+def arithmetic_broadcast():
+    return model([node("Add", ["x", "a"], ["t0"]), node("Sub", ["t0", "x"], ["t1"], name="Sub_0"),
+                  node("Mul", ["t1", "m"], ["t2"]), node("Div", ["t2", "d"], ["t3"]),
+                  node("Sum", ["t3", "x", "a"])], X4,
+                 {"a": weights(4, 1, 1), "m": weights(9), "d": (np.abs(weights(1, 4, 1, 9)) + 0.5)})
+
+
+def activations():
+    return model([node("Relu", ["x"], ["r"]), node("Sigmoid", ["x"], ["s"]), node("Tanh", ["x"], ["t"]),
+                  node("HardSwish", ["x"], ["h"]), node("HardSigmoid", ["x"], ["g"], alpha=0.3, beta=0.4),
+                  node("Sum", ["r", "s", "t", "h", "g"])], X4)
+
+
+def clip_inputs_opset13():
+    return model([node("Clip", ["x", "lo", "hi"], ["c"]), node("Clip", ["c", "", "hi2"], name="Clip_1")], X4,
+                 {"lo": np.array(-0.5, np.float32), "hi": np.array(0.8, np.float32),
+                  "hi2": np.array(0.6, np.float32)}, opset=13)
+
+
+def clip_attributes_opset9():
+    return model([node("Clip", ["x"], min=0.0, max=6.0)], X4, opset=9)
+
+
+def softmax_axis_opset13():
+    return model([node("Softmax", ["x"], axis=1)], X4, opset=13)
+
+
+def softmax_coerced_opset11():
+    """Before opset 13 Softmax normalizes over all dimensions from `axis` on."""
+    return model([node("Softmax", ["x"], axis=1)], X4, opset=11)
+
+
+def max_pool_ceil_dilated():
+    return model([node("MaxPool", ["x"], ["p"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
+                       ceil_mode=1),
+                  node("MaxPool", ["p"], name="MaxPool_1", kernel_shape=[2, 2], dilations=[2, 2])], X4)
+
+
+def average_pool_variants():
+    return model([node("AveragePool", ["x"], ["a"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
+                  node("AveragePool", ["x"], ["b"], name="AveragePool_1", kernel_shape=[3, 3], strides=[2, 2],
+                       pads=[1, 1, 1, 1], count_include_pad=1),
+                  node("AveragePool", ["x"], ["c"], name="AveragePool_2", kernel_shape=[2, 2], strides=[2, 2],
+                       ceil_mode=1),
+                  node("AveragePool", ["x"], ["d"], name="AveragePool_3", kernel_shape=[3, 3], strides=[2, 2],
+                       pads=[1, 1, 1, 1], ceil_mode=1, count_include_pad=1)],
+                 X4, outputs=("a", "b", "c", "d"))
+
+
+def pool_1d():
+    return model([node("MaxPool", ["x"], ["m"], kernel_shape=[3], strides=[2], pads=[1, 1]),
+                  node("AveragePool", ["m"], kernel_shape=[2])], {"x": (2, 3, 12)})
+
+
+def global_average_pool():
+    return model([node("GlobalAveragePool", ["x"])], X4)
+
+
+def reduce_mean_attribute_axes():
+    return model([node("ReduceMean", ["x"], axes=[2, 3], keepdims=0)], X4, opset=13)
+
+
+def reduce_mean_input_axes():
+    return model([node("ReduceMean", ["x", "axes"])], X4, {"axes": i64(-1, 2)}, opset=18)
+
+
+def flatten_axis2():
+    return model([node("Flatten", ["x"], axis=2)], X4)
+
+
+def reshape_shape_chain():
+    """Shape -> Gather -> Unsqueeze -> Concat -> Reshape: the shape computation folds to a constant."""
+    return model([node("Shape", ["x"], ["s"]), node("Gather", ["s", "zero"], ["n"], axis=0),
+                  node("Unsqueeze", ["n", "zero1"], ["n1"]),
+                  node("Concat", ["n1", "minus1"], ["shape"], axis=0),
+                  node("Reshape", ["x", "shape"], ["r"]), node("Relu", ["r"])], X4,
+                 {"zero": np.array(0, np.int64), "zero1": i64(0), "minus1": i64(-1)})
+
+
+def reshape_zero_and_transpose():
+    return model([node("Reshape", ["x", "shape"], ["r"]), node("Transpose", ["r"], perm=[0, 2, 1, 3])], X4,
+                 {"shape": i64(0, 2, -1, 9)})
+
+
+def squeeze_unsqueeze():
+    return model([node("Unsqueeze", ["x", "ax"], ["u"]), node("Squeeze", ["u", "ax"], ["s"]),
+                  node("GlobalAveragePool", ["s"], ["g"]), node("Squeeze", ["g"], name="Squeeze_1")], X4,
+                 {"ax": i64(2)}, opset=13)
+
+
+def concat_axis():
+    return model([node("Relu", ["x"], ["r"]), node("Concat", ["x", "r", "c"], axis=-3)], X4,
+                 {"c": weights(1, 2, 9, 9)})
+
+
+def pad_modes():
+    return model([node("Pad", ["x", "p", "v"], ["a"], mode="constant"),
+                  node("Pad", ["x", "p"], ["b"], name="Pad_1", mode="reflect"),
+                  node("Pad", ["x", "p2", "", "axes"], ["c"], name="Pad_2", mode="edge")], X4,
+                 {"p": i64(0, 0, 1, 2, 0, 0, 2, 1), "v": np.array(0.75, np.float32),
+                  "p2": i64(1, 3, 2, 0), "axes": i64(2, 3)}, outputs=("a", "b", "c"), opset=18)
+
+
+def pad_attributes_opset9():
+    return model([node("Pad", ["x"], pads=[0, 1, 0, 2, 0, 1, 0, 0], value=1.5)], X4, opset=9)
+
+
+def batch_norm():
+    return model([node("BatchNormalization", ["x", "s", "b", "m", "v"], epsilon=1e-3)], X4,
+                 {"s": weights(4) + 1, "b": weights(4), "m": weights(4), "v": np.abs(weights(4)) + 0.5})
+
+
+def conv_then_batch_norm():
+    """The canonicalization folds the batch norm into the conv."""
+    return model([node("Conv", ["x", "w", "cb"], ["c"], pads=[1, 1, 1, 1]),
+                  node("BatchNormalization", ["c", "s", "b", "m", "v"])], X4,
+                 {"w": weights(5, 4, 3, 3), "cb": weights(5), "s": weights(5) + 1, "b": weights(5),
+                  "m": weights(5), "v": np.abs(weights(5)) + 0.5})
+
+
+def lrn():
+    return model([node("LRN", ["x"], size=3, alpha=2e-3, beta=0.75, bias=1.5)], X4)
+
+
+def dropout_identity():
+    return model([node("Dropout", ["x", "ratio"], ["d"]), node("Identity", ["d"], ["i"]), node("Relu", ["i"])],
+                 X4, {"ratio": np.array(0.3, np.float32)}, opset=13)
+
+
+def constant_nodes():
+    """Constant, ConstantOfShape, Size and Cast of them fold; the IR only sees their values."""
+    return model([node("Constant", [], ["k"], value=numpy_helper.from_array(weights(4, 1, 1), "k")),
+                  node("ConstantOfShape", ["shape"], ["ones"],
+                       value=numpy_helper.from_array(np.array([2.0], np.float32))),
+                  node("Size", ["x"], ["n"]), node("Cast", ["n"], ["nf"], to=F),
+                  node("Mul", ["x", "k"], ["t"]), node("Add", ["t", "ones"], ["u"]), node("Div", ["u", "nf"])], X4,
+                 {"shape": i64(1, 4, 1, 1)})
+
+
+def small_convnet():
+    """A little network mixing the layers the built-in models use."""
+    return model([node("Conv", ["x", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1]), node("Relu", ["c1"], ["r1"]),
+                  node("MaxPool", ["r1"], ["p1"], kernel_shape=[2, 2], strides=[2, 2]),
+                  node("Conv", ["p1", "w2"], ["c2"], name="Conv_1", group=8, pads=[1, 1, 1, 1]),
+                  node("HardSwish", ["c2"], ["h"]), node("GlobalAveragePool", ["h"], ["g"]),
+                  node("Flatten", ["g"], ["f"]), node("Gemm", ["f", "w3", "b3"], ["logits"], transB=1),
+                  node("Softmax", ["logits"])], X4,
+                 {"w1": weights(8, 4, 3, 3), "b1": weights(8), "w2": weights(8, 1, 3, 3),
+                  "w3": weights(10, 8), "b3": weights(10)})
+
+
+CASES = {f.__name__: f for f in (
+    conv_bias_pads_strides, conv_grouped_dilated, conv_depthwise_multiplier, conv_auto_pad_same, conv_1d,
+    gemm_linear, gemm_alpha_beta_trans_a, gemm_variable_weight, matmul_batched, arithmetic_broadcast,
+    activations, clip_inputs_opset13, clip_attributes_opset9, softmax_axis_opset13, softmax_coerced_opset11,
+    max_pool_ceil_dilated, average_pool_variants, pool_1d, global_average_pool, reduce_mean_attribute_axes,
+    reduce_mean_input_axes, flatten_axis2, reshape_shape_chain, reshape_zero_and_transpose, squeeze_unsqueeze,
+    concat_axis, pad_modes, pad_attributes_opset9, batch_norm, conv_then_batch_norm, lrn, dropout_identity,
+    constant_nodes, small_convnet)}
+
+
+def op_types(m: onnx.ModelProto) -> set[str]:
+    return {n.op_type for n in m.graph.node}
