@@ -1,3 +1,25 @@
-"""Every pass of rnc. Importing this package registers them all (see rnc.ir.pass_manager.PASS_REGISTRY)."""
-from . import canonicalize, dce, nn_fold_batch_norm, nn_fold_constants, nn_remove_dropout_identity  # noqa: F401
-from .xbar import depthwise_split, place, replicate, report, set_target, tile_partition  # noqa: F401
+"""Every pass of rnc, in one table: each pass name (and alias) -> the module that registers it.
+
+Importing this package imports no pass, so rnc-opt loads only the passes its pipeline names (some passes
+need scipy, which alone costs more than rnc-opt's whole start-up budget). `--list-passes` and
+`rnc.ir.pass_manager.load_all_passes()` import every module listed here. To add a pass: write the module
+(a `@register_pass` dataclass), add its name here, and add tests/lit/passes/<name>.rir.
+"""
+
+PASS_MODULES: dict[str, str] = {
+    "canonicalize": "rnc.passes.canonicalize",
+    "dce": "rnc.passes.dce",
+    "fold-batch-norm": "rnc.passes.nn_fold_batch_norm",
+    "fold-constants": "rnc.passes.nn_fold_constants",
+    "remove-dropout-identity": "rnc.passes.nn_remove_dropout_identity",
+    "depthwise-split": "rnc.passes.xbar.depthwise_split",
+    "place": "rnc.passes.xbar.place",
+    "pack": "rnc.passes.xbar.place",
+    "replicate": "rnc.passes.xbar.replicate",
+    "duplicate": "rnc.passes.xbar.replicate",
+    "xbar-report": "rnc.passes.xbar.report",
+    "set-target": "rnc.passes.xbar.set_target",
+    "target": "rnc.passes.xbar.set_target",
+    "tile-partition": "rnc.passes.xbar.tile_partition",
+    "partition": "rnc.passes.xbar.tile_partition",
+}

@@ -14,8 +14,7 @@ Pipelines are written `a,b{key=value key2=value2}` or `builtin.module(a,b{key=va
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import re
+import importlib
 import sys
 import time
 import types as pytypes
@@ -85,19 +84,38 @@ def register_pass(cls: type[ModulePass]) -> type[ModulePass]:
     return cls
 
 
+def _pass_modules() -> dict[str, str]:
+    from rnc.passes import PASS_MODULES
+    return PASS_MODULES
+
+
+def _import_pass_module(module: str) -> None:
+    try:
+        importlib.import_module(module)
+    except Exception as e:  # noqa: BLE001 - a broken pass module is reported in one line, not a traceback
+        raise PassError(f"pass module '{module}' failed to load: {type(e).__name__}: {e}") from e
+
+
 def load_all_passes() -> dict[str, type[ModulePass]]:
-    """Imports every pass module (rnc.passes lists them) and returns the registry."""
-    import rnc.passes  # noqa: F401  (registers on import)
+    """Imports every pass module listed in `rnc.passes.PASS_MODULES` and returns the registry."""
+    for module in dict.fromkeys(_pass_modules().values()):
+        _import_pass_module(module)
     return PASS_REGISTRY
 
 
 def lookup_pass(name: str) -> type[ModulePass]:
-    load_all_passes()
+    """The pass class registered as `name` (or an alias); imports only its module when the table lists it."""
+    module = _pass_modules().get(name)
+    if module is not None:
+        _import_pass_module(module)
     key = _ALIASES.get(name, name)
     if key not in PASS_REGISTRY:
+        load_all_passes()
+        key = _ALIASES.get(name, name)
+    if key not in PASS_REGISTRY:
+        import difflib
         close = difflib.get_close_matches(name, list(PASS_REGISTRY) + list(_ALIASES), n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else \
-            "; see --list-passes"
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "; see --list-passes"
         raise PassError(f"unknown pass '{name}'{hint}")
     return PASS_REGISTRY[key]
 
@@ -152,6 +170,7 @@ def _convert(text: str, annotation: Any, pass_name: str, option: str) -> Any:
 
 
 def make_pass(name: str, options: dict[str, str]) -> ModulePass:
+    """An instance of pass `name` with `options` (option name -> text) converted to its fields' types."""
     cls = lookup_pass(name)
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in cls.options()}
@@ -159,6 +178,7 @@ def make_pass(name: str, options: dict[str, str]) -> ModulePass:
     for key, text in options.items():
         fname = key.replace("-", "_")
         if fname not in fields:
+            import difflib
             known = [f.replace("_", "-") for f in fields]
             close = difflib.get_close_matches(key, known, n=2)
             hint = f"; did you mean {', '.join(close)}?" if close else \
@@ -172,39 +192,111 @@ def make_pass(name: str, options: dict[str, str]) -> ModulePass:
 
 
 # ---- pipeline text ---------------------------------------------------------------------------------------
-_ITEM = re.compile(r"\s*([A-Za-z0-9_\-.]+)\s*(\{[^{}]*\})?\s*(?:,|$)")
+class _PipelineReader:
+    """Reads `a,b{k=v k2="v 2"}`, optionally wrapped in `builtin.module(...)`, reporting errors by column."""
+
+    NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+
+    def fail(self, message: str) -> PassError:
+        return PassError(f"pipeline '{self.text}': {message} at column {self.pos + 1}")
+
+    def skip_space(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos].isspace():
+            self.pos += 1
+
+    def peek(self) -> str:
+        self.skip_space()
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def expect(self, ch: str) -> None:
+        if self.peek() != ch:
+            found = f"'{self.peek()}'" if self.peek() else "the end"
+            raise self.fail(f"expected '{ch}', found {found}")
+        self.pos += 1
+
+    def name(self) -> str:
+        self.skip_space()
+        start = self.pos
+        while self.pos < len(self.text) and self.text[self.pos] in self.NAME_CHARS:
+            self.pos += 1
+        if start == self.pos:
+            found = f"'{self.text[self.pos]}'" if self.pos < len(self.text) else "the end"
+            raise self.fail(f"expected a pass name, found {found}")
+        return self.text[start:self.pos]
+
+    def value(self) -> str:
+        self.skip_space()
+        if self.peek() == '"':
+            end = self.text.find('"', self.pos + 1)
+            if end < 0:
+                raise self.fail("unterminated quoted option value")
+            value = self.text[self.pos + 1:end]
+            self.pos = end + 1
+            return value
+        start = self.pos
+        while self.pos < len(self.text) and not self.text[self.pos].isspace() and self.text[self.pos] not in "{}":
+            self.pos += 1
+        return self.text[start:self.pos]
+
+    def options(self, pass_name: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        self.expect("{")
+        while self.peek() not in ("}", ""):
+            key_pos = self.pos
+            key = self.name()
+            value = "true"  # a bare flag switches a bool option on
+            if self.peek() == "=":
+                self.pos += 1
+                value = self.value()
+            if key in out:
+                self.pos = key_pos
+                raise self.fail(f"option '{key}' of pass '{pass_name}' is given twice")
+            out[key] = value
+        self.expect("}")
+        return out
+
+    def pipeline(self) -> list[tuple[str, dict[str, str]]]:
+        items: list[tuple[str, dict[str, str]]] = []
+        if self.peek() == "":
+            return items
+        while True:
+            name = self.name()
+            if self.peek() == "(":
+                if name != "builtin.module" or items:
+                    raise self.fail(f"nested pipeline '{name}(...)': rnc passes run on the whole module, "
+                                    f"so only one 'builtin.module(...)' may wrap the pipeline")
+                self.pos += 1
+                if self.peek() != ")":
+                    items = self.pipeline()
+                self.expect(")")
+                if self.peek():
+                    raise self.fail("unexpected text after 'builtin.module(...)'")
+                return items
+            items.append((name, self.options(name) if self.peek() == "{" else {}))
+            if self.peek() != ",":
+                break
+            self.pos += 1
+        if self.peek() not in ("", ")"):
+            raise self.fail(f"expected ',' or the end, found '{self.peek()}'")
+        return items
+
+
+def parse_pipeline_text(text: str) -> list[tuple[str, dict[str, str]]]:
+    """The (pass name, options) of a pipeline, without looking the passes up."""
+    reader = _PipelineReader(text)
+    items = reader.pipeline()
+    if reader.peek():
+        raise reader.fail(f"unexpected '{reader.peek()}'")
+    return items
 
 
 def parse_pipeline(text: str) -> list[ModulePass]:
-    """`a,b{k=v k2=v2}` or `builtin.module(a,b{k=v})` -> pass instances."""
-    body = text.strip()
-    m = re.fullmatch(r"builtin\.module\((.*)\)", body, re.S)
-    if m:
-        body = m.group(1)
-    elif "(" in body:
-        raise PassError(f"pipeline '{text}': only 'builtin.module(...)' may wrap a pipeline")
-    passes: list[ModulePass] = []
-    pos = 0
-    while pos < len(body):
-        if not body[pos:].strip():
-            break
-        m = _ITEM.match(body, pos)
-        if not m or m.end() == pos:
-            raise PassError(f"pipeline '{text}': cannot parse near '{body[pos:pos + 20]}'")
-        name, opts = m.group(1), m.group(2)
-        passes.append(make_pass(name, _parse_options(opts[1:-1] if opts else "", name)))
-        pos = m.end()
-    return passes
-
-
-def _parse_options(text: str, pass_name: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in text.split():
-        key, eq, value = item.partition("=")
-        if not eq:
-            value = "true"  # a bare flag switches a bool option on
-        out[key] = value
-    return out
+    """`a,b{k=v k2=v2}` or `builtin.module(a,b{k=v})` -> pass instances. Raises PassError."""
+    return [make_pass(name, options) for name, options in parse_pipeline_text(text)]
 
 
 # ---- running -------------------------------------------------------------------------------------------
@@ -240,7 +332,14 @@ class PassManager:
             except DiagnosticError:
                 raise
             except PassError as e:
-                raise DiagnosticError(Diagnostic("error", f"pass '{p.name}' failed: {e}")) from None
+                raise DiagnosticError(Diagnostic("error", f"pass '{p.name}' failed: {e}",
+                                                 where=f"pass '{p.name}'")) from None
+            except RecursionError:
+                raise DiagnosticError(Diagnostic("error", f"pass '{p.name}' failed: the IR nests too deeply",
+                                                 where=f"pass '{p.name}'")) from None
+            except Exception as e:  # noqa: BLE001 - a bug in a pass: one line saying where, not a traceback
+                raise DiagnosticError(Diagnostic("error", f"pass '{p.name}' crashed: {type(e).__name__}: {e}"
+                                                 f" ({_innermost_frame(e)})", where=f"pass '{p.name}'")) from None
             self.timings.append((p.name, time.perf_counter() - start))
             if inst.verify_each:
                 verify(module)
@@ -263,3 +362,13 @@ class PassManager:
             lines.append(f"    {t:.4f} ({100 * t / total:5.1f}%)  {name}")
         lines.append(f"    {total:.4f} (100.0%)  Total")
         return "\n".join(lines)
+
+
+def _innermost_frame(e: BaseException) -> str:
+    """`file.py:123` of the line that raised `e`."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return "unknown location"
+    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
