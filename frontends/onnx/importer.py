@@ -140,9 +140,11 @@ class OnnxImporter:
             raise UnsupportedError(f"{label}: unsupported op domain '{node.domain}'; supported ops (default "
                                    f"domain): {', '.join(supported_ops())}")
         for tensor in node.input:
+            if tensor in self.unavailable:
+                raise UnsupportedError(self.unavailable[tensor])
             if tensor and tensor not in self.consts and tensor not in self.values:
-                raise OnnxImportError(self.unavailable.get(tensor) or f"{label}: input '{tensor}' is not defined "
-                                      "by any earlier node, initializer or graph input")
+                raise OnnxImportError(f"{label}: input '{tensor}' is not defined by any earlier node, "
+                                      "initializer or graph input")
         if self._fold(node, name):
             return
         for tensor in node.input:
@@ -228,7 +230,9 @@ class OnnxImporter:
     def _output_value(self, tensor: str) -> Value:
         if tensor in self.values or tensor in self.consts:
             return self.value_of(tensor)
-        raise OnnxImportError(self.unavailable.get(tensor) or f"graph output '{tensor}' is not computed by any node")
+        if tensor in self.unavailable:
+            raise UnsupportedError(self.unavailable[tensor])
+        raise OnnxImportError(f"graph output '{tensor}' is not computed by any node")
 
 
 def _compute_dtype(dtype: np.dtype) -> np.dtype:
