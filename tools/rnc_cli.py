@@ -8,6 +8,8 @@ import sys
 # name -> (module, one-line help). A module provides `add_arguments(parser)` and `run(args) -> int`.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "opt": ("rnc.tools.commands.opt", "run passes on a .rir file (same as rnc-opt)"),
+    "translate": ("rnc.tools.commands.translate", "placed .rir -> crossbar ISA text (.isa)"),
+    "sim": ("rnc.tools.commands.sim", "simulate a .isa program: outputs, latency, throughput, trace"),
     "import": ("rnc.tools.commands.import_model", "ONNX file or built-in model -> nn dialect .rir"),
     "run": ("rnc.tools.commands.run", "run a .rir module with the reference interpreter (numpy, float32)"),
     "compile": ("rnc.tools.commands.compile", "model -> placed crossbar program, timing, speedup and reports"),

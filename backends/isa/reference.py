@@ -1,0 +1,119 @@
+"""Runs a (placed or not) module straight from the IR: in float32 (calibration) or quantized (the oracle).
+
+`run_float` evaluates each `xbar.layer` as the nn op it came from and every other op with the nn kernels.
+`run_quantized` applies the ISA's 8-bit scheme (rnc.sim.isa_sim.quantize) to whole layers at once, with no
+tiles: the simulator must match it bit for bit, whatever the tiling, replication and placement.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from rnc.dialects.nn.constant import constant_of
+from rnc.dialects.xbar import LayerOp
+from rnc.sim.interpreter import find_function
+from rnc.sim.isa_sim.quantize import dequantize, quantize, quantize_bias, quantize_weights, requantize
+from rnc.sim.nn_kernels import KERNELS, conv2d
+
+from .layers import LoweringError, conv_params, layer_bias, layer_matrix, run_layer_float
+
+SKIPPED = ("nn.constant", "func.return")
+
+
+def _body(module):
+    fn = find_function(module)
+    return fn.regions[0].blocks[0]
+
+
+def run_float(module, inputs: list[np.ndarray], observe: Callable | None = None) -> list[np.ndarray]:
+    """Float32 outputs; `observe(value, array)` sees the inputs and every op result."""
+    block = _body(module)
+    env = {}
+    for arg, x in zip(block.args, inputs):
+        env[id(arg)] = np.asarray(x, dtype=np.float32)
+        if observe:
+            observe(arg, env[id(arg)])
+    for op in block.ops:
+        if op.name == "func.return":
+            return [env[id(v)] for v in op.operands]
+        if op.name == "nn.constant":
+            env[id(op.results[0])] = constant_of(op.results[0])
+            continue
+        args = [env[id(v)] for v in op.operands]
+        if isinstance(op, LayerOp):
+            out = run_layer_float(op, args[0])
+        else:
+            kernel = KERNELS.get(op.name)
+            if kernel is None:
+                raise LoweringError(f"no kernel for '{op.name}'")
+            out = kernel(op, args)
+        out = np.asarray(out, dtype=np.float32).reshape(op.results[0].type.shape)
+        env[id(op.results[0])] = out
+        if observe:
+            observe(op.results[0], out)
+    raise LoweringError("the function has no 'func.return'")
+
+
+def calibrate(module, samples: list[list[np.ndarray]]) -> dict[int, float]:
+    """Per-value scales (keyed by id(value)): max |x| / 127 over the calibration samples."""
+    from rnc.sim.isa_sim.quantize import scale_for
+    peaks: dict[int, float] = {}
+
+    def observe(value, array):
+        peaks[id(value)] = max(peaks.get(id(value), 0.0), float(np.max(np.abs(array))) if array.size else 0.0)
+
+    for inputs in samples:
+        run_float(module, inputs, observe)
+    return {k: scale_for(v) for k, v in peaks.items()}
+
+
+def _quantized_layer(layer: LayerOp, q_in: np.ndarray, s_in: float, s_out: float) -> np.ndarray:
+    """The whole layer at once: integer products (exact in float64), bias, requantization."""
+    matrix = layer_matrix(layer)
+    qw, sw = quantize_weights(matrix)
+    x = q_in.astype(np.float64)
+    kind = layer.kind_name
+    if kind in ("conv", "depthwise"):
+        w = layer.operands[1].type.shape
+        qw_oihw = qw.T.reshape(w).astype(np.float64)
+        p = conv_params(layer)
+        acc = conv2d(x, qw_oihw, None, p["s"], p["p"], p["d"], w[0] if kind == "depthwise" else 1)
+        acc = np.moveaxis(acc, 1, -1)  # columns last
+    elif kind == "linear":
+        acc = x @ qw.astype(np.float64)
+    else:
+        acc = np.matmul(x, qw.astype(np.float64))
+    acc = np.rint(acc).astype(np.int64)
+    bias = layer_bias(layer)
+    if bias is not None:
+        acc = acc + quantize_bias(bias, s_in, sw)
+    out = requantize(acc, s_in, sw, s_out)
+    return np.moveaxis(out, -1, 1) if kind in ("conv", "depthwise") else out
+
+
+def run_quantized(module, scales: dict[int, float], inputs: list[np.ndarray]) -> list[np.ndarray]:
+    """int8 outputs of the module under the ISA's quantization (scales from `calibrate`)."""
+    block = _body(module)
+    env, scale = {}, {}
+    for arg, x in zip(block.args, inputs):
+        scale[id(arg)] = scales[id(arg)]
+        env[id(arg)] = quantize(x, scales[id(arg)])
+    for op in block.ops:
+        if op.name == "func.return":
+            return [env[id(v)] for v in op.operands]
+        res = op.results[0]
+        if op.name == "nn.constant":
+            env[id(res)] = None
+            continue
+        if isinstance(op, LayerOp):
+            v = op.operands[0]
+            out = _quantized_layer(op, env[id(v)], scale[id(v)], scales[id(res)])
+        else:
+            args = [dequantize(env[id(v)], scale[id(v)]) if env.get(id(v)) is not None
+                    else np.asarray(constant_of(v), dtype=np.float32) for v in op.operands]
+            f = np.asarray(KERNELS[op.name](op, args), dtype=np.float32).reshape(res.type.shape)
+            out = quantize(f, scales[id(res)])
+        env[id(res)] = out
+        scale[id(res)] = scales[id(res)]
+    raise LoweringError("the function has no 'func.return'")

@@ -1,0 +1,37 @@
+"""`--timing-model rnc`: a Program as the reference's RefLayers, timed by sim.reference_timing."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rnc.backends.isa.program import Program
+from rnc.sim.reference_timing import RefLayer, RefTile, simulate_reference, RefTimingResult
+
+from .timing import mvm_ns, program_target
+
+
+def ref_layers(program: Program) -> list[RefLayer]:
+    """One RefLayer per weight stage: per copy, its tiles with their full cycles and crossbars.
+
+    A tile's cycles are the sum of its copies' MVM counts (the reference divides by the copies itself);
+    n_cap is the layer's cycles for conv/depthwise and its columns for linear/matmul (timing.md section 5).
+    """
+    target = program_target(program)
+    layers = []
+    for stage in program.stages:
+        mvms = stage.mvms
+        if not mvms:
+            continue
+        weight = program.weight(mvms[0].blob)
+        full = defaultdict(int)
+        for m in mvms:
+            full[m.wregion] += m.count
+        copies = defaultdict(list)
+        for m in mvms:
+            copies[m.copy].append(RefTile(full[m.wregion], mvm_ns(target, m), m.xbar))
+        n_cap = weight.cycles if weight.kind in ("conv", "depthwise") else weight.cols
+        layers.append(RefLayer(stage.label, tuple(tuple(copies[c]) for c in sorted(copies)), max(1, n_cap)))
+    return layers
+
+
+def simulate_rnc(program: Program, samples: int) -> RefTimingResult:
+    return simulate_reference(ref_layers(program), samples)
