@@ -22,11 +22,12 @@ class SimResult:
     trace_events: list[dict] = field(default_factory=list)
     samples: int = 1
     timing_model: str = "rnc-native"
+    unit_busy: dict[str, float] = field(default_factory=dict)  # digital unit and bus (rnc-native model)
 
     def summary_dict(self) -> dict:
         return {"timing_model": self.timing_model, "samples": self.samples, "latency_ns": self.latency_ns,
                 "total_ns": self.total_ns, "throughput_per_s": self.throughput, "xbar_busy": self.xbar_busy,
-                "per_layer_ns": self.per_layer_ns}
+                "unit_busy": self.unit_busy, "per_layer_ns": self.per_layer_ns}
 
 
 def simulate(program, inputs=None, samples: int = 1, timing_model: str = "rnc-native",
@@ -41,6 +42,8 @@ def simulate(program, inputs=None, samples: int = 1, timing_model: str = "rnc-na
     native = simulate_timing(program, samples, trace)
     busy = {k: (v / native.total_ns if native.total_ns else 0.0)
             for k, v in sorted(native.busy_ns.items(), key=lambda kv: _track_key(kv[0])) if k.startswith("xb")}
+    units = {k: v / native.total_ns if native.total_ns else 0.0 for k, v in native.busy_ns.items()
+             if not k.startswith("xb")}
     per_layer = {f"{i}:{label}": end - start for i, label, start, end in native.stage_ns}
     events = _trace(native.events) if trace else []
     if timing_model == "rnc":
@@ -48,9 +51,9 @@ def simulate(program, inputs=None, samples: int = 1, timing_model: str = "rnc-na
         ref = simulate_rnc(program, 1)
         many = simulate_rnc(program, samples) if samples > 1 else ref
         return SimResult(outputs, ref.latency_ns, many.latency_ns, samples / many.latency_ns * 1e9 if many.latency_ns
-                         else float("inf"), busy, per_layer, events, samples, timing_model)
+                         else float("inf"), busy, per_layer, events, samples, timing_model, units)
     return SimResult(outputs, native.latency_ns, native.total_ns, native.throughput, busy, per_layer, events,
-                     samples, timing_model)
+                     samples, timing_model, units)
 
 
 def _track_key(name: str):

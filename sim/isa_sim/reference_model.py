@@ -13,7 +13,7 @@ def ref_layers(program: Program) -> list[RefLayer]:
     """One RefLayer per weight stage: per copy, its tiles with their full cycles and crossbars.
 
     A tile's cycles are the sum of its copies' MVM counts (the reference divides by the copies itself);
-    n_cap is the layer's cycles for conv/depthwise and its columns for linear/matmul (timing.md section 5).
+    n_cap is the layer's columns for linear and its cycles otherwise (timing.md section 5).
     """
     target = program_target(program)
     layers = []
@@ -28,7 +28,7 @@ def ref_layers(program: Program) -> list[RefLayer]:
         copies = defaultdict(list)
         for m in mvms:
             copies[m.copy].append(RefTile(full[m.wregion], mvm_ns(target, m), m.xbar))
-        n_cap = weight.cycles if weight.kind in ("conv", "depthwise") else weight.cols
+        n_cap = weight.cols if weight.kind == "linear" else weight.cycles
         layers.append(RefLayer(stage.label, tuple(tuple(copies[c]) for c in sorted(copies)), max(1, n_cap)))
     return layers
 

@@ -73,6 +73,8 @@ def _text(s: dict) -> str:
     busy = s["xbar_busy"]
     if busy:
         lines.append("crossbar busy    " + " ".join(f"{k}={v:.3f}" for k, v in busy.items()))
+    if s.get("unit_busy"):
+        lines.append("unit busy        " + " ".join(f"{k}={v:.3f}" for k, v in s["unit_busy"].items()))
     lines.append("per layer (first sample, ns):")
     lines += [f"  {k:<32} {v:.3f}" for k, v in s["per_layer_ns"].items()]
     return "\n".join(lines) + "\n"
