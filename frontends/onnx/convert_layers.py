@@ -48,7 +48,9 @@ def convert_gemm(ctx: NodeContext):
     bias, full_c = None, None
     if ctx.has_input(2):
         c_const, c_type = ctx.const(2), ctx.type(2)
-        if c_const is not None and c_type.num_elements in (1, out_features) and \
+        if beta == 1.0 and c_type.shape == (out_features,):
+            bias = ctx.value(2)  # torch's nn.Linear bias, used as it is
+        elif c_const is not None and c_type.num_elements in (1, out_features) and \
                 (c_type.rank <= 1 or c_type.shape[-1] == c_type.num_elements):
             bias = ctx.constant(np.broadcast_to(beta * c_const.reshape(-1), (out_features,)), "bias", a.type)
         else:
