@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .check import check_program
 from .functional import SimError, run_functional
 from .timing import simulate_timing
 
@@ -38,6 +39,9 @@ def simulate(program, inputs=None, samples: int = 1, timing_model: str = "rnc-na
         raise SimError(f"unknown timing model '{timing_model}' (expected {' or '.join(TIMING_MODELS)})")
     if samples < 1:
         raise SimError(f"samples must be >= 1, got {samples}")
+    check_program(program)
+    if isinstance(inputs, np.ndarray):
+        inputs = [inputs]
     outputs = run_functional(program, list(inputs)) if inputs is not None else None
     native = simulate_timing(program, samples, trace)
     busy = {k: (v / native.total_ns if native.total_ns else 0.0)

@@ -120,3 +120,15 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "syntax error" in err
     assert rnc_cli.main(["translate", str(tmp_path / "missing.rir")]) == 2
+
+
+def test_replicate_pass_program_is_exact_and_times_like_rnc_compile(x):
+    from rnc.sim.reference_timing import simulate_reference
+    from rnc.tools.compile.timing import reference_layers
+    m = partitioned_net(passes="partition,replicate{budget=16}")
+    verify(m)
+    program = lower_program(m)
+    assert any(mv.copy > 0 for s in program.stages for mv in s.mvms)
+    result = simulate(program, [x], samples=3, timing_model="rnc")
+    assert result.total_ns == pytest.approx(simulate_reference(reference_layers(m), 3).latency_ns)
+    assert np.array_equal(result.outputs[0], dequantize(_reference(m, x), program.tensor("%y").scale))

@@ -20,6 +20,10 @@ tensor %z [1,4] scale 1.0
 output %z
 weight @w0 [4,4] kind linear cycles 1 scale @w0.s
 weight @w1 [4,4] kind linear cycles 1 scale @w1.s
+program xb0[0:4,0:4] <- @w0[0:4,0:4]
+program xb1[0:4,0:4] <- @w0[0:4,0:4]
+program xb0[0:4,4:8] <- @w1[0:4,0:4]
+program xb1[0:4,4:8] <- @w1[0:4,0:4]
 """
 
 
@@ -95,3 +99,13 @@ def test_trace_has_one_track_per_resource():
     names = {e["args"]["name"] for e in r.trace_events if e["ph"] == "M"}
     assert names == {"xb0", "xb1", "digital", "bus"}
     assert sum(1 for e in r.trace_events if e["ph"] == "X") == 2 * 2 * 3
+
+
+def test_mvm_on_an_unprogrammed_region_is_an_error():
+    from rnc.sim.isa_sim import SimError
+    p = program("""stage 0 "L0" after input
+  mvm xb1[4:8,0:4] %z.acc <- %x @w0[0:4,0:4] row copy 0 mvms 0+1
+  requant %z <- %z.acc w=w0 elems 0
+""")
+    with pytest.raises(SimError, match=r"mvm on xb1\[4:8,0:4\], which is not programmed with @w0"):
+        simulate(p)
