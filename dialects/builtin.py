@@ -30,6 +30,16 @@ class ModuleOp(Operation):
             raise VerifyError("expects one block in its region")
         if self.regions[0].block.args:
             raise VerifyError("its block takes no arguments")
+        # A module is a symbol table: the ops it holds are named by their `sym_name`, uniquely.
+        symbols: dict[str, Operation] = {}
+        for op in self.regions[0].block.ops:
+            name = op.attributes.get("sym_name")
+            if not isinstance(name, StringAttr):
+                continue
+            if name.value in symbols:
+                raise VerifyError(f"redefinition of symbol named '{name.value}'", op=op,
+                                  notes=[(symbols[name.value], "see existing symbol definition here")])
+            symbols[name.value] = op
 
 
 DIALECT = Dialect("builtin", [ModuleOp], doc="Builtin container ops.")

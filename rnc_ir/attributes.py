@@ -5,13 +5,16 @@ bytes live in a `ResourceBlob` printed in the trailing `{-# dialect_resources: .
 """
 from __future__ import annotations
 
-import math
+import re
+import sys
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
+from .floats import format_float as _format_typed_float, round_to, with_point as _with_point
+from .types import FloatType, IndexType, IntegerType, TensorType, Type, f64, i64, type_for_dtype
 
-from .types import TensorType, Type, f64, i64, type_for_dtype
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Attribute:
@@ -33,13 +36,17 @@ class IntegerAttr(Attribute):
 
 @dataclass(frozen=True, slots=True)
 class FloatAttr(Attribute):
-    """`0.5 : f32`."""
+    """`0.5 : f32`; the value is held at the precision of its type (ValueError if out of its range)."""
 
     value: float
     type: Type = f64
 
+    def __post_init__(self) -> None:
+        if isinstance(self.type, FloatType) and self.type.name != "f64":
+            object.__setattr__(self, "value", round_to(float(self.value), self.type.name))
+
     def __str__(self) -> str:
-        return f"{format_float(self.value)} : {self.type}"
+        return f"{format_float(self.value, self.type)} : {self.type}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,18 +149,26 @@ class DenseAttr(Attribute):
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, DenseAttr) and self.type == other.type
-                and np.array_equal(self.array, other.array))
+                and self.array.tobytes() == other.array.tobytes())
 
     def __hash__(self) -> int:
         return hash((self.type, self.array.tobytes()))
 
     def __str__(self) -> str:
+        import numpy as np
         flat = self.array.reshape(-1)
-        if flat.size > 0 and np.all(flat == flat[0]) and self.array.ndim > 0:
+        if flat.dtype.kind == "f" and not np.all(np.isfinite(flat)):
+            # inf and nan have no decimal spelling: the raw little-endian bytes, as MLIR writes large tensors
+            body = '"0x' + flat.astype(flat.dtype.newbyteorder("<")).tobytes().hex().upper() + '"'
+        elif flat.size > 0 and self.array.ndim > 0 and np.all(flat == flat[0]):
             body = _scalar_text(flat[0])
         else:
             body = _nested_text(self.array)
         return f"dense<{body}> : {self.type}"
+
+
+# What `dense_resource<...>` accepts between its brackets (the grammar's DENSE_RESOURCE terminal).
+RESOURCE_NAME = re.compile(r"[A-Za-z0-9_$.\-]+")
 
 
 class ResourceBlob:
@@ -164,6 +179,8 @@ class ResourceBlob:
     ELIDED = "__elided__"
 
     def __init__(self, name: str, data: bytes | None = None) -> None:
+        if not RESOURCE_NAME.fullmatch(name):
+            raise ValueError(f"resource name {name!r} may only use letters, digits and '_$.-'")
         self.name = name
         self.data = data  # None until the resource section is read, or when elided
         self.first_use = None  # where the parser first saw it, for "not defined" diagnostics
@@ -199,6 +216,7 @@ class DenseResourceAttr(Attribute):
 
     def to_numpy(self) -> np.ndarray:
         """The tensor's values (read-only view over the blob)."""
+        import numpy as np
         if self.blob.data is None:
             raise ValueError(f"resource '{self.blob.name}' has no data (elided or missing from the file)")
         arr = np.frombuffer(self.blob.data, dtype=self.type.numpy_dtype)
@@ -237,42 +255,49 @@ class OpaqueAttr(Attribute):
 
 # ---- helpers -------------------------------------------------------------------------------------------
 
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
+_ESCAPES = {"\n": "\\n", "\t": "\\t", '"': '\\"', "\\": "\\\\"}
+
+
 def quote(s: str) -> str:
-    out = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    return f'"{out}"'
+    """`s` as a string literal: quotes, backslashes and control characters escaped (`\\n`, `\\t`, `\\0D`)."""
+    if _NEEDS_ESCAPE.search(s) is None:
+        return f'"{s}"'
+    return '"' + _NEEDS_ESCAPE.sub(lambda m: _ESCAPES.get(m.group(0)) or f"\\{ord(m.group(0)):02X}", s) + '"'
+
+
+_ESCAPE = re.compile(r"\\(?:([nt\"\\])|([0-9A-Fa-f]{2})|(.?))", re.S)
+_UNESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
 
 def unquote(s: str) -> str:
-    """Inverse of `quote` for a token including its quotes."""
+    """Inverse of `quote` for a token including its quotes; ValueError on an unknown escape (`\\q`)."""
     body = s[1:-1]
     if "\\" not in body:
         return body
-    out, i = [], 0
-    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
-    while i < len(body):
-        c = body[i]
-        if c == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            if nxt in escapes:
-                out.append(escapes[nxt])
-                i += 2
-                continue
-            if i + 2 < len(body) and all(ch in "0123456789abcdefABCDEF" for ch in body[i + 1:i + 3]):
-                out.append(chr(int(body[i + 1:i + 3], 16)))
-                i += 3
-                continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+
+    def one(m: re.Match) -> str:
+        if m.group(1):
+            return _UNESCAPES[m.group(1)]
+        if m.group(2):
+            return chr(int(m.group(2), 16))
+        raise ValueError(f"unknown escape '\\{m.group(3)}' in string literal")
+    return _ESCAPE.sub(one, body)
 
 
 # Words the grammar reserves; attribute keys spelled like them are printed quoted.
 KEYWORDS = frozenset({"loc", "unknown", "unit", "dense", "true", "false"})
 
 
-def _is_bare(s: str) -> bool:
-    return (bool(s) and (s[0].isalpha() or s[0] == "_") and all(c.isalnum() or c in "_$." for c in s)
-            and s not in KEYWORDS)
+_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_$.]*")
+
+
+def is_bare_identifier(s: str) -> bool:
+    """True if `s` can be written without quotes (an identifier that is not a keyword)."""
+    return _BARE.fullmatch(s) is not None and s not in KEYWORDS
+
+
+_is_bare = is_bare_identifier
 
 
 def format_entry(key: str, value: Attribute) -> str:
@@ -280,35 +305,51 @@ def format_entry(key: str, value: Attribute) -> str:
     return k if isinstance(value, UnitAttr) else f"{k} = {value}"
 
 
-def format_float(v: float) -> str:
-    if math.isnan(v):
-        return "0x7FC00000"  # MLIR spells non-finite floats as hex bit patterns
-    if math.isinf(v):
-        return "0x7F800000" if v > 0 else "0xFF800000"
-    text = repr(float(v))
-    return text if ("." in text or "e" in text) else text + ".0"
+def format_float(v: float, type: Type = f64) -> str:
+    """`v` spelled for a float of `type`: shortest round-tripping decimal, or hex bits if not finite."""
+    return _format_typed_float(v, type.name if isinstance(type, FloatType) else "f64")
 
 
 def _short(a: Attribute) -> str:
+    """An array element: i64 integers and finite f64 floats print without their type (`[1, 2.5]`)."""
     if isinstance(a, IntegerAttr) and a.type == i64:
         return str(a.value)
-    if isinstance(a, FloatAttr) and a.type == f64:
+    if isinstance(a, FloatAttr) and a.type == f64 and a.value - a.value == 0:
         return format_float(a.value)
     return str(a)
 
 
 def _scalar_text(x) -> str:
-    if isinstance(x, (np.bool_, bool)):
+    """One element of a dense literal (a numpy scalar, finite)."""
+    kind = getattr(x, "dtype", None)
+    kind = kind.kind if kind is not None else ""
+    if kind == "b" or isinstance(x, bool):
         return "true" if x else "false"
-    if isinstance(x, (np.floating, float)):
-        return format_float(float(x))
+    if kind == "f":
+        return _with_point(str(x))  # numpy prints the shortest repr at the array's own precision
+    if isinstance(x, float):
+        return format_float(x)
     return str(int(x))
 
 
-def _nested_text(arr: np.ndarray) -> str:
+def _nested_text(arr) -> str:
     if arr.ndim == 0:
-        return _scalar_text(arr.item() if arr.dtype.kind != "f" else arr.astype(np.float64).item())
+        return _scalar_text(arr[()])
     return "[" + ", ".join(_nested_text(sub) for sub in arr) + "]"
+
+
+def integer_in_range(value: int, type: Type) -> bool:
+    """True if `value` fits an integer of `type` (signless iN accepts both the signed and unsigned range)."""
+    if isinstance(type, IndexType):
+        return -(1 << 63) <= value < (1 << 64)
+    if not isinstance(type, IntegerType):
+        return True
+    w = type.width
+    if type.signedness == "u":
+        return 0 <= value < (1 << w)
+    if type.signedness == "s":
+        return -(1 << (w - 1)) <= value < (1 << (w - 1))
+    return -(1 << (w - 1)) <= value < (1 << w) if w > 1 else value in (0, 1, -1)
 
 
 def to_attr(value: Any) -> Attribute:
@@ -317,10 +358,10 @@ def to_attr(value: Any) -> Attribute:
         return value
     if isinstance(value, bool):
         return BoolAttr(value)
-    if isinstance(value, (int, np.integer)):
-        return IntegerAttr(int(value), i64)
-    if isinstance(value, (float, np.floating)):
-        return FloatAttr(float(value), f64)
+    if isinstance(value, int):
+        return IntegerAttr(value, i64)
+    if isinstance(value, float):
+        return FloatAttr(value, f64)
     if isinstance(value, str):
         return StringAttr(value)
     if isinstance(value, (list, tuple)):
@@ -329,12 +370,22 @@ def to_attr(value: Any) -> Attribute:
         return DictAttr.of({k: to_attr(v) for k, v in value.items()})
     if isinstance(value, Type):
         return TypeAttr(value)
-    if isinstance(value, np.ndarray):
-        return dense(value)
+    np = sys.modules.get("numpy")  # a numpy value implies numpy is loaded: no import needed to test for one
+    if np is not None:
+        if isinstance(value, np.bool_):
+            return BoolAttr(bool(value))
+        if isinstance(value, np.integer):
+            return IntegerAttr(int(value), i64)
+        if isinstance(value, np.floating):
+            return FloatAttr(float(value), f64)
+        if isinstance(value, np.ndarray):
+            return dense(value)
     raise TypeError(f"cannot make an attribute from {type(value).__name__}")
 
 
 def dense(array: np.ndarray, element_type: Type | None = None) -> DenseAttr:
+    """A `DenseAttr` holding `array` (its element type from the dtype unless given)."""
+    import numpy as np
     array = np.ascontiguousarray(array)
     elem = element_type or type_for_dtype(array.dtype)
     return DenseAttr(array, TensorType(tuple(array.shape), elem))

@@ -71,12 +71,16 @@ class OpResult(Value):
 
 
 class BlockArgument(Value):
-    __slots__ = ("block", "index")
+    """An argument of a block; `location` is printed after its type (`%x: f32 loc("input")`)."""
 
-    def __init__(self, type: Type, block: "Block", index: int, name_hint: str | None = None) -> None:
+    __slots__ = ("block", "index", "location")
+
+    def __init__(self, type: Type, block: "Block", index: int, name_hint: str | None = None,
+                 location: Location | None = None) -> None:
         super().__init__(type, name_hint)
         self.block = block
         self.index = index
+        self.location = location
 
     @property
     def owner(self) -> "Block":
@@ -224,6 +228,30 @@ class Operation:
                         self.location, self.span, [r.name_hint for r in self.results])
         return op
 
+    def clone(self, mapping: dict[Value, Value] | None = None) -> "Operation":
+        """A deep copy, regions included. Operands found in `mapping` are replaced by their image; values
+        defined inside the op map to their copies, and `mapping` is extended with this op's results."""
+        mapping = {} if mapping is None else mapping
+        operands = [mapping.get(v, v) for v in self._operands]
+        op = type(self)(self.name, operands, self.result_types, dict(self.attributes), (),
+                        self.location, self.span, [r.name_hint for r in self.results])
+        for region in self.regions:
+            new_region = Region()
+            for block in region.blocks:
+                new_block = Block([a.type for a in block.args], [a.name_hint for a in block.args])
+                new_block.label = block.label
+                for old_arg, new_arg in zip(block.args, new_block.args):
+                    new_arg.location = old_arg.location
+                    mapping[old_arg] = new_arg
+                new_region.add_block(new_block)
+            for block, new_block in zip(region.blocks, new_region.blocks):
+                for inner in block.ops:
+                    new_block.append(inner.clone(mapping))
+            op.add_region(new_region)
+        for old, new in zip(self.results, op.results):
+            mapping[old] = new
+        return op
+
     def __repr__(self) -> str:
         return f"<{self.name} {len(self._operands)} operands, {len(self.results)} results>"
 
@@ -271,9 +299,10 @@ class Block:
         return self.insert(self.index_of(anchor) + 1, op)
 
     def index_of(self, op: Operation) -> int:
-        for i, o in enumerate(self.ops):
-            if o is op:
-                return i
+        if op.parent is self:
+            for i, o in enumerate(self.ops):  # identity, never __eq__
+                if o is op:
+                    return i
         raise ValueError(f"'{op.name}' is not in this block")
 
     def remove(self, op: Operation) -> None:

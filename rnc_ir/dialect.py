@@ -37,6 +37,10 @@ class Dialect:
         self.attr_table = {a.mnemonic: a for a in self.attributes}
 
 
+class DialectLoadError(Exception):
+    """A registered dialect's module failed to import (a bug in it): reported as a diagnostic, not a crash."""
+
+
 _loaded: dict[str, Dialect | None] = {}
 
 
@@ -48,7 +52,10 @@ def get_dialect(name: str) -> Dialect | None:
     module = DIALECT_MODULES.get(name)
     dialect = None
     if module is not None:
-        dialect = getattr(importlib.import_module(module), "DIALECT")
+        try:
+            dialect = getattr(importlib.import_module(module), "DIALECT")
+        except Exception as e:  # noqa: BLE001 - whatever broke, the user gets one line, not a traceback
+            raise DialectLoadError(f"dialect '{name}' ({module}) failed to load: {type(e).__name__}: {e}") from e
     _loaded[name] = dialect
     return dialect
 

@@ -1,77 +1,65 @@
-"""A fast lexer for the .rir grammar, plugged into Lark's LALR parser.
+"""The .rir scanner: one combined regular expression built from the grammar's own terminal definitions.
 
-It is built from the grammar's own terminal definitions (so grammar.lark stays the single definition of the
-syntax) but scans with one combined regular expression that also swallows the whitespace and comments
-before each token: one `re` match per token instead of Lark's generic per-terminal loop. Words that the
-grammar uses as keywords (`loc`, `true`, ...) are lexed as identifiers and then retyped, as Lark does.
+grammar.lark stays the single definition of the syntax: the parser tables (rnc_ir/lalr.py) hand this module
+each terminal's name, regular expression and priority. The scanner tries them in one alternation that also
+swallows the whitespace and comments (the grammar's `%ignore`s) before each token, so a token costs one
+`re` match. Words the grammar uses as keywords (`loc`, `true`, ...) are scanned as identifiers and retyped,
+as Lark's own lexer does.
 """
 from __future__ import annotations
 
 import re
-from typing import Iterator
-
-from lark.exceptions import UnexpectedCharacters
-from lark.lexer import Lexer, PatternStr, Token
-
-_SKIP = r"(?:[ \t\f\r\n]+|//[^\n]*)*"
+import sys
+from dataclasses import dataclass
 
 
-class RirLexer(Lexer):
-    __future_interface__ = 0
+class Tok(str):
+    """A token: its text (it is a `str`), its terminal name and its offset in the buffer.
 
-    def __init__(self, lexer_conf) -> None:
-        terminals = [t for t in lexer_conf.terminals if t.name not in lexer_conf.ignore]
-        words = {}
-        ordered = []
+    Line and column are computed from the offset only when a diagnostic or an op's span needs them.
+    """
+
+    __slots__ = ("type", "pos")
+
+    def __repr__(self) -> str:
+        return f"Tok({self.type}, {str(self)!r}, @{self.pos})"
+
+
+@dataclass(frozen=True)
+class TerminalSpec:
+    """What the scanner needs to know about one terminal of the grammar."""
+
+    name: str
+    regexp: str
+    priority: int
+    literal: str | None  # the text of a string terminal ("->", "loc"), None for a regular expression
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class Scanner:
+    """Finds the next token at a position: `match(text, pos)`; `kinds[m.lastindex]` is its terminal."""
+
+    def __init__(self, terminals: list[TerminalSpec], ignore: list[str], identifier: str) -> None:
+        self.keywords: dict[str, str] = {}
+        ordered: list[TerminalSpec] = []
         for t in terminals:
-            if isinstance(t.pattern, PatternStr) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", t.pattern.value):
-                words[t.pattern.value] = t.name  # keywords: matched as BARE_ID, then retyped
-                continue
-            ordered.append(t)
-        # Alternation takes the first branch that matches: higher priority first, then longer literals.
-        ordered.sort(key=lambda t: (-t.priority, not isinstance(t.pattern, PatternStr), -len(t.pattern.value)))
-        self.names = [t.name for t in ordered]
-        body = "|".join(f"(?P<t{i}>{t.pattern.to_regexp()})" for i, t in enumerate(ordered))
-        self.regex = re.compile(f"{_SKIP}(?:{body})")
-        self.skip = re.compile(_SKIP)
-        self.keywords = words
-        self.group_names = {f"t{i}": name for i, name in enumerate(self.names)}
-
-    def lex(self, text: str) -> Iterator[Token]:
-        match = self.regex.match
-        group_names = self.group_names
-        keywords = self.keywords
-        count = text.count
-        rfind = text.rfind
-        pos, line, line_start = 0, 1, 0
-        end = len(text)
-        new = str.__new__
-        while True:
-            m = match(text, pos)
-            if m is None:
-                skipped = self.skip.match(text, pos).end()
-                if skipped >= end:
-                    return
-                line += count("\n", pos, skipped)
-                nl = rfind("\n", 0, skipped)
-                col = skipped - nl
-                raise UnexpectedCharacters(text, skipped, line, col)
-            kind = group_names[m.lastgroup]
-            start = m.start(m.lastgroup)
-            if start != pos:
-                newlines = count("\n", pos, start)
-                if newlines:
-                    line += newlines
-                    line_start = rfind("\n", pos, start) + 1
-            value = m.group(m.lastgroup)
-            if kind == "BARE_ID" and value in keywords:
-                kind = keywords[value]
-            tok = new(Token, value)
-            tok.type = kind
-            tok.value = value
-            tok.start_pos = start
-            tok.line = line
-            tok.column = start - line_start + 1
-            tok.end_line = tok.end_column = tok.end_pos = None  # not tracked: diagnostics use the start
-            yield tok
-            pos = m.end()
+            if t.literal is not None and _WORD.fullmatch(t.literal):
+                self.keywords[t.literal] = t.name  # scanned as an identifier, then retyped
+            else:
+                ordered.append(t)
+        # An alternation takes the first branch that matches, not the longest: higher priority first, then
+        # string literals before regular expressions, longer literals before their prefixes ('{-#' before '{').
+        ordered.sort(key=lambda t: (-t.priority, t.literal is None, -len(t.literal or "")))
+        skip = "(?:" + "|".join(f"(?:{r})" for r in ignore) + ")*" if ignore else ""
+        body = "|".join(f"(?P<t{i}>{t.regexp})" for i, t in enumerate(ordered))
+        self.regex = re.compile(f"{skip}(?:{body})")
+        self.skip = re.compile(skip)
+        self.identifier = identifier
+        # m.lastindex is the number of the outermost group that matched: map it to the terminal's name.
+        self.kinds: list[str | None] = [None] * (self.regex.groups + 1)
+        for group_name, number in self.regex.groupindex.items():
+            self.kinds[number] = sys.intern(ordered[int(group_name[1:])].name)
+        self.keywords = {word: sys.intern(name) for word, name in self.keywords.items()}
+        self.identifier = sys.intern(identifier)

@@ -23,7 +23,17 @@ Constraint = type | tuple[type, ...] | Callable[[Any], bool] | None
 
 
 class VerifyError(Exception):
-    """Raised by `verify_` and the structural checks; the verifier turns it into a diagnostic on the op."""
+    """Raised by `verify_` and the structural checks; the verifier turns it into a diagnostic on the op.
+
+    `op` puts the error on another op than the one being verified (a module reporting its duplicate
+    function); `notes` are (op, message) pairs printed after it (`see existing symbol definition here`).
+    """
+
+    def __init__(self, message: str, *, op: Operation | None = None,
+                 notes: Sequence[tuple[Operation, str]] = ()) -> None:
+        super().__init__(message)
+        self.op = op
+        self.notes = list(notes)
 
 
 # ---- traits ------------------------------------------------------------------------------------------

@@ -6,19 +6,21 @@ another value of the scope already took it; unnamed values get the smallest free
 from __future__ import annotations
 
 import io
+import re
 import struct
+from functools import lru_cache
 from typing import Iterable
 
-from functools import lru_cache
-
 from .attributes import ArrayAttr, Attribute, DenseResourceAttr, DictAttr, ResourceBlob, UnitAttr, format_entry, \
-    quote
+    is_bare_identifier, quote
 from .core import Block, OpResult, Operation, Region, Value
 from .opdef import IsolatedFromAbove
 from .types import FunctionType
 
 
 class Printer:
+    """Prints ops in the generic form. One instance prints one module (it remembers the names it gave)."""
+
     def __init__(self, *, elide_resources: bool = False, print_locations: bool = True,
                  indent: str = "  ") -> None:
         self.elide_resources = elide_resources
@@ -54,7 +56,7 @@ class Printer:
         for r in scope_op.regions:
             collect(r)
         taken: set[str] = set()
-        wanted = [v.name_hint for v in values]
+        wanted = [_clean_name(v.name_hint) for v in values]
         hinted = {h for h in wanted if h}
         counter = 0
         for v, hint in zip(values, wanted):
@@ -139,20 +141,26 @@ class Printer:
 
     def _print_region(self, region: Region, out: io.StringIO, depth: int) -> None:
         out.write("{\n")
+        labels = _block_labels(region.blocks)
         for i, block in enumerate(region.blocks):
             if i > 0 or block.args:
-                self._print_block_header(block, i, out, depth)
+                self._print_block_header(block, labels[i], out, depth)
             for op in block.ops:
                 self._print_op(op, out, depth + 1)
                 out.write("\n")
         out.write(self.indent_unit * depth + "}")
 
-    def _print_block_header(self, block: Block, index: int, out: io.StringIO, depth: int) -> None:
-        label = block.label or f"bb{index}"
+    def _print_block_header(self, block: Block, label: str, out: io.StringIO, depth: int) -> None:
         out.write(self.indent_unit * depth + "^" + label)
         if block.args:
-            out.write("(" + ", ".join(f"{self.value_name(a)}: {a.type}" for a in block.args) + ")")
+            out.write("(" + ", ".join(self._block_arg_text(a) for a in block.args) + ")")
         out.write(":\n")
+
+    def _block_arg_text(self, arg) -> str:
+        text = f"{self.value_name(arg)}: {arg.type}"
+        if self.print_locations and arg.location is not None:
+            text += f" {arg.location}"
+        return text
 
     # ---- attributes and resources ----------------------------------------------------------------------
     def attr_dict_text(self, attrs: dict[str, Attribute]) -> str:
@@ -186,7 +194,7 @@ class Printer:
             return
         out.write("\n{-#\n  dialect_resources: {\n    builtin: {\n")
         for i, blob in enumerate(sorted(blobs, key=lambda b: b.name)):
-            out.write(f"      {blob.name}: \"0x")
+            out.write(f"      {blob.name if is_bare_identifier(blob.name) else quote(blob.name)}: \"0x")
             out.write(struct.pack("<I", 4).hex().upper())
             out.write(blob.data.hex().upper())
             out.write('"')
@@ -205,6 +213,41 @@ def _same_group(v: Value) -> bool:
 
 def _is_function(t) -> bool:
     return isinstance(t, FunctionType)
+
+
+_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9_$.\-]")
+
+
+@lru_cache(maxsize=65536)
+def _clean_name(hint: str | None) -> str | None:
+    """A name hint made printable as `%name` (`conv/1` -> `conv_1`); None if nothing is left of it."""
+    if not hint:
+        return None
+    return _NOT_IN_NAME.sub("_", hint)
+
+
+def _block_labels(blocks: list[Block]) -> list[str]:
+    """A distinct label per block: its own (made printable) if free, else `bbN`."""
+    labels: list[str | None] = []
+    taken: set[str] = set()
+    for block in blocks:
+        label = _clean_name(block.label)
+        if label is None or label in taken:
+            labels.append(None)
+        else:
+            labels.append(label)
+            taken.add(label)
+    out = []
+    counter = 0
+    for i, label in enumerate(labels):
+        if label is None:
+            counter = max(counter, i)
+            while f"bb{counter}" in taken:
+                counter += 1
+            label = f"bb{counter}"
+            taken.add(label)
+        out.append(label)
+    return out
 
 
 @lru_cache(maxsize=1024)

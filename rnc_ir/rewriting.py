@@ -7,7 +7,8 @@
 
 The driver visits every op, tries the patterns registered for its name (and the catch-all ones), and
 re-queues the users and operands' producers of whatever changed, until nothing applies. Pure ops left
-without uses are erased along the way.
+without uses are erased along the way. A pattern that changes an op in place (an attribute, an operand)
+says so with `rewriter.modify_op(op)`, so the driver looks at the op and its users again.
 """
 from __future__ import annotations
 
@@ -40,11 +41,31 @@ class Rewriter:
         self._on_change(op)
 
     def insert_before(self, anchor: Operation, op: Operation) -> Operation:
+        """Inserts `op` just before `anchor` (diagnostics on it then point at `anchor`'s source)."""
         if op.span is None:
             op.span = anchor.span  # diagnostics on new ops point at the source of what they replace
+        if anchor.parent is None:
+            raise ValueError(f"cannot insert before '{anchor.name}': it is not in a block")
         anchor.parent.insert_before(anchor, op)
         self._touch(op)
         return op
+
+    def insert_after(self, anchor: Operation, op: Operation) -> Operation:
+        """Inserts `op` just after `anchor`."""
+        if op.span is None:
+            op.span = anchor.span
+        if anchor.parent is None:
+            raise ValueError(f"cannot insert after '{anchor.name}': it is not in a block")
+        anchor.parent.insert_after(anchor, op)
+        self._touch(op)
+        return op
+
+    def modify_op(self, op: Operation) -> None:
+        """Records that `op` was changed in place: it and its users are visited again."""
+        self._touch(op)
+        for r in op.results:
+            for user in r.users:
+                self._on_change(user)
 
     def replace_op(self, op: Operation, new_ops: Sequence[Operation] | Operation,
                    new_results: Sequence[Value] | None = None) -> None:
@@ -69,6 +90,7 @@ class Rewriter:
             old.replace_all_uses_with(new)
 
     def replace_value(self, old: Value, new: Value) -> None:
+        """Redirects every use of `old` to `new`."""
         for user in old.users:
             self._touch(user)
         old.replace_all_uses_with(new)
@@ -82,12 +104,31 @@ class Rewriter:
 
 
 def is_trivially_dead(op: Operation) -> bool:
+    """A pure op without regions whose results are all unused."""
     return Pure in op.TRAITS and not op.regions and all(not r.uses for r in op.results)
 
 
+class RewriteLimitError(RuntimeError):
+    """The patterns kept rewriting without reaching a fixed point (two patterns undoing each other)."""
+
+
+def _is_under(op: Operation, root: Operation) -> bool:
+    """True if `op` is still nested in `root` (an op inside an erased op is not)."""
+    while op is not root:
+        block = op.parent
+        if block is None or block.parent is None or block.parent.parent is None:
+            return False
+        op = block.parent.parent
+    return True
+
+
 def apply_patterns_greedily(root: Operation, patterns: Iterable[RewritePattern], *, max_iterations: int = 10,
-                            remove_dead: bool = True) -> bool:
-    """Applies `patterns` to every op under `root` until a fixed point; returns True if anything changed."""
+                            remove_dead: bool = True, max_rewrites: int | None = None) -> bool:
+    """Applies `patterns` to every op under `root` until a fixed point; returns True if anything changed.
+
+    `max_rewrites` bounds the successful pattern applications of one sweep (default: 100 per op, at least
+    10,000); going over raises RewriteLimitError instead of looping forever.
+    """
     by_name: dict[str | None, list[RewritePattern]] = {}
     for p in sorted(patterns, key=lambda p: -p.benefit):
         by_name.setdefault(p.op_name, []).append(p)
@@ -103,16 +144,22 @@ def apply_patterns_greedily(root: Operation, patterns: Iterable[RewritePattern],
                 worklist.append(op)
 
         rewriter = Rewriter(requeue)
+        budget = max_rewrites if max_rewrites is not None else max(10_000, 100 * len(worklist))
         while worklist:
             op = worklist.popleft()
             queued.discard(id(op))
-            if op.parent is None:
-                continue  # erased meanwhile
+            if not _is_under(op, root):
+                continue  # erased meanwhile, alone or with an op holding it
             if remove_dead and is_trivially_dead(op):
                 rewriter.erase_op(op)
                 continue
             for pattern in by_name.get(op.name, []) + generic:
                 if pattern.match_and_rewrite(op, rewriter):
+                    budget -= 1
+                    if budget < 0:
+                        raise RewriteLimitError(f"patterns did not converge: still rewriting after "
+                                                f"{max_rewrites or 'the maximum number of'} rewrites "
+                                                f"(last pattern: {type(pattern).__name__} on '{op.name}')")
                     break
         if not rewriter.changed:
             break

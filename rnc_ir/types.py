@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where dtypes are needed: rnc-opt starts faster without it
+    import numpy as np
 
 
 class Type:
@@ -30,8 +31,11 @@ class IntegerType(Type):
 
     @property
     def numpy_dtype(self) -> np.dtype:
+        import numpy as np
         if self.width == 1:
             return np.dtype(np.bool_)
+        if self.width > 64:
+            raise ValueError(f"{self} has no numpy dtype (widest is 64 bits)")
         unsigned = self.signedness == "u"
         return np.dtype(f"{'u' if unsigned else ''}int{max(8, 1 << (self.width - 1).bit_length())}")
 
@@ -51,6 +55,7 @@ class FloatType(Type):
 
     @property
     def numpy_dtype(self) -> np.dtype:
+        import numpy as np
         if self.name == "bf16":
             return np.dtype(np.float32)  # numpy has no bfloat16; widen on the host
         return np.dtype(f"float{self.width}")
@@ -63,6 +68,7 @@ class IndexType(Type):
 
     @property
     def numpy_dtype(self) -> np.dtype:
+        import numpy as np
         return np.dtype(np.int64)
 
 
@@ -93,11 +99,20 @@ class TensorType(Type):
 
     @property
     def num_elements(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) if self.has_static_shape else -1
+        """The number of elements, or -1 if a dimension is dynamic."""
+        if not self.has_static_shape:
+            return -1
+        n = 1
+        for d in self.shape:
+            n *= d  # type: ignore[operator]
+        return n
 
     @property
     def numpy_dtype(self) -> np.dtype:
-        return self.element_type.numpy_dtype  # type: ignore[attr-defined]
+        dtype = getattr(self.element_type, "numpy_dtype", None)
+        if dtype is None:
+            raise ValueError(f"{self} has no numpy dtype")
+        return dtype
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +172,10 @@ none = NoneType()
 
 _FLOATS = {"f16": f16, "bf16": bf16, "f32": f32, "f64": f64}
 _INT_RE = re.compile(r"([su]?)i([0-9]+)$")
-_DTYPE_TO_TYPE = {np.dtype(np.float16): f16, np.dtype(np.float32): f32, np.dtype(np.float64): f64,
-                  np.dtype(np.int8): i8, np.dtype(np.int16): i16, np.dtype(np.int32): i32,
-                  np.dtype(np.int64): i64, np.dtype(np.bool_): i1, np.dtype(np.uint8): IntegerType(8, "u")}
+# MLIR's limit on integer widths.
+MAX_INTEGER_WIDTH = (1 << 24) - 1
+_DTYPE_TO_TYPE = {"float16": f16, "float32": f32, "float64": f64, "int8": i8, "int16": i16, "int32": i32,
+                  "int64": i64, "bool": i1, "uint8": IntegerType(8, "u")}
 
 
 @lru_cache(maxsize=None)
@@ -172,8 +188,9 @@ def scalar_type(text: str) -> Type:
     if text == "none":
         return none
     m = _INT_RE.match(text)
-    if not m or int(m.group(2)) == 0:
-        raise ValueError(f"unknown scalar type '{text}'")
+    if not m or not 0 < int(m.group(2)) <= MAX_INTEGER_WIDTH:
+        raise ValueError(f"unknown scalar type '{text}'" if not m else
+                         f"integer width must be between 1 and {MAX_INTEGER_WIDTH}, got '{text}'")
     return IntegerType(int(m.group(2)), m.group(1))
 
 
@@ -187,8 +204,9 @@ def tensor_type_from_text(text: str) -> TensorType:
 
 def type_for_dtype(dtype: np.dtype) -> Type:
     """The rnc element type of a numpy dtype."""
+    import numpy as np
     try:
-        return _DTYPE_TO_TYPE[np.dtype(dtype)]
+        return _DTYPE_TO_TYPE[np.dtype(dtype).name]
     except KeyError:
         raise ValueError(f"no rnc element type for numpy dtype {dtype}") from None
 

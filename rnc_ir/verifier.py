@@ -7,33 +7,59 @@ The first failure becomes a diagnostic on the op: `file:line:col: error: 'nn.con
 """
 from __future__ import annotations
 
+from .attributes import Attribute
 from .core import BlockArgument, Operation, OpResult, Value
 from .diagnostics import Diagnostic, DiagnosticError, SourceLoc
 from .location import FileLineColLoc, NameLoc
 from .opdef import IsolatedFromAbove, IsTerminator, VerifyError, verify_structure
+from .types import Type
+
+
+def op_position(op: Operation) -> tuple[SourceLoc | None, str | None]:
+    """Where a diagnostic about `op` points: its source position, else its FileLineColLoc, else its name."""
+    if op.span is not None:
+        return op.span, None
+    if isinstance(op.location, FileLineColLoc):
+        return SourceLoc(op.location.file, op.location.line, op.location.col), None
+    if isinstance(op.location, NameLoc):
+        return None, str(op.location)
+    return None, f"'{op.name}'"
 
 
 def op_diagnostic(op: Operation, message: str, severity: str = "error") -> Diagnostic:
-    """A diagnostic about `op`, at its source position if it has one, else at its location."""
-    loc: SourceLoc | None = op.span
-    where = None
-    if loc is None and isinstance(op.location, FileLineColLoc):
-        loc = SourceLoc(op.location.file, op.location.line, op.location.col)
-    elif loc is None and isinstance(op.location, NameLoc):
-        where = f'loc("{op.location.name}")'
+    """A diagnostic about `op` (`'nn.conv2d' op <message>`), at its source position if it has one."""
+    loc, where = op_position(op)
     return Diagnostic(severity, f"'{op.name}' op {message}", loc, where)  # type: ignore[arg-type]
+
+
+def _diagnostic_from(op: Operation, e: VerifyError) -> DiagnosticError:
+    d = op_diagnostic(e.op or op, str(e))
+    for note_op, message in e.notes:
+        loc, where = op_position(note_op)
+        d.notes.append(Diagnostic("note", message, loc, where))
+    return DiagnosticError(d)
 
 
 def verify(root: Operation) -> None:
     """Raises DiagnosticError on the first problem found under `root`."""
-    _verify_op(root, visible=set())
+    try:
+        _verify_op(root, visible=set())
+    except RecursionError:
+        raise DiagnosticError(op_diagnostic(root, "nests too deeply to verify")) from None
 
 
 def _verify_op(op: Operation, visible: set[int]) -> None:
+    for key, value in op.attributes.items():
+        if not isinstance(value, Attribute):
+            raise DiagnosticError(op_diagnostic(op, f"attribute '{key}' is a {type(value).__name__}, not an "
+                                                    f"Attribute (use rnc.ir.attributes.to_attr)"))
+    for r in op.results:
+        if not isinstance(r.type, Type):
+            raise DiagnosticError(op_diagnostic(op, f"result #{r.index} has no valid type ({r.type!r})"))
     try:
         verify_structure(op)
     except VerifyError as e:
-        raise DiagnosticError(op_diagnostic(op, str(e))) from None
+        raise _diagnostic_from(op, e) from None
     for i, v in enumerate(op.operands):
         if id(v) not in visible:
             raise DiagnosticError(op_diagnostic(op, f"operand #{i} {_describe(v)} does not dominate this use"))
@@ -52,7 +78,7 @@ def _verify_op(op: Operation, visible: set[int]) -> None:
     try:
         op.verify_()
     except VerifyError as e:
-        raise DiagnosticError(op_diagnostic(op, str(e))) from None
+        raise _diagnostic_from(op, e) from None
     except DiagnosticError:
         raise
     except Exception as e:  # a bug in a verify_ must still not reach the user as a traceback

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from typing import TextIO
 
 from rnc.ir.diagnostics import Diagnostic, DiagnosticEngine, DiagnosticError, SourceManager
 from rnc.ir.pass_manager import Instrumentation, PassContext, PassError, PassManager, load_all_passes, \
@@ -41,7 +42,7 @@ def build_arg_parser() -> argparse.ArgumentParser:
     p.add_argument("--split-input-file", action="store_true", help="process each '// -----' chunk separately")
     p.add_argument("--verify-diagnostics", action="store_true",
                    help="check diagnostics against '// expected-error {{...}}' annotations")
-    p.add_argument("--print-op-generic", action="store_true", help="print every op in the generic form")
+    p.add_argument("--print-op-generic", action="store_true", help="print ops in the generic form (the only form rnc prints; accepted as mlir-opt does)")
     p.add_argument("--allow-unregistered-dialect", action="store_true",
                    help="accept ops, types and attributes of unknown dialects and keep them as they are")
     p.add_argument("--elide-resources", action="store_true",
@@ -50,7 +51,8 @@ def build_arg_parser() -> argparse.ArgumentParser:
     return p
 
 
-def list_passes(out) -> None:
+def list_passes(out: TextIO) -> None:
+    """Every registered pass: name, aliases, documentation and options with their types and defaults."""
     import dataclasses
     import typing
     registry = load_all_passes()
@@ -81,37 +83,76 @@ def _fmt(v) -> str:
 
 
 def _chunks(text: str, split: bool) -> list[tuple[str, int]]:
+    """The buffers to process, each with the number of its first line in the file."""
     if not split:
         return [(text, 1)]
     out, start_line, pos = [], 1, 0
     for m in _SPLIT.finditer(text):
         chunk = text[pos:m.start()]
         out.append((chunk, start_line))
-        start_line += chunk.count("\n") + m.group(0).count("\n") + 1
+        start_line += chunk.count("\n") + 1
         pos = m.end() + 1
     out.append((text[pos:], start_line))
     return out
 
 
-def run(args: argparse.Namespace, stdout, stderr) -> int:
-    if args.list_passes:
-        list_passes(stdout)
-        return 0
-    pipeline_text = args.pass_pipeline or args.passes or ""
+def _read_input(args: argparse.Namespace, stdin: TextIO | None) -> tuple[str, str]:
+    """(text, name for diagnostics); raises _ToolError if it cannot be read as UTF-8."""
+    if args.input == "-":
+        return (stdin or sys.stdin).read(), "<stdin>"
     try:
-        passes = parse_pipeline(pipeline_text) if pipeline_text else []
-    except PassError as e:
+        with open(args.input, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise _ToolError(f"cannot read '{args.input}': {e.strerror}") from None
+    try:
+        # Universal newlines, as open() in text mode would give (a "\r\n" file reads as "\n").
+        return data.decode("utf-8").replace("\r\n", "\n"), args.input
+    except UnicodeDecodeError as e:
+        raise _ToolError(f"'{args.input}' is not UTF-8 text (byte 0x{data[e.start]:02X} at offset "
+                         f"{e.start})") from None
+
+
+class _ToolError(Exception):
+    """A problem with the command line or the files: `rnc-opt: error: <message>`, exit status 1."""
+
+
+def _instrumentation(args: argparse.Namespace, printer_opts: dict, stderr: TextIO) -> Instrumentation:
+    return Instrumentation(
+        print_before={n for s in args.print_ir_before for n in s.split(",") if n},
+        print_after={n for s in args.print_ir_after for n in s.split(",") if n},
+        print_after_all=args.print_ir_after_all, print_before_all=args.print_ir_before_all,
+        verify_each=args.verify_each, timing=args.timing,
+        dump=lambda m: Printer(**printer_opts).print_module(m).rstrip("\n"), stream=stderr)
+
+
+def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO | None = None) -> int:
+    """Runs rnc-opt with parsed `args` on the given streams; returns the exit status (0 or 1)."""
+    try:
+        return _run(args, stdout, stderr, stdin)
+    except _ToolError as e:
         stderr.write(f"rnc-opt: error: {e}\n")
         return 1
-    if args.dump_pass_pipeline:
-        stderr.write("Pass Manager with " + str(len(passes)) + " passes:\n")
-        stderr.write("builtin.module(" + ",".join(p.pipeline_text() for p in passes) + ")\n")
-    filename = "<stdin>" if args.input == "-" else args.input
+
+
+def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO | None) -> int:
+    if args.list_passes:
+        try:
+            list_passes(stdout)
+        except PassError as e:
+            raise _ToolError(str(e)) from None
+        return 0
+    if args.pass_pipeline is not None and args.passes is not None:
+        raise _ToolError("use either --passes or --pass-pipeline, not both")
+    pipeline_text = args.pass_pipeline if args.pass_pipeline is not None else (args.passes or "")
     try:
-        text = sys.stdin.read() if args.input == "-" else open(args.input, encoding="utf-8").read()
-    except OSError as e:
-        stderr.write(f"rnc-opt: error: cannot read '{args.input}': {e.strerror}\n")
-        return 1
+        passes = parse_pipeline(pipeline_text)
+    except PassError as e:
+        raise _ToolError(str(e)) from None
+    if args.dump_pass_pipeline:
+        stderr.write(f"Pass Manager with {len(passes)} passes:\n")
+        stderr.write("builtin.module(" + ",".join(p.pipeline_text() for p in passes) + ")\n")
+    text, filename = _read_input(args, stdin)
     printer_opts = dict(elide_resources=args.elide_resources, print_locations=not args.no_locations)
     sources = SourceManager()
     outputs: list[str] = []
@@ -125,20 +166,18 @@ def run(args: argparse.Namespace, stdout, stderr) -> int:
             module = parse_module(chunk, filename, allow_unregistered=args.allow_unregistered_dialect,
                                   sources=sources, first_line=first_line)
             verify(module)
-            inst = Instrumentation(
-                print_before={n for s in args.print_ir_before for n in s.split(",")},
-                print_after={n for s in args.print_ir_after for n in s.split(",")},
-                print_after_all=args.print_ir_after_all, print_before_all=args.print_ir_before_all,
-                verify_each=args.verify_each, timing=args.timing,
-                dump=lambda m: Printer(**printer_opts).print_module(m).rstrip("\n"), stream=stderr)
-            pm = PassManager(passes, inst)
-            pm.run(module, ctx)
-            total_timings.extend(pm.timings)
+            pm = PassManager(passes, _instrumentation(args, printer_opts, stderr))
+            try:
+                pm.run(module, ctx)
+            finally:
+                total_timings.extend(pm.timings)
             if not args.verify_each:
                 verify(module)
             result = Printer(**printer_opts).print_module(module)
         except DiagnosticError as e:
             engine.emit(e.diagnostic)
+        except RecursionError:
+            engine.emit(Diagnostic("error", "the input nests too deeply", where=filename))
         if args.verify_diagnostics:
             problems = check(parse_expectations(chunk, first_line), engine.emitted, filename)
             for msg in problems:
@@ -152,8 +191,8 @@ def run(args: argparse.Namespace, stdout, stderr) -> int:
             outputs.append(result)
     if args.timing:
         stderr.write(PassManager([], timings=total_timings).timing_report() + "\n")
-    if failed and not args.verify_diagnostics:
-        return 1
+    if failed and not (args.split_input_file or args.verify_diagnostics):
+        return 1  # like mlir-opt: no output for a buffer that failed
     out_text = "// -----\n".join(outputs)
     if args.output == "-":
         stdout.write(out_text)
@@ -161,8 +200,7 @@ def run(args: argparse.Namespace, stdout, stderr) -> int:
         try:
             write_text_atomic(args.output, out_text)
         except OSError as e:
-            stderr.write(f"rnc-opt: error: cannot write '{args.output}': {e.strerror}\n")
-            return 1
+            raise _ToolError(f"cannot write '{args.output}': {e.strerror}") from None
     return 1 if failed else 0
 
 
@@ -172,8 +210,13 @@ def main(argv: list[str] | None = None) -> int:
         return run(args, sys.stdout, sys.stderr)
     except BrokenPipeError:
         return 1
-    except RecursionError:
-        sys.stderr.write("rnc-opt: error: input nests too deeply\n")
+    except KeyboardInterrupt:
+        sys.stderr.write("rnc-opt: interrupted\n")
+        return 1
+    except Exception as e:  # noqa: BLE001 - a bug in rnc: say so in one line rather than a traceback
+        from rnc.ir.pass_manager import _innermost_frame
+        sys.stderr.write(f"rnc-opt: internal error: {type(e).__name__}: {e} ({_innermost_frame(e)}); "
+                         f"please report it with the input\n")
         return 1
 
 
