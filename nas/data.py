@@ -1,0 +1,114 @@
+"""Training and validation data for the NAS: scikit-learn's bundled digits (default) or local CIFAR-10.
+
+Both give float32 tensors (N, 3, S, S), normalised per channel with training-set statistics, and int64
+labels. Splits are deterministic: digits uses a fixed-seed permutation, CIFAR-10 its own train/test files.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+DIGITS_VAL_FRACTION = 0.2
+DIGITS_SPLIT_SEED = 0
+CIFAR_RECORD = 1 + 3 * 32 * 32
+NUM_CLASSES = 10
+
+
+class DataError(Exception):
+    """Missing or malformed data files: one line for the user."""
+
+
+@dataclass
+class Dataset:
+    name: str
+    train_x: torch.Tensor
+    train_y: torch.Tensor
+    val_x: torch.Tensor
+    val_y: torch.Tensor
+    num_classes: int = NUM_CLASSES
+
+    def train_batches(self, batch_size: int, generator: torch.Generator):
+        """An endless stream of shuffled training batches drawn with `generator`."""
+        while True:
+            order = torch.randperm(len(self.train_y), generator=generator)
+            for i in range(0, len(order) - batch_size + 1, batch_size):
+                idx = order[i:i + batch_size]
+                yield self.train_x[idx], self.train_y[idx]
+
+    def calibration_batches(self, count: int, batch_size: int) -> list[torch.Tensor]:
+        """The first `count` training batches in a fixed order: deterministic BatchNorm recalibration."""
+        order = torch.randperm(len(self.train_y), generator=torch.Generator().manual_seed(DIGITS_SPLIT_SEED))
+        return [self.train_x[order[i * batch_size:(i + 1) * batch_size]] for i in range(count)]
+
+
+def load_dataset(name: str = "digits", image_size: int = 16, data_dir: str | None = None,
+                 limit: int | None = None) -> Dataset:
+    """`limit` caps both splits (first examples), for quick runs and tests."""
+    if name == "digits":
+        ds = _digits(image_size)
+    elif name == "cifar10":
+        if not data_dir:
+            raise DataError("--data cifar10 needs --data-dir DIR with data_batch_*.bin and test_batch.bin")
+        ds = _cifar10(Path(data_dir), image_size)
+    else:
+        raise DataError(f"unknown data set '{name}' (digits or cifar10)")
+    if limit:
+        ds.train_x, ds.train_y = ds.train_x[:limit], ds.train_y[:limit]
+        ds.val_x, ds.val_y = ds.val_x[:limit], ds.val_y[:limit]
+    return ds
+
+
+def _prepare(images: np.ndarray, image_size: int) -> torch.Tensor:
+    """(N, C, H, W) float -> (N, 3, S, S): resized bilinearly, grey images replicated to 3 channels."""
+    x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))
+    if x.shape[-1] != image_size:
+        x = F.interpolate(x, size=(image_size, image_size), mode="bilinear", align_corners=False)
+    if x.shape[1] == 1:
+        x = x.repeat(1, 3, 1, 1)
+    return x
+
+
+def _normalise(train: torch.Tensor, val: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    mean = train.mean(dim=(0, 2, 3), keepdim=True)
+    std = train.std(dim=(0, 2, 3), keepdim=True).clamp_min(1e-6)
+    return (train - mean) / std, (val - mean) / std
+
+
+def _digits(image_size: int) -> Dataset:
+    from sklearn.datasets import load_digits
+    digits = load_digits()
+    images = digits.images[:, None].astype(np.float32) / 16.0
+    order = np.random.default_rng(DIGITS_SPLIT_SEED).permutation(len(images))
+    n_val = int(len(images) * DIGITS_VAL_FRACTION)
+    val, train = order[:n_val], order[n_val:]
+    x = _prepare(images, image_size)
+    y = torch.from_numpy(digits.target.astype(np.int64))
+    train_x, val_x = _normalise(x[train], x[val])
+    return Dataset("digits", train_x, y[train], val_x, y[val])
+
+
+def _read_cifar(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    raw = np.fromfile(path, dtype=np.uint8)
+    if raw.size % CIFAR_RECORD:
+        raise DataError(f"{path}: size {raw.size} is not a multiple of the CIFAR-10 record ({CIFAR_RECORD} bytes)")
+    records = raw.reshape(-1, CIFAR_RECORD)
+    return records[:, 1:].reshape(-1, 3, 32, 32).astype(np.float32) / 255.0, records[:, 0].astype(np.int64)
+
+
+def _cifar10(folder: Path, image_size: int) -> Dataset:
+    if not folder.is_dir():
+        raise DataError(f"CIFAR-10 folder '{folder}' does not exist")
+    train_files = sorted(folder.glob("data_batch_*.bin"))
+    test_file = folder / "test_batch.bin"
+    if not train_files or not test_file.is_file():
+        raise DataError(f"'{folder}' has no data_batch_*.bin or test_batch.bin (CIFAR-10 binary version)")
+    parts = [_read_cifar(p) for p in train_files]
+    train_img = np.concatenate([p[0] for p in parts])
+    train_lab = np.concatenate([p[1] for p in parts])
+    test_img, test_lab = _read_cifar(test_file)
+    train_x, val_x = _normalise(_prepare(train_img, image_size), _prepare(test_img, image_size))
+    return Dataset("cifar10", train_x, torch.from_numpy(train_lab), val_x, torch.from_numpy(test_lab))
