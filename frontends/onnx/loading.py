@@ -1,6 +1,7 @@
 """Reading ONNX files (with external data) and running ONNX shape inference without copying weights."""
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def inferred_shapes(model: onnx.ModelProto, input_shapes: dict[str, tuple[int, .
     initializer_names = set()
     for t in model.graph.initializer:
         initializer_names.add(t.name)
-        if t.ByteSize() <= SHAPE_INFERENCE_COPY_LIMIT_BYTES:
+        if tensor_nbytes(t) <= SHAPE_INFERENCE_COPY_LIMIT_BYTES:
             graph.initializer.append(t)
         else:
             graph.input.append(helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)))
@@ -67,7 +68,7 @@ def inferred_shapes(model: onnx.ModelProto, input_shapes: dict[str, tuple[int, .
                            if i.name in input_shapes else i)
     for node in model.graph.node:
         big_constant = node.op_type == "Constant" and any(
-            a.name == "value" and a.t.ByteSize() > SHAPE_INFERENCE_COPY_LIMIT_BYTES for a in node.attribute)
+            a.name == "value" and tensor_nbytes(a.t) > SHAPE_INFERENCE_COPY_LIMIT_BYTES for a in node.attribute)
         if big_constant:
             t = next(a.t for a in node.attribute if a.name == "value")
             graph.input.append(helper.make_tensor_value_info(node.output[0], t.data_type, list(t.dims)))
@@ -86,6 +87,16 @@ def inferred_shapes(model: onnx.ModelProto, input_shapes: dict[str, tuple[int, .
         if t.HasField("shape") and all(d.HasField("dim_value") for d in t.shape.dim):
             shapes[vi.name] = tuple(int(d.dim_value) for d in t.shape.dim)
     return shapes
+
+
+def tensor_nbytes(tensor: onnx.TensorProto) -> int:
+    """The data size of a tensor from its dims and type; TensorProto.ByteSize() would serialize the whole
+    tensor to find out (upb keeps that buffer as long as the model lives)."""
+    try:
+        itemsize = np.dtype(helper.tensor_dtype_to_np_dtype(tensor.data_type)).itemsize
+    except Exception:
+        itemsize = 8
+    return math.prod(tensor.dims) * itemsize
 
 
 def elem_dtype(value_info) -> np.dtype | None:
