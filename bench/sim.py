@@ -43,6 +43,21 @@ def wall_times() -> None:
           f"cosine vs float {cos:.4f}")
 
 
+def accuracy(names=("squeezenet", "resnet18")) -> None:
+    """Cosine similarity of the simulator's int8 outputs to the float model (one tile per crossbar)."""
+    for name in names:
+        module = load_model(name)
+        run_passes(module, canonicalize_pipeline())
+        run_passes(module, "tile-partition")
+        placed = isaac_baseline(module)
+        program = lower_program(placed)
+        x = np.random.default_rng(1).standard_normal(program.inputs[0].shape).astype(np.float32)
+        o = simulate(program, [x]).outputs[0].ravel()
+        f = run_float(placed, [x])[0].ravel()
+        print(f"{name}: {program.instruction_count()} instructions, cosine vs float "
+              f"{float(np.dot(f, o) / np.linalg.norm(f) / np.linalg.norm(o)):.5f}")
+
+
 def sweep() -> None:
     for name, figures in REFERENCE.items():
         module = load_model(name)
@@ -61,6 +76,7 @@ def sweep() -> None:
 
 def main(argv: list[str]) -> None:
     wall_times()
+    accuracy()
     if "--no-sweep" not in argv:
         sweep()
 

@@ -132,3 +132,26 @@ def test_replicate_pass_program_is_exact_and_times_like_rnc_compile(x):
     result = simulate(program, [x], samples=3, timing_model="rnc")
     assert result.total_ns == pytest.approx(simulate_reference(reference_layers(m), 3).latency_ns)
     assert np.array_equal(result.outputs[0], dequantize(_reference(m, x), program.tensor("%y").scale))
+
+
+def test_digital_op_with_a_constant_operand(x):
+    from isa_models import NET
+    from rnc.ir.attributes import dense
+    from rnc.ir.parser import parse_module
+    from rnc.ir.pass_manager import PassManager, parse_pipeline
+    net = NET.replace('''    %a = "nn.add"(%h, %r)''', '''    %k = "nn.constant"() {value = dense<0.5> : tensor<1x200x1x1xf32>} : () -> tensor<1x200x1x1xf32>
+    %hm = "nn.mul"(%h, %k) : (tensor<1x200x8x8xf32>, tensor<1x200x1x1xf32>) -> tensor<1x200x8x8xf32>
+    %a = "nn.add"(%hm, %r)''')
+    m = parse_module(net)
+    rng = np.random.default_rng(1)
+    for op in list(m.walk()):
+        if op.name == "nn.constant":
+            op.set_attr("value", dense((rng.standard_normal(op.results[0].type.shape) * 0.3).astype(np.float32)))
+    PassManager(parse_pipeline("partition")).run(m)
+    place_one_per_xbar(m)
+    text = lower_to_isa(m)
+    assert "const %c0 [1,200,1,1] = @c0" in text and "mul %hm <- %h, %c0 elems 12800" in text
+    program = parse_isa(text)
+    assert print_program(program) == text
+    out = simulate(program, x).outputs[0]
+    assert np.array_equal(out, dequantize(_reference(m, x), program.tensor("%y").scale))
