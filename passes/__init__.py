@@ -9,6 +9,7 @@ need scipy, which alone costs more than rnc-opt's whole start-up budget). `--lis
 PASS_MODULES: dict[str, str] = {
     "canonicalize": "rnc.passes.canonicalize",
     "dce": "rnc.passes.dce",
+    "test-break-ir": "rnc.passes.test_break_ir",
     "fold-batch-norm": "rnc.passes.nn_fold_batch_norm",
     "fold-constants": "rnc.passes.nn_fold_constants",
     "remove-dropout-identity": "rnc.passes.nn_remove_dropout_identity",

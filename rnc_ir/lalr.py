@@ -268,11 +268,11 @@ class LalrParser:
                     append(tok)
                 else:
                     append(None)
-            # End of input: reduce until the start rule is complete.
+            # End of input: reduce until the start rule is complete. Errors point just after the last token.
             rest = scanner.skip.match(text, pos).end()
             if rest < len(text):
                 raise ScanError(rest)
-            start = len(text)
+            start = pos
             end_state = t.end_state
             while True:
                 act = row.get(END)

@@ -722,7 +722,10 @@ def _syntax_error(e: UnexpectedTokenError) -> DiagnosticError:
     tok = e.token
     got = "end of input" if tok.type == "$END" else f"'{_shorten(tok)}'"
     expected = sorted({describe_terminal(t) for t in e.expected})
-    listed = ", ".join(expected[:8]) + (f" or one of {len(expected) - 8} more" if len(expected) > 8 else "")
+    if len(expected) > 8:
+        listed = ", ".join(expected[:8]) + f" or one of {len(expected) - 8} more"
+    else:
+        listed = " or ".join([", ".join(expected[:-1]), expected[-1]] if len(expected) > 1 else expected)
     return error_at(_builder.loc_at(tok.pos), f"unexpected {got}; expected {listed}")
 
 

@@ -197,9 +197,16 @@ def scalar_type(text: str) -> Type:
 @lru_cache(maxsize=4096)
 def tensor_type_from_text(text: str) -> TensorType:
     """Parses `tensor<1x3x?xf32>` (the lexer hands whole tensor types over as one token)."""
-    *dims, elem = text[len("tensor<"):-1].split("x")
-    shape = tuple(None if d == "?" else int(d) for d in dims)
-    return TensorType(shape, scalar_type(elem))
+    parts = text[len("tensor<"):-1].split("x")
+    shape: list[int | None] = []
+    for i, part in enumerate(parts):  # dimensions up to the first part that is not one ('index' has an x)
+        if part == "?":
+            shape.append(None)
+        elif part.isdigit():
+            shape.append(int(part))
+        else:
+            return TensorType(tuple(shape), scalar_type("x".join(parts[i:])))
+    raise ValueError(f"tensor type '{text}' has no element type")
 
 
 def type_for_dtype(dtype: np.dtype) -> Type:
