@@ -148,7 +148,7 @@ def window_output_size(size: int | None, kernel: int, stride: int, pad_begin: in
     return out
 
 
-def spatial_window_shape(op_name: str, x: TensorType, kernel: Sequence[int], strides: Sequence[int],
+def spatial_window_shape(x: TensorType, kernel: Sequence[int], strides: Sequence[int],
                          pads: Sequence[int], dilations: Sequence[int], ceil_mode: bool) -> tuple:
     """(H_out, W_out) of a 2-d window over NCHW `x` with pads [top, left, bottom, right]."""
     return tuple(window_output_size(x.shape[2 + i], kernel[i], strides[i], pads[i], pads[i + 2],

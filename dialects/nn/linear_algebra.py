@@ -44,7 +44,7 @@ class Conv2dOp(NnOp):
             b = require_rank(self.bias.type, 1, "bias")
             if b.shape[0] != out_channels:
                 raise VerifyError(f"expects a bias of {out_channels} elements, got {b}")
-        h, wd = spatial_window_shape(self.name, x, w.shape[2:], strides, pads, dilations, ceil_mode=False)
+        h, wd = spatial_window_shape(x, w.shape[2:], strides, pads, dilations, ceil_mode=False)
         return TensorType((x.shape[0], out_channels, h, wd), x.element_type)
 
 

@@ -18,7 +18,7 @@ def _pool_type(op, dilations) -> TensorType:
         if pads[i] >= kernel[i] or pads[i + 2] >= kernel[i]:
             raise VerifyError(f"expects pads smaller than the kernel, got pads {list(pads)} for kernel "
                               f"{list(kernel)}")
-    h, w = spatial_window_shape(op.name, x, kernel, strides, pads, dilations, op.ceil_mode is not None)
+    h, w = spatial_window_shape(x, kernel, strides, pads, dilations, op.ceil_mode is not None)
     return TensorType((x.shape[0], x.shape[1], h, w), x.element_type)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from rnc.ir.opdef import Pure, VerifyError, attribute, irdl_op, operand, opt_attribute, result, var_operand
 from rnc.ir.types import TensorType
 
-from .base import (NnOp, float_attr, float_tensor, int_array, int_attr, normalize_axis, product,
+from .base import (NnOp, float_attr, float_tensor, int_array, int_attr, product,
                    same_element_type, string_attr)
 
 PAD_MODES = ("constant", "reflect", "edge")

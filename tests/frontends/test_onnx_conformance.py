@@ -7,7 +7,6 @@ was measured when the frontend was written.
 """
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 onnx = pytest.importorskip("onnx")
