@@ -19,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from rnc.passes.xbar_algorithms.capacity import CapacityModel
 from rnc.passes.xbar_algorithms.layer_cost import LayerCost
 from rnc.passes.xbar_algorithms.pack_types import PackingInfeasible, PackOptions
 from rnc.passes.xbar_algorithms.replication import ReplicationResult, bottleneck, pack_copies
@@ -87,8 +88,9 @@ def reference_duplication(layers: Sequence[LayerCost], budget: int,
         try:
             tiles, packing = pack_copies(layers, copies, budget, pack_options)
         except PackingInfeasible as failure:
-            best_found = failure.best_found if best_found is None else min(best_found, failure.best_found or best_found)
+            if failure.best_found is not None:
+                best_found = failure.best_found if best_found is None else min(best_found, failure.best_found)
             continue
         return ReplicationResult(copies, bottleneck(layers, ones), bottleneck(layers, copies), packing, tiles,
                                  None, f"reference (margin {margin:.2f})", attempt)
-    raise PackingInfeasible(0, budget, best_found)
+    raise PackingInfeasible(CapacityModel(layers, pack_options).lower_bound(ones), budget, best_found)
