@@ -52,7 +52,9 @@ class Scanner:
         # An alternation takes the first branch that matches, not the longest: higher priority first, then
         # string literals before regular expressions, longer literals before their prefixes ('{-#' before '{').
         ordered.sort(key=lambda t: (-t.priority, t.literal is None, -len(t.literal or "")))
-        skip = "(?:" + "|".join(f"(?:{r})" for r in ignore) + ")*" if ignore else ""
+        # Possessive: once skipped, a comment is never given back, so a failed match cannot find a token
+        # inside it by backtracking (`// {{x}}` before the end of the input must not yield `}`).
+        skip = "(?:" + "|".join(f"(?:{r})" for r in ignore) + ")*+" if ignore else ""
         body = "|".join(f"(?P<t{i}>{t.regexp})" for i, t in enumerate(ordered))
         self.regex = re.compile(f"{skip}(?:{body})")
         self.skip = re.compile(skip)
