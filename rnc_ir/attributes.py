@@ -160,7 +160,7 @@ class DenseAttr(Attribute):
         if flat.dtype.kind == "f" and not np.all(np.isfinite(flat)):
             # inf and nan have no decimal spelling: the raw little-endian bytes, as MLIR writes large tensors
             body = '"0x' + flat.astype(flat.dtype.newbyteorder("<")).tobytes().hex().upper() + '"'
-        elif flat.size > 0 and self.array.ndim > 0 and np.all(flat == flat[0]):
+        elif flat.size > 0 and self.array.ndim > 0 and flat.tobytes() == flat[:1].tobytes() * flat.size:
             body = _scalar_text(flat[0])
         else:
             body = _nested_text(self.array)

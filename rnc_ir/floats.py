@@ -71,9 +71,12 @@ def format_float(value: float, type_name: str = "f64") -> str:
         text = repr(float(value))
         for digits in range(1, 18):
             candidate = f"{value:.{digits}g}"
-            if round_to(float(candidate), type_name) == value:
-                text = candidate
-                break
+            try:
+                if round_to(float(candidate), type_name) == value:
+                    text = candidate
+                    break
+            except ValueError:  # rounded up past the largest finite value (3.403e+38 for f32)
+                continue
     return with_point(text)
 
 

@@ -373,7 +373,7 @@ class _Builder:
                 for v in (lo, hi):
                     if not A.integer_in_range(v, type_.element_type):
                         raise ValueError(f"integer {v} is out of range for {type_.element_type}")
-            if raw.dtype.kind == "f" and dtype.kind in "iub":
+            if raw.dtype.kind == "f" and dtype.kind in "iub" and raw.size:
                 raise ValueError(f"float values for the integer type {type_.element_type}")
             with np.errstate(over="ignore", invalid="ignore"):
                 arr = raw.astype(dtype)
@@ -381,6 +381,8 @@ class _Builder:
                 raise ValueError(f"a value is out of range for {type_.element_type}")
             if arr.ndim == 0 and type_.rank > 0:
                 arr = np.full(type_.shape, arr, dtype)
+            if arr.size == 0 and type_.num_elements == 0:
+                arr = arr.reshape(type_.shape)  # `[]` stands for any empty shape (tensor<0x3xf32>)
             if arr.shape != type_.shape:
                 raise ValueError(f"literal has shape {list(arr.shape)} but the type is {type_}")
         except (ValueError, OverflowError, TypeError) as e:

@@ -259,19 +259,22 @@ class _PipelineReader:
         self.expect("}")
         return out
 
-    def pipeline(self) -> list[tuple[str, dict[str, str]]]:
+    def pipeline(self, top: bool = True) -> list[tuple[str, dict[str, str]]]:
         items: list[tuple[str, dict[str, str]]] = []
         if self.peek() == "":
             return items
         while True:
+            name_pos = self.pos
             name = self.name()
             if self.peek() == "(":
-                if name != "builtin.module" or items:
+                if name != "builtin.module" or items or not top:
+                    self.pos = name_pos
+                    self.skip_space()
                     raise self.fail(f"nested pipeline '{name}(...)': rnc passes run on the whole module, "
                                     f"so only one 'builtin.module(...)' may wrap the pipeline")
                 self.pos += 1
                 if self.peek() != ")":
-                    items = self.pipeline()
+                    items = self.pipeline(top=False)
                 self.expect(")")
                 if self.peek():
                     raise self.fail("unexpected text after 'builtin.module(...)'")

@@ -143,7 +143,9 @@ class Printer:
         out.write("{\n")
         labels = _block_labels(region.blocks)
         for i, block in enumerate(region.blocks):
-            if i > 0 or block.args:
+            # The entry block needs its label when it has arguments, or when it is empty but not alone
+            # (unlabeled, it would be read back as no block at all).
+            if i > 0 or block.args or (not block.ops and len(region.blocks) > 1):
                 self._print_block_header(block, labels[i], out, depth)
             for op in block.ops:
                 self._print_op(op, out, depth + 1)
@@ -180,7 +182,10 @@ class Printer:
 
     def _note_resources(self, value: Attribute) -> None:
         if isinstance(value, DenseResourceAttr):
-            self.blobs.setdefault(value.blob.name, value.blob)
+            known = self.blobs.setdefault(value.blob.name, value.blob)
+            if known is not value.blob and known.data != value.blob.data:
+                raise ValueError(f"two different resources are named '{value.blob.name}': give each blob its "
+                                 f"own name")
         elif isinstance(value, ArrayAttr):
             for item in value.value:
                 self._note_resources(item)
