@@ -2,6 +2,8 @@
 
 Targets (issue 2): parse + verify >= 5,000 ops/s on 10,000 conv-like ops with attributes; print >= 50,000
 ops/s; a 10 MB resource section parsed at >= 50 MB/s; rnc-opt on a 20-line file under 0.4 s wall.
+Each figure is the best of a few runs, by wall clock and by this process's CPU time: on a machine shared
+with other jobs the CPU figure is the one that says how fast the code is.
 """
 from __future__ import annotations
 
@@ -40,13 +42,15 @@ def resource_module(megabytes: int) -> str:
             + data.hex().upper() + '"\n    }\n  }\n#-}\n')
 
 
-def best_of(fn, repeat: int = 3) -> float:
-    best = float("inf")
+def best_of(fn, repeat: int = 3) -> tuple[float, float]:
+    """(best wall time, best CPU time) of `repeat` calls."""
+    wall = cpu = float("inf")
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t)
-    return best
+        wall = min(wall, time.perf_counter() - t)
+        cpu = min(cpu, time.process_time() - c)
+    return wall, cpu
 
 
 def main() -> None:
@@ -60,17 +64,19 @@ def main() -> None:
         module = parse_module(text)
         verify(module)
 
-    t_parse = best_of(parse_and_verify)
-    t_print = best_of(lambda: print_module(module))
-    print(f"parse + verify: {n / t_parse:10,.0f} ops/s   ({t_parse:.3f} s for {n:,} conv-like ops; target >= 5,000)")
-    print(f"print:          {n / t_print:10,.0f} ops/s   ({t_print:.3f} s; target >= 50,000)")
+    t_parse, c_parse = best_of(parse_and_verify)
+    t_print, c_print = best_of(lambda: print_module(module))
+    print(f"parse + verify: {n / t_parse:10,.0f} ops/s wall, {n / c_parse:10,.0f} ops/s CPU   "
+          f"({t_parse:.3f} s for {n:,} conv-like ops; target >= 5,000)")
+    print(f"print:          {n / t_print:10,.0f} ops/s wall, {n / c_print:10,.0f} ops/s CPU   "
+          f"({t_print:.3f} s; target >= 50,000)")
 
     mb = 10
     res_text = resource_module(mb)
-    t_res = best_of(lambda: parse_module(res_text))
+    t_res, c_res = best_of(lambda: parse_module(res_text))
     size_mb = len(res_text) / (1 << 20)
-    print(f"resource parse: {size_mb / t_res:10,.1f} MB/s   ({size_mb:.1f} MB of text holding {mb} MB; "
-          f"target >= 50)")
+    print(f"resource parse: {size_mb / t_res:10,.1f} MB/s wall,  {size_mb / c_res:10,.1f} MB/s CPU    "
+          f"({size_mb:.1f} MB of text holding {mb} MB; target >= 50)")
 
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "small.rir"

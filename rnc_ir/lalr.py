@@ -226,8 +226,8 @@ class LalrParser:
         values: list[Any] = []
         append = values.append
         pos = 0
-        start = 0  # offset of the token being handled, for errors raised by callbacks
-        m = None
+        m = None  # the token being handled: errors raised by callbacks are placed at its start
+        g = 0
         try:
             while True:
                 m = match(text, pos)
@@ -237,7 +237,6 @@ class LalrParser:
                 kind = kinds[g]
                 if kind is identifier:
                     kind = keywords.get(m.group(g), identifier)
-                start = m.start(g)
                 pos = m.end()
                 act = row.get(kind)
                 while act is not None and act < 0:
@@ -256,7 +255,7 @@ class LalrParser:
                     act = row.get(kind)
                 if act is None:
                     tok = new(Tok, m.group(g))
-                    tok.type, tok.pos = kind, start
+                    tok.type, tok.pos = kind, m.start(g)
                     raise UnexpectedTokenError(tok, sorted(row))
                 state = act
                 states.append(state)
@@ -264,7 +263,7 @@ class LalrParser:
                 if kind in kept:
                     tok = new(Tok, m.group(g))
                     tok.type = kind
-                    tok.pos = start
+                    tok.pos = m.start(g)
                     append(tok)
                 else:
                     append(None)
@@ -272,13 +271,13 @@ class LalrParser:
             rest = scanner.skip.match(text, pos).end()
             if rest < len(text):
                 raise ScanError(rest)
-            start = pos
+            m = None
             end_state = t.end_state
             while True:
                 act = row.get(END)
                 if act is None or act >= 0:
                     tok = new(Tok, "")
-                    tok.type, tok.pos = END, start
+                    tok.type, tok.pos = END, pos
                     raise UnexpectedTokenError(tok, sorted(row))
                 size, origin, reduce, passthrough = rules[~act]
                 value = reduce(values)
@@ -292,5 +291,5 @@ class LalrParser:
                 row = actions[state]
         except (ScanError, UnexpectedTokenError):
             raise
-        except Exception as e:  # noqa: BLE001 - the caller turns it into a diagnostic at `start`
-            raise CallbackError(start, e) from e
+        except Exception as e:  # noqa: BLE001 - the caller turns it into a diagnostic at the token
+            raise CallbackError(m.start(g) if m is not None else pos, e) from e
