@@ -13,6 +13,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "import": ("rnc.tools.commands.import_model", "ONNX file or built-in model -> nn dialect .rir"),
     "run": ("rnc.tools.commands.run", "run a .rir module with the reference interpreter (numpy, float32)"),
     "compile": ("rnc.tools.commands.compile", "model -> placed crossbar program, timing, speedup and reports"),
+    "nas": ("rnc.tools.commands.nas", "once-for-all supernet training and NSGA-II search for a crossbar budget"),
 }
 
 
