@@ -112,7 +112,8 @@ class Operation:
         for i, v in enumerate(operands):
             self._operands.append(v)
             v.uses.append(Use(self, i))
-        names = result_names or [None] * len(result_types)
+        names = list(result_names or ())
+        names += [None] * (len(result_types) - len(names))
         self.results = [OpResult(t, self, i, names[i]) for i, t in enumerate(result_types)]
         self.attributes: dict[str, Attribute] = dict(attributes or {})
         self.regions: list[Region] = []
