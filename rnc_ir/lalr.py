@@ -176,8 +176,10 @@ def load_tables(grammar_path: Path) -> Tables:
     cache = grammar_path.parent / "__pycache__" / f"{grammar_path.stem}-tables-{key}.pickle"
     try:
         with open(cache, "rb") as f:
-            return pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            tables = pickle.load(f)
+        if isinstance(tables, Tables):
+            return tables
+    except Exception:  # noqa: BLE001 - missing, truncated or stale: rebuild it
         pass
     tables = build_tables(grammar)
     try:  # a read-only install just rebuilds the tables at each start
@@ -186,6 +188,9 @@ def load_tables(grammar_path: Path) -> Tables:
         with open(tmp, "wb") as f:
             pickle.dump(tables, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, cache)
+        for old in cache.parent.glob(f"{grammar_path.stem}-tables-*.pickle"):
+            if old != cache:
+                old.unlink(missing_ok=True)  # tables of earlier versions of the grammar
     except OSError:
         pass
     return tables
