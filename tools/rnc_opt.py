@@ -107,7 +107,7 @@ def _read_input(args: argparse.Namespace, stdin: TextIO | None) -> tuple[str, st
         raise _ToolError(f"cannot read '{args.input}': {e.strerror}") from None
     try:
         # Universal newlines, as open() in text mode would give (a "\r\n" file reads as "\n").
-        return data.decode("utf-8").replace("\r\n", "\n"), args.input
+        return data.decode("utf-8-sig").replace("\r\n", "\n"), args.input
     except UnicodeDecodeError as e:
         raise _ToolError(f"'{args.input}' is not UTF-8 text (byte 0x{data[e.start]:02X} at offset "
                          f"{e.start})") from None
