@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from rnc.dialects.xbar import module_array, module_layers, module_tiles
-from rnc.ir.cloning import clone_op
 from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.pass_manager import PassContext, PassManager, parse_pipeline
 from rnc.ir.verifier import verify
@@ -32,7 +31,7 @@ def partitioned():
 
 
 def run(module, pipeline: str):
-    clone = clone_op(module)
+    clone = module.clone()
     PassManager(parse_pipeline(pipeline)).run(clone, PassContext())
     return clone
 

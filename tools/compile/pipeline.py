@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rnc.dialects.rnc import module_target, set_module_target
-from rnc.ir.cloning import clone_op
 from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.pass_manager import PassContext, PassError, PassManager, load_all_passes, parse_pipeline
 from rnc.passes.xbar.report import placement_report
@@ -126,7 +125,7 @@ def compile_model(model_name: str, module, options: CompileOptions,
     progress("canonicalize")
     ignored = configure_target(module, options)
     run_passes(module, canonicalize_pipeline())
-    model = clone_op(module)
+    model = module.clone()
     progress("partition")
     run_passes(module, "tile-partition")
     partitioned = module
@@ -139,7 +138,7 @@ def compile_model(model_name: str, module, options: CompileOptions,
     for budget in (options.budgets or [None]):
         progress(f"place (budget {budget if budget else 'min'})")
         started = time.perf_counter()
-        placed = clone_op(partitioned)
+        placed = partitioned.clone()
         steps = []
         if options.depthwise_split > 1:
             steps.append(f"depthwise-split{{factor={options.depthwise_split}}}")
