@@ -26,7 +26,8 @@ def squeezenet_out(tmp_path_factory) -> Path:
 
 def test_compile_writes_every_output(squeezenet_out):
     names = {p.name for p in squeezenet_out.iterdir()}
-    assert {"model.rir", "placed.rir", "report.json", "report.html", "partition.json", "pack.csv"} <= names
+    assert {"model.rir", "placed.rir", "program.isa", "trace.json", "report.json", "report.html",
+            "partition.json", "pack.csv", "sweep.json"} <= names
     assert not [n for n in names if n.endswith(".tmp")]
 
 
@@ -37,6 +38,74 @@ def test_report_json_has_figures_with_units(squeezenet_out):
     assert s["baseline_xbars"] == 80
     assert s["speedup_vs_isaac"] > 4.14  # the reference's figure at 60; ours at 80 must beat it easily
     assert "units" in report and report["mapping"]["totals"]["tiles"] >= 80
+
+
+def test_program_isa_is_the_placed_program(squeezenet_out):
+    from rnc.backends.isa import parse_isa
+    report = json.loads((squeezenet_out / "report.json").read_text())
+    program = parse_isa((squeezenet_out / "program.isa").read_text(), "program.isa")
+    used = {g.xbar for g in program.programs}
+    assert len(used) == report["summary"]["xbars_used"]
+    assert program.instruction_count() == report["summary"]["isa"]["instructions"]
+
+
+def test_functional_check_passes_and_is_reported(squeezenet_out):
+    isa = json.loads((squeezenet_out / "report.json").read_text())["summary"]["isa"]
+    check = isa["functional_check"]
+    assert check["passed"] and check["bit_exact_vs_quantized_oracle"]
+    assert 0.99 <= check["cosine_vs_float"] <= 1.0
+    assert isa["timing_model"] == "rnc-native" and isa["speedup_vs_isaac"] > 1.0
+
+
+def test_trace_is_chrome_trace_json(squeezenet_out):
+    events = json.loads((squeezenet_out / "trace.json").read_text())["traceEvents"]
+    spans = [e for e in events if e["ph"] == "X"]
+    threads = {e["args"]["name"] for e in events if e["ph"] == "M"}
+    assert spans and all(e["dur"] >= 0 for e in spans)
+    assert any(t.startswith("xb") for t in threads)
+
+
+def test_summary_table_and_no_simulate(tmp_path, capsys):
+    assert main(["compile", "squeezenet", "--xbars", "60", "--quiet", "--out", str(tmp_path)]) == 0
+    table = capsys.readouterr().out
+    assert "native  check" in table and " ok" in table and "bit-exact vs the quantized oracle" in table
+    out = tmp_path / "nosim"
+    assert main(["compile", "squeezenet", "--xbars", "60", "--quiet", "--no-simulate", "--out", str(out)]) == 0
+    assert "check" not in capsys.readouterr().out
+    assert not (out / "program.isa").exists() and (out / "placed.rir").exists()
+
+
+def test_functional_check_failure_exits_1(tmp_path, capsys, monkeypatch):
+    import rnc.tools.compile.isa_run as isa_run
+    real = isa_run.run_quantized
+    # A miscompiled program, as the check sees it: the oracle and the simulator disagree in one element.
+    monkeypatch.setattr(isa_run, "run_quantized", lambda *a: [real(*a)[0] + 1])
+    assert main(["compile", "squeezenet", "--xbars", "60", "--quiet", "--out", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert "FAILED" in captured.out
+    assert "functional check failed at budget 60: NOT bit-exact vs the quantized oracle" in captured.err
+
+
+def test_progress_shows_on_a_terminal_only(tmp_path):
+    import os
+    import pty
+    master, slave = pty.openpty()
+    proc = subprocess.run([*RNC, "compile", "squeezenet", "--xbars", "60", "--no-simulate", "--out", str(tmp_path)],
+                          stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"rnc compile" in shown and b"partition" in shown
+    assert "rnc compile" not in proc.stdout  # the table, never the progress, goes to stdout
 
 
 def test_placed_program_round_trips_through_rnc_opt(squeezenet_out):

@@ -38,6 +38,7 @@ def test_every_figure_renders(report, tmp_path):
         assert f'id="{figure}"' in dom
     assert dom.count('class="tile"') >= 80          # every tile drawn on the map
     assert dom.count('class="span"') > 0 and dom.count('class="speedup"') == 2
+    assert 'id="functional-check"' in dom and "<b>passed</b>" in dom
 
 
 def test_no_console_errors_and_a_screenshot(report, tmp_path):

@@ -26,6 +26,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default=None, help="output folder (default out/<model>)")
     p.add_argument("--json", action="store_true", help="print the summary of report.json instead of the table")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--no-simulate", action="store_true",
+                   help="skip lowering to .isa, the ISA simulation and its functional check (placement and "
+                        "reference-compatible timing only)")
 
 
 def _budgets(args) -> list[int] | None:
@@ -46,7 +49,10 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rnc.tools.compile.outputs import summary, summary_table, write_outputs
     from rnc.tools.compile.pipeline import CompileError, CompileOptions, compile_model, load_model
+    from rnc.tools.compile.progress import step_progress
+    from rnc.tools.compile.report_html import render
     try:
         distance = None if args.conflict_distance.lower() == "off" else int(args.conflict_distance)
         if distance is not None and distance < 0:
@@ -69,42 +75,39 @@ def run(args: argparse.Namespace) -> int:
     options = CompileOptions(target_file=args.target_file, budgets=budgets, xbar_size=args.xbar_size,
                              duplicate=args.duplicate, depthwise_split=args.depthwise_split,
                              conflict_distance=distance, max_tiles_per_xbar=args.max_tiles_per_xbar,
-                             samples=args.samples, seed=args.seed)
-    show = not args.quiet and sys.stderr.isatty()
-    progress = (lambda step: sys.stderr.write(f"rnc compile: {step}...\n")) if show else (lambda step: None)
+                             samples=args.samples, seed=args.seed, simulate_isa=not args.no_simulate)
+    steps = 3 + (1 + len(budgets or [None])) * (2 if options.simulate_isa else 1)
     try:
-        shape = tuple(int(d) for d in args.input_shape.lower().split("x")) if args.input_shape else None
-        progress("import")
-        module = load_model(args.model, shape)
-        result = compile_model(Path(args.model).stem, module, options, progress)
-    except CompileError as e:
+        with step_progress(steps, enabled=not args.quiet) as progress:
+            shape = tuple(int(d) for d in args.input_shape.lower().split("x")) if args.input_shape else None
+            progress("import")
+            module = load_model(args.model, shape)
+            result = compile_model(Path(args.model).stem, module, options, progress)
+            best = result.runs[-1]
+            progress("write reports")
+            write_outputs(out, result, best, render(result, best, result.runs if len(result.runs) > 1 else None),
+                          {"sweep.json": json.dumps([summary(result, r) for r in result.runs], indent=2)}
+                          if len(result.runs) > 1 else None)
+    except (CompileError, ValueError) as e:
         return _fail(str(e))
-    except ValueError as e:
-        return _fail(str(e))
-    from rnc.tools.compile.outputs import summary, write_outputs
-    from rnc.tools.compile.report_html import render
-    best = result.runs[-1]
-    try:
-        write_outputs(out, result, best, render(result, best, result.runs if len(result.runs) > 1 else None))
-        if len(result.runs) > 1:
-            (out / "sweep.json").write_text(json.dumps([summary(result, r) for r in result.runs], indent=2))
     except OSError as e:
         return _fail(f"cannot write to '{out}': {e.strerror}")
+    failed = [r for r in result.runs if r.isa and not r.isa.check.passed]
     if args.json:
         print(json.dumps([summary(result, r) for r in result.runs] if len(result.runs) > 1
                          else summary(result, best), indent=2))
-        return 0
+        return _check_status(failed)
     for warning in result.ignored_target_keys and [f"target keys not used by rnc: "
                                                    f"{', '.join(result.ignored_target_keys)}"] or []:
         sys.stderr.write(f"rnc compile: note: {warning}\n")
-    print(f"{'budget':>7} {'used':>5} {'bound':>5} {'util':>6} {'bottleneck':>10} {'latency(1) ms':>13} "
-          f"{'latency(' + str(options.samples) + ') ms':>13} {'speedup':>8}")
-    for r in result.runs:
-        s = summary(result, r)
-        print(f"{str(r.budget or 'min'):>7} {s['xbars_used']:>5} {s['area_lower_bound_xbars']:>5} "
-              f"{100 * s['utilization_of_used']:>5.1f}% {s['bottleneck_reduction']:>9.2f}x "
-              f"{s['latency_one_sample_ns'] / 1e6:>13.3f} {s['latency_ns'] / 1e6:>13.3f} {s['speedup_vs_isaac']:>7.2f}x")
-    print(f"ISAAC-like baseline: {result.baseline['xbars']} crossbars, "
-          f"{result.baseline['latency_ns'] / 1e6:.3f} ms for {options.samples} samples")
+    print(summary_table(result))
     print(f"report: {out / 'report.html'}")
-    return 0
+    return _check_status(failed)
+
+
+def _check_status(failed) -> int:
+    """Exit status 1 when the compiled program does not compute what the model computes: a compiler bug."""
+    for run in failed:
+        sys.stderr.write(f"rnc compile: error: functional check failed at budget {run.budget or 'min'}: "
+                         f"{run.isa.check.describe()}\n")
+    return 1 if failed else 0

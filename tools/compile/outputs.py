@@ -1,4 +1,5 @@
-"""The files `rnc compile` writes: IR, report.json, the reference-compatible partition.json and pack.csv.
+"""The files `rnc compile` writes: IR, program.isa, trace.json, report.json, the reference-compatible
+partition.json and pack.csv.
 
 Every file is written whole or not at all (rnc.tools.atomic: write a temporary file, then rename).
 partition.json / pack.csv follow the reference RNC tool's content (one entry per layer box with its
@@ -29,7 +30,33 @@ def summary(result, run) -> dict[str, Any]:
         "baseline_xbars": result.baseline["xbars"], "baseline_latency_ns": result.baseline["latency_ns"],
         "speedup_vs_isaac": run.speedup, "compile_seconds": run.seconds,
         "timing_model": "rnc (reference-compatible)",
+        "isa": run.isa.to_dict() if run.isa else None,
     }
+
+
+def summary_table(result) -> str:
+    """The table `rnc compile` prints: one row per budget."""
+    samples = result.baseline["samples"]
+    simulated = any(r.isa for r in result.runs)
+    head = (f"{'budget':>7} {'used':>5} {'bound':>5} {'util':>6} {'bottleneck':>10} {'latency(1) ms':>13} "
+            f"{f'latency({samples}) ms':>13} {'speedup':>8}")
+    lines = [head + (f" {'native':>8}  check" if simulated else "")]
+    for r in result.runs:
+        s = summary(result, r)
+        line = (f"{str(r.budget or 'min'):>7} {s['xbars_used']:>5} {s['area_lower_bound_xbars']:>5} "
+                f"{100 * s['utilization_of_used']:>5.1f}% {s['bottleneck_reduction']:>9.2f}x "
+                f"{s['latency_one_sample_ns'] / 1e6:>13.3f} {s['latency_ns'] / 1e6:>13.3f} "
+                f"{s['speedup_vs_isaac']:>7.2f}x")
+        if r.isa:
+            line += f" {r.isa.speedup:>7.2f}x  {'ok' if r.isa.check.passed else 'FAILED'}"
+        lines.append(line)
+    lines.append(f"ISAAC-like baseline: {result.baseline['xbars']} crossbars, "
+                 f"{result.baseline['latency_ns'] / 1e6:.3f} ms for {samples} samples")
+    if simulated:
+        check = result.runs[-1].isa.check
+        lines.append("speedup: reference-compatible timing; native: docs/timing.md model of the .isa program; "
+                     f"check: {check.describe()}")
+    return "\n".join(lines)
 
 
 def partition_json(module) -> str:
@@ -59,7 +86,7 @@ def pack_csv(module) -> str:
 def write_outputs(out_dir: Path, result, run, html: str | None, extra: dict[str, str] | None = None) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     report = {"summary": summary(result, run), "baseline": result.baseline, "mapping": run.report,
-              "units": {"*_ns": "nanoseconds", "utilization_*": "fraction of crossbar cells",
+              "units": {"*_ns": "nanoseconds", "speedup_*": "ISAAC-like time / rnc time, same timing model", "utilization_*": "fraction of crossbar cells",
                         "area_*": "crossbar cells", "throughput_samples_per_s": "samples per second"}}
     files = {
         "model.rir": print_module(result.model),
@@ -68,6 +95,9 @@ def write_outputs(out_dir: Path, result, run, html: str | None, extra: dict[str,
         "partition.json": partition_json(run.placed),
         "pack.csv": pack_csv(run.placed),
     }
+    if run.isa is not None:
+        files["program.isa"] = run.isa.isa_text
+        files["trace.json"] = json.dumps({"traceEvents": run.isa.trace_events, "displayTimeUnit": "ns"})
     if html is not None:
         files["report.html"] = html
     files.update(extra or {})

@@ -15,6 +15,7 @@ from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.pass_manager import PassContext, PassError, PassManager, load_all_passes, parse_pipeline
 from rnc.passes.xbar.report import placement_report
 from rnc.passes.xbar.target_files import TargetError, apply_values, load_target, parse_xbar_size
+from rnc.tools.compile.isa_run import IsaRun, baseline_native_ns, run_isa
 from rnc.tools.compile.timing import isaac_layers, reference_layers, simulate
 
 CANONICALIZE = ("canonicalize", "fold-batch-norm", "remove-dropout-identity", "fold-constants", "dce")
@@ -36,6 +37,9 @@ class CompileOptions:
     samples: int = 8
     seed: int = 0
     strategy: str = "best"
+    # Lower to .isa, simulate it (rnc-native timing) and check its numbers against the float interpreter.
+    # Off for callers that only need placement and reference timing in a loop (the NAS).
+    simulate_isa: bool = False
 
 
 @dataclass
@@ -48,6 +52,7 @@ class BudgetResult:
     latency_one_ns: float
     speedup: float
     seconds: float
+    isa: IsaRun | None = None              # with CompileOptions.simulate_isa
 
 
 @dataclass
@@ -120,6 +125,15 @@ def _knobs(options: CompileOptions) -> str:
             f"strategy={options.strategy} seed={options.seed}")
 
 
+def _isa_or_error(step):
+    from rnc.backends.isa import LoweringError
+    from rnc.sim.isa_sim import SimError
+    try:
+        return step()
+    except (LoweringError, SimError) as e:
+        raise CompileError(f"cannot lower to the crossbar ISA: {e} (--no-simulate stops after placement)") from None
+
+
 def compile_model(model_name: str, module, options: CompileOptions,
                   progress: Callable[[str], None] = lambda s: None) -> CompileResult:
     progress("canonicalize")
@@ -134,6 +148,9 @@ def compile_model(model_name: str, module, options: CompileOptions,
     baseline = {"xbars": sum(len(l.copies[0]) for l in isaac_layers(partitioned)),
                 "latency_ns": base.latency_ns, "latency_one_sample_ns": base_one.latency_ns,
                 "samples": options.samples}
+    if options.simulate_isa:
+        progress("ISAAC-like baseline program")
+        baseline["native_latency_ns"] = _isa_or_error(lambda: baseline_native_ns(partitioned, options.samples))
     result = CompileResult(model_name, model, partitioned, baseline, ignored_target_keys=ignored)
     for budget in (options.budgets or [None]):
         progress(f"place (budget {budget if budget else 'min'})")
@@ -152,7 +169,11 @@ def compile_model(model_name: str, module, options: CompileOptions,
         run_passes(placed, pipeline)
         timing = simulate(reference_layers(placed), options.samples)
         one = simulate(reference_layers(placed), 1)
-        result.runs.append(BudgetResult(budget, placed, pipeline, placement_report(placed), timing.latency_ns,
-                                        one.latency_ns, base.latency_ns / timing.latency_ns,
-                                        time.perf_counter() - started))
+        run = BudgetResult(budget, placed, pipeline, placement_report(placed), timing.latency_ns,
+                           one.latency_ns, base.latency_ns / timing.latency_ns, time.perf_counter() - started)
+        if options.simulate_isa:
+            progress(f"lower and simulate (budget {budget if budget else 'min'})")
+            run.isa = _isa_or_error(lambda: run_isa(model, placed, options.samples, options.seed,
+                                                    baseline["native_latency_ns"]))
+        result.runs.append(run)
     return result
