@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # name -> (module, one-line help). A module provides `add_arguments(parser)` and `run(args) -> int`.
@@ -33,7 +34,23 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    return importlib.import_module(args._module).run(args)
+    try:
+        return importlib.import_module(args._module).run(args)
+    except BrokenPipeError:
+        # The reader went away (`rnc compile ... | head`): stop quietly, and keep Python's exit-time flush of
+        # stdout from failing again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"rnc {args.command}: interrupted\n")
+        return 130
+    except Exception as e:  # noqa: BLE001 - a bug in rnc: one line that says so; RNC_TRACEBACK=1 shows it all
+        if os.environ.get("RNC_TRACEBACK"):
+            raise
+        from rnc.ir.pass_manager import _innermost_frame
+        sys.stderr.write(f"rnc {args.command}: internal error: {type(e).__name__}: {e} ({_innermost_frame(e)}); "
+                         f"please report it with the input (RNC_TRACEBACK=1 shows the traceback)\n")
+        return 1
 
 
 if __name__ == "__main__":

@@ -125,11 +125,32 @@ def test_report_html_is_self_contained(squeezenet_out):
     assert "http://" not in page and "https://" not in page
 
 
-def test_pack_csv_lists_every_placed_tile(squeezenet_out):
-    lines = (squeezenet_out / "pack.csv").read_text().strip().splitlines()
+def test_pack_csv_is_the_reference_packing_log(squeezenet_out):
+    import csv
+    rows = list(csv.DictReader(open(squeezenet_out / "pack.csv")))
     report = json.loads((squeezenet_out / "report.json").read_text())
-    assert lines[0].startswith("xbar,layer,replica,tile")
-    assert len(lines) - 1 == report["mapping"]["totals"]["tiles"]
+    assert list(rows[0]) == ["layer_idx", "crossbar_idx", "loc_x", "loc_y", "max_x", "max_y"]
+    assert len(rows) == report["mapping"]["totals"]["tiles"]
+    used = {int(r["crossbar_idx"]) for r in rows}
+    assert len(used) == report["summary"]["xbars_used"]
+    for r in rows:  # x runs down the 128 word lines, y along the 128 bit lines; max_* is exclusive
+        assert 0 <= int(r["loc_x"]) < int(r["max_x"]) <= 128 and 0 <= int(r["loc_y"]) < int(r["max_y"]) <= 128
+
+
+def test_partition_json_is_the_reference_layer_boxes(squeezenet_out):
+    import csv
+    from pathlib import Path
+    layers = json.loads((squeezenet_out / "partition.json").read_text())
+    table = Path(__file__).resolve().parents[3] / "shared" / "reference" / "squeezenet.layers.csv"
+    if not table.exists():
+        pytest.skip(f"{table} not found")
+    expected = list(csv.DictReader(open(table)))
+    assert len(layers) == len(expected)
+    for got, row in zip(layers, expected):
+        assert got["idx"] == f"{row['module']}_{row['layer']}"
+        assert got["box_raw"] == f"LayerBox(h={row['rows']}, w={row['cols']}, cycle={row['cycles']} @layer{row['layer']})"
+        assert len(got["child_boxes"]) == got["multiply"] and got["boxes"] == got["child_boxes"][0]
+    assert max(l["multiply"] for l in layers) > 1   # replication at 80 crossbars
 
 
 @pytest.mark.parametrize("args,message", [

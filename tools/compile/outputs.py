@@ -2,8 +2,8 @@
 partition.json and pack.csv.
 
 Every file is written whole or not at all (rnc.tools.atomic: write a temporary file, then rename).
-partition.json / pack.csv follow the reference RNC tool's content (one entry per layer box with its
-rows, cols, cycles and tiles; one row per placed tile with crossbar and offsets) so its users can diff.
+partition.json and pack.csv have the fields and meaning of the files the reference RNC tool writes
+(its `InputLayerBoxSpace.save_to_json` and packing log), so its users can diff the two tools' results.
 """
 from __future__ import annotations
 
@@ -59,27 +59,44 @@ def summary_table(result) -> str:
     return "\n".join(lines)
 
 
+REFERENCE_CLASS = {"conv": "Conv2d", "depthwise": "Conv2d", "linear": "Linear", "matmul": "Linear"}
+
+
+def _reference_box(rows: int, cols: int, cycles: int, layer: int) -> str:
+    return f"LayerBox(h={rows}, w={cols}, cycle={cycles} @layer{layer})"
+
+
 def partition_json(module) -> str:
+    """The reference's partition.json: per weight layer its `idx` (torch class _ execution order), copy count
+    `multiply`, the whole matrix `box_raw`, the tiles of one copy `boxes` and the tiles of every copy
+    `child_boxes`, each box printed as the reference prints a LayerBox."""
     layers = []
     for layer in module_layers(module):
-        layers.append({"layer": layer.layer_index, "kind": layer.kind_name, "h": layer.rows.value,
-                       "w": layer.cols.value, "cycles": layer.cycles.value, "multiply": layer.copy_count,
-                       "tiles": [{"replica": t.replica.value, "row_begin": t.row_range[0], "row_end": t.row_range[1],
-                                  "col_begin": t.col_range[0], "col_end": t.col_range[1], "cycles": t.cycles.value}
-                                 for t in layer.tiles]})
-    return json.dumps({"layers": layers}, indent=1)
+        copies: dict[int, list[str]] = {}
+        for t in layer.tiles:
+            h, w = t.footprint()
+            copies.setdefault(t.replica.value, []).append(_reference_box(h, w, t.cycles.value, layer.layer_index))
+        child_boxes = [copies[r] for r in sorted(copies)]
+        layers.append({"idx": f"{REFERENCE_CLASS[layer.kind_name]}_{layer.layer_index}",
+                       "multiply": layer.copy_count,
+                       "box_raw": _reference_box(layer.rows.value, layer.cols.value, layer.cycles.value,
+                                                 layer.layer_index),
+                       "boxes": child_boxes[0] if child_boxes else [], "child_boxes": child_boxes})
+    return json.dumps(layers, indent=4)
 
 
 def pack_csv(module) -> str:
+    """The reference's packing log: one row per placed tile. Its crossbar coordinates are (x, y) with x down
+    the word lines (rows) and y along the bit lines (columns); max_* is the exclusive far corner."""
     out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["xbar", "layer", "replica", "tile", "x", "y", "w", "h", "cycles"])
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["layer_idx", "crossbar_idx", "loc_x", "loc_y", "max_x", "max_y"])
     for layer in module_layers(module):
-        for i, t in enumerate(layer.tiles):
+        for t in layer.tiles:
             if t.is_placed:
-                x, r, c = t.placement
+                xbar, row, col = t.placement
                 h, wd = t.footprint()
-                w.writerow([x, layer.layer_index, t.replica.value, i, c, r, wd, h, t.cycles.value])
+                w.writerow([layer.layer_index, xbar, row, col, row + h, col + wd])
     return out.getvalue()
 
 
