@@ -173,6 +173,19 @@ def test_invalid_onnx_file(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "bad.onnx" in proc.stderr
 
 
+def test_unsupported_onnx_op_names_node_and_op(tmp_path):
+    import onnx
+    from onnx import TensorProto, helper
+    io = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, 4]) for n in "xy"]
+    node = helper.make_node("Einsum", ["x"], ["y"], name="weird_node", equation="ij->ij")
+    path = tmp_path / "weird.onnx"
+    onnx.save(helper.make_model(helper.make_graph([node], "g", io[:1], io[1:]),
+                                opset_imports=[helper.make_opsetid("", 17)]), path)
+    proc = rnc("compile", str(path), "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert "node 'weird_node' (Einsum): unsupported op type 'Einsum'" in proc.stderr
+
+
 def test_unknown_target_key(tmp_path):
     hw = tmp_path / "hw.toml"
     hw.write_text("[crossbar]\nxbar_rowz = 64\n")
