@@ -194,6 +194,14 @@ def test_unknown_target_key(tmp_path):
     assert f"{hw}: unknown target key 'xbar_rowz'; allowed keys:" in proc.stderr
 
 
+def test_invalid_target_value(tmp_path):
+    hw = tmp_path / "hw.toml"
+    hw.write_text('[crossbar]\nxbar_rows = "big"\n')
+    proc = rnc("compile", "squeezenet", "--target", str(hw), "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert f"{hw}: target key 'xbar_rows' must be an integer, got 'big'" in proc.stderr
+
+
 def test_unwritable_output_folder(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
