@@ -315,6 +315,13 @@ class Instrumentation:
     stream: TextIO = field(default_factory=lambda: sys.stderr)
 
 
+def _pass_failure(module: Operation, p: ModulePass, message: str) -> DiagnosticError:
+    """Reported, as MLIR does, at the op the pass ran on: the module's source position when it has one."""
+    from .verifier import op_position
+    loc, _ = op_position(module)
+    return DiagnosticError(Diagnostic("error", f"pass '{p.name}' {message}", loc, None if loc else f"pass '{p.name}'"))
+
+
 @dataclass
 class PassManager:
     passes: list[ModulePass]
@@ -335,14 +342,11 @@ class PassManager:
             except DiagnosticError:
                 raise
             except PassError as e:
-                raise DiagnosticError(Diagnostic("error", f"pass '{p.name}' failed: {e}",
-                                                 where=f"pass '{p.name}'")) from None
+                raise _pass_failure(module, p, f"failed: {e}") from None
             except RecursionError:
-                raise DiagnosticError(Diagnostic("error", f"pass '{p.name}' failed: the IR nests too deeply",
-                                                 where=f"pass '{p.name}'")) from None
+                raise _pass_failure(module, p, "failed: the IR nests too deeply") from None
             except Exception as e:  # noqa: BLE001 - a bug in a pass: one line saying where, not a traceback
-                raise DiagnosticError(Diagnostic("error", f"pass '{p.name}' crashed: {type(e).__name__}: {e}"
-                                                 f" ({_innermost_frame(e)})", where=f"pass '{p.name}'")) from None
+                raise _pass_failure(module, p, f"crashed: {type(e).__name__}: {e} ({_innermost_frame(e)})") from None
             self.timings.append((p.name, time.perf_counter() - start))
             if inst.verify_each:
                 verify(module)
