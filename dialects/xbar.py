@@ -16,7 +16,7 @@ verifier checks the whole placement. The digital rest of the network stays in th
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from typing import Any, Iterator
 
 from rnc.ir.attributes import ArrayAttr, IntegerAttr, StringAttr
 from rnc.ir.core import Block, Operation, Region
@@ -188,19 +188,24 @@ class LayerOp(Operation):
         for r in range(copies):
             covered = sum((t.row_range[1] - t.row_range[0]) * (t.col_range[1] - t.col_range[0])
                           for t in by_replica.get(r, []))
-            if covered != rows * cols or _overlapping(by_replica.get(r, [])):
+            tiles = by_replica.get(r, [])
+            if covered != rows * cols or first_overlap([(*t.row_range, *t.col_range, t) for t in tiles]):
                 raise VerifyError(f"tiles of replica {r} do not cover the {rows}x{cols} matrix exactly once")
 
 
-def _overlapping(tiles: list[TileOp]) -> bool:
-    boxes = sorted((t.row_range + t.col_range) for t in tiles)
-    for i, (r0, r1, c0, c1) in enumerate(boxes):
-        for s0, s1, d0, d1 in boxes[i + 1:]:
+def first_overlap(boxes: list[tuple[int, int, int, int, Any]]) -> tuple[Any, Any] | None:
+    """Two rectangles `(row0, row1, col0, col1, payload)` (half-open) that overlap, or None.
+
+    Sorted by first row, a box can only overlap the boxes after it that start above its last row.
+    """
+    boxes = sorted(boxes, key=lambda b: b[:4])
+    for i, (r0, r1, c0, c1, a) in enumerate(boxes):
+        for s0, _, d0, d1, b in boxes[i + 1:]:
             if s0 >= r1:
                 break
             if d0 < c1 and c0 < d1:
-                return True
-    return False
+                return a, b
+    return None
 
 
 @irdl_op("xbar.array")
@@ -237,14 +242,17 @@ class ArrayOp(Operation):
                                              f"crossbar")
             per_xbar[x].append((r, r + h, c, c + w, tile))
         for x, boxes in per_xbar.items():
-            boxes.sort(key=lambda b: b[:4])
-            for i, (r0, r1, c0, c1, t) in enumerate(boxes):
-                for s0, s1, d0, d1, u in boxes[i + 1:]:
-                    if s0 >= r1:
-                        break
-                    if d0 < c1 and c0 < d1:
-                        raise DiagnosticOnTile(u, f"overlaps another tile on crossbar {x} "
-                                                  f"(rows {s0}-{s1} x cols {d0}-{d1} vs {r0}-{r1} x {c0}-{c1})")
+            pair = first_overlap(boxes)
+            if pair:
+                t, u = pair
+                raise DiagnosticOnTile(u, f"overlaps another tile on crossbar {x} ({_cells(u, self)} vs "
+                                          f"{_cells(t, self)})")
+
+
+def _cells(tile: TileOp, array: ArrayOp) -> str:
+    x, r, c = tile.placement  # type: ignore[misc]
+    h, w = tile.footprint(array.cells_per_weight.value)
+    return f"rows {r}-{r + h} x cols {c}-{c + w}"
 
 
 class DiagnosticOnTile(VerifyError):
