@@ -5,6 +5,7 @@ labels. Splits are deterministic: digits uses a fixed-seed permutation, CIFAR-10
 """
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,9 +40,9 @@ class Dataset:
                 idx = order[i:i + batch_size]
                 yield self.train_x[idx], self.train_y[idx]
 
-    def calibration_batches(self, count: int, batch_size: int) -> list[torch.Tensor]:
-        """The first `count` training batches in a fixed order: deterministic BatchNorm recalibration."""
-        order = torch.randperm(len(self.train_y), generator=torch.Generator().manual_seed(DIGITS_SPLIT_SEED))
+    def calibration_batches(self, count: int, batch_size: int, seed: int = 0) -> list[torch.Tensor]:
+        """`count` training batches in an order drawn from `seed` alone: deterministic BatchNorm recalibration."""
+        order = torch.randperm(len(self.train_y), generator=torch.Generator().manual_seed(seed))
         return [self.train_x[order[i * batch_size:(i + 1) * batch_size]] for i in range(count)]
 
 
@@ -78,15 +79,24 @@ def _normalise(train: torch.Tensor, val: torch.Tensor) -> tuple[torch.Tensor, to
     return (train - mean) / std, (val - mean) / std
 
 
+def _digits_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled digits (what `load_digits` reads: 64 pixels 0..16 and the label per line),
+    read from the file without importing scikit-learn, which takes seconds in every worker process."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or spec.origin is None:
+        raise DataError("--data digits needs scikit-learn (pip install scikit-learn)")
+    table = np.loadtxt(Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz", delimiter=",")
+    return table[:, :-1].reshape(-1, 8, 8), table[:, -1].astype(np.int64)
+
+
 def _digits(image_size: int) -> Dataset:
-    from sklearn.datasets import load_digits
-    digits = load_digits()
-    images = digits.images[:, None].astype(np.float32) / 16.0
+    pixels, labels = _digits_arrays()
+    images = pixels[:, None].astype(np.float32) / 16.0
     order = np.random.default_rng(DIGITS_SPLIT_SEED).permutation(len(images))
     n_val = int(len(images) * DIGITS_VAL_FRACTION)
     val, train = order[:n_val], order[n_val:]
     x = _prepare(images, image_size)
-    y = torch.from_numpy(digits.target.astype(np.int64))
+    y = torch.from_numpy(labels)
     train_x, val_x = _normalise(x[train], x[val])
     return Dataset("digits", train_x, y[train], val_x, y[val])
 

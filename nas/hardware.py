@@ -1,9 +1,17 @@
-"""Hardware evaluation of a subnet: genes -> ONNX -> the `rnc compile` pipeline -> latency and speedup.
+"""Hardware evaluation of a subnet: genes -> ONNX -> the compiler's passes -> latency and speedup.
 
-Each candidate goes through exactly what a user model goes through: `export_onnx`, `import_onnx`, then
-`compile_model` (canonicalize, tile-partition, replicate within the crossbar budget, place, reference-
-compatible timing). Speedup is against the ISAAC-like mapping of the fixed baseline network (mbv3_small,
-every tile alone on a crossbar, no replication), timed the same way over the same samples.
+Each candidate goes through what a user model goes through in `rnc compile`: `import_onnx`, canonicalize,
+tile-partition, replicate within the crossbar budget, reference-compatible timing. Speedup is against the
+ISAAC-like mapping of the fixed baseline network (mbv3_small, every tile alone on a crossbar, no
+replication), timed the same way over the same samples.
+
+Three choices differ from `rnc compile`, for a search loop that compiles hundreds of candidates:
+- the ONNX comes from `BlockExports` (per-block exports chained; same graph, no re-tracing);
+- the IR verifier does not run after every pass (`run_passes`);
+- packing gets no search time (`PACK_SECONDS`: only its constructive passes run) and replication no
+  deadline (`UntimedReplicate`), so a candidate's figures are a pure function of its genes and settings,
+  whatever the machine's load or the number of workers; time-limited searches would make them depend on
+  wall-clock time. Compile a chosen candidate with `rnc compile` for the fully searched mapping.
 
 A candidate whose single copy does not pack into the budget is kept and marked infeasible; its figures then
 come from the minimal placement (no replication) and `xbars_used` is the count that placement needs.
@@ -15,9 +23,13 @@ from dataclasses import asdict, dataclass
 import torch
 
 from rnc.nas import space
+from rnc.nas.onnx_blocks import BlockExports
 from rnc.nas.supernet import SubnetNet, subnet_configs
 
 DEFAULT_HW_IMAGE_SIZE = 64     # the reference's input, 1x3x64x64
+PACK_SECONDS = 0               # see the module doc: deterministic figures
+# The reference's packing rules, as `rnc compile` applies them by default.
+PACK_KNOBS = {"conflict_distance": 1, "max_tiles_per_xbar": 6, "strategy": "best"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,47 @@ def architecture_module(genes, num_classes: int = 10) -> SubnetNet:
         return SubnetNet(subnet_configs(genes), num_classes).eval()
 
 
+def run_passes(module, passes: list) -> None:
+    """The pass manager without the verifier after each pass: about a fifth of a candidate's compile time,
+    spent re-checking IR that the same passes produce on every candidate (the tests compile candidates with
+    verification on). Raises CompileError."""
+    from rnc.ir.diagnostics import DiagnosticError
+    from rnc.ir.pass_manager import Instrumentation, PassContext, PassManager
+    from rnc.tools.compile.pipeline import CompileError
+    try:
+        PassManager(passes, Instrumentation(verify_each=False)).run(module, PassContext())
+    except DiagnosticError as e:
+        raise CompileError(e.diagnostic.message) from None
+
+
+def partition(proto):
+    """ONNX -> the canonicalized, tile-partitioned module (default target), as `rnc compile` builds it."""
+    from rnc.frontends.onnx.importer import import_onnx
+    from rnc.ir.pass_manager import parse_pipeline
+    from rnc.tools.compile.pipeline import CompileOptions, canonicalize_pipeline, configure_target
+    module = import_onnx(proto)
+    configure_target(module, CompileOptions())
+    run_passes(module, parse_pipeline(f"{canonicalize_pipeline()},tile-partition"))
+    return module
+
+
+def isaac_xbars(partitioned) -> int:
+    """The ISAAC-like mapping's crossbar count: one crossbar per tile, no replication."""
+    from rnc.tools.compile.timing import isaac_layers
+    return sum(len(layer.copies[0]) for layer in isaac_layers(partitioned))
+
+
+def place(partitioned, budget: int | None, seed: int):
+    """A placed copy: replicated into `budget` crossbars, or (None) the fewest crossbars, one copy each.
+    Raises CompileError when one copy of every layer does not fit the budget."""
+    from rnc.nas.untimed_replicate import UntimedReplicate
+    from rnc.passes.xbar.place import Place
+    knobs = {"seed": seed, "time_limit": PACK_SECONDS} | PACK_KNOBS
+    placed = partitioned.clone()
+    run_passes(placed, [UntimedReplicate(budget=budget, **knobs) if budget else Place(min_count=True, **knobs)])
+    return placed
+
+
 class HardwareEvaluator:
     """Compiles candidates for a crossbar budget; identical architectures are evaluated once."""
 
@@ -47,34 +100,38 @@ class HardwareEvaluator:
                  num_classes: int = 10, seed: int = 0):
         self.xbars, self.samples, self.image_size = xbars, samples, image_size
         self.num_classes, self.seed = num_classes, seed
+        self.blocks = BlockExports(image_size, num_classes)
         self.cache: dict[tuple[int, ...], HardwareResult] = {}
         self.compiles = 0
         self._baseline: dict | None = None
+        self._siblings: dict[int, HardwareEvaluator] = {}
 
-    def _input(self) -> torch.Tensor:
-        return torch.zeros(1, 3, self.image_size, self.image_size)
-
-    def _options(self, budget: int | None):
-        from rnc.tools.compile.pipeline import CompileOptions
-        return CompileOptions(budgets=[budget] if budget else None, duplicate=budget is not None,
-                              samples=self.samples, seed=self.seed)
+    def with_budget(self, xbars: int) -> HardwareEvaluator:
+        """The evaluator for another crossbar budget, sharing this one's block exports and baseline."""
+        if xbars == self.xbars:
+            return self
+        if xbars not in self._siblings:
+            sibling = HardwareEvaluator(xbars, self.samples, self.image_size, self.num_classes, self.seed)
+            sibling.blocks, sibling._baseline = self.blocks, self.baseline
+            self._siblings[xbars] = sibling
+        return self._siblings[xbars]
 
     @property
     def baseline(self) -> dict:
-        """The ISAAC-like mapping of mbv3_small: {'xbars', 'latency_ns', ...}."""
+        """The ISAAC-like mapping of mbv3_small: {'xbars', 'latency_ns'}."""
         if self._baseline is None:
-            from rnc.frontends.onnx.importer import import_onnx
-            from rnc.frontends.torch import export_onnx
             from rnc.frontends.zoo import build_model
-            from rnc.tools.compile.pipeline import compile_model
-            module = import_onnx(export_onnx(build_model("mbv3_small"), self._input()))
-            self._baseline = compile_model("mbv3_small", module, self._options(None)).baseline
+            from rnc.tools.compile.timing import isaac_layers, simulate
+            module = partition(self.onnx(None, build_model("mbv3_small")))
+            self._baseline = {"xbars": isaac_xbars(module),
+                              "latency_ns": simulate(isaac_layers(module), self.samples).latency_ns}
         return self._baseline
 
     def onnx(self, genes, module: torch.nn.Module | None = None, path=None):
+        """A whole-network export (trained weights when `module` is given), as a user would make it."""
         from rnc.frontends.torch import export_onnx
         module = module if module is not None else architecture_module(genes, self.num_classes)
-        return export_onnx(module, self._input(), path)
+        return export_onnx(module, torch.zeros(1, 3, self.image_size, self.image_size), path)
 
     def evaluate(self, genes) -> HardwareResult:
         key = space.canonical_genes(genes)
@@ -83,20 +140,19 @@ class HardwareEvaluator:
         return self.cache[key]
 
     def _compile(self, genes) -> HardwareResult:
-        from rnc.frontends.onnx.importer import import_onnx
-        from rnc.tools.compile.pipeline import CompileError, compile_model
-        proto = self.onnx(genes)
+        from rnc.passes.xbar.report import placement_report
+        from rnc.tools.compile.pipeline import CompileError
+        from rnc.tools.compile.timing import reference_layers, simulate
         base = self.baseline["latency_ns"]
+        partitioned = partition(self.blocks.model(genes))
         self.compiles += 1
         try:
-            result = compile_model("candidate", import_onnx(proto), self._options(self.xbars))
-            feasible = True
+            placed, feasible = place(partitioned, self.xbars, self.seed), True
         except CompileError:
             # Does not pack into the budget: the minimal placement says how many crossbars it would need.
-            result = compile_model("candidate", import_onnx(proto), self._options(None))
-            feasible = False
-        run = result.runs[0]
-        totals = run.report["totals"]
+            placed, feasible = place(partitioned, None, self.seed), False
+        latency = simulate(reference_layers(placed), self.samples).latency_ns
+        totals = placement_report(placed)["totals"]
         feasible = feasible and totals["xbars_used"] <= self.xbars
-        return HardwareResult(run.latency_ns, base / run.latency_ns, totals["xbars_used"],
-                              totals["utilization_of_used"], feasible, result.baseline["xbars"])
+        return HardwareResult(latency, base / latency, totals["xbars_used"], totals["utilization_of_used"],
+                              feasible, isaac_xbars(partitioned))

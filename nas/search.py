@@ -1,41 +1,44 @@
 """NSGA-II search over integer genes: maximise accuracy (supernet weights, recalibrated BatchNorm) and speedup,
-subject to packing into the crossbar budget. Every evaluated candidate is recorded with its generation."""
+subject to packing into the crossbar budget. Every evaluated candidate is recorded with its generation.
+
+pymoo is driven through ask/tell, one generation per round: ask for offspring, evaluate the architectures not
+seen before (serially, in local processes or on dask: evaluations are pure, so it makes no difference), tell
+the objectives, then checkpoint the whole state (see checkpoint.py) and rewrite the candidates CSV from it.
+A resumed run therefore ends with the same candidates and Pareto front as an uninterrupted one.
+"""
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass, field
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from rnc.nas import space
-from rnc.nas.data import Dataset
-from rnc.nas.hardware import HardwareEvaluator
-from rnc.nas.supernet import Supernet, recalibrate_bn, subnet_module
-from rnc.nas.train import accuracy
+from rnc.nas.checkpoint import SearchState, check_resumable, load_state, remove_state, save_state
+from rnc.nas.evaluate import EvalSettings
+from rnc.nas.executors import SerialExecutor
+from rnc.nas.progress import Silent, Status
+from rnc.nas.results import best_feasible, pareto_front, write_csv
 
-CALIBRATION_BATCHES = 4
-CALIBRATION_BATCH_SIZE = 64
-FIELDS = ("generation", "genes", "architecture", "accuracy", "latency_ns", "speedup", "xbars_used",
-          "utilization", "feasible")
+CANDIDATES_CSV = "candidates.csv"
 
 
 @dataclass
 class SearchResult:
     candidates: list[dict] = field(default_factory=list)
     pareto: list[dict] = field(default_factory=list)
+    resumed_after: int = 0       # generations restored from the checkpoint
+    evaluations: int = 0         # evaluations run by this call (cache hits and restored ones excluded)
 
 
-def candidate_accuracy(net: Supernet, genes, data: Dataset) -> float:
-    sub = subnet_module(net, genes)
-    recalibrate_bn(sub, data.calibration_batches(CALIBRATION_BATCHES, CALIBRATION_BATCH_SIZE))
-    return accuracy(sub, data.val_x, data.val_y)
-
-
-def search(net: Supernet, data: Dataset, hardware: HardwareEvaluator, pop: int, gens: int,
-           seed: int) -> SearchResult:
+def make_algorithm(pop: int, seed: int):
+    """NSGA-II on integer genes (SBX and polynomial mutation, rounded), set up for ask/tell with no end:
+    the caller counts generations, so a resumed run may ask for more than the first one did."""
     from pymoo.algorithms.moo.nsga2 import NSGA2
     from pymoo.core.problem import Problem
+    from pymoo.core.termination import NoTermination
     from pymoo.operators.crossover.sbx import SBX
     from pymoo.operators.mutation.pm import PM
     from pymoo.operators.repair.rounding import RoundingRepair
@@ -46,50 +49,76 @@ def search(net: Supernet, data: Dataset, hardware: HardwareEvaluator, pop: int, 
     algorithm = NSGA2(pop_size=pop, sampling=IntegerRandomSampling(),
                       crossover=SBX(prob=0.9, eta=15, vtype=float, repair=RoundingRepair()),
                       mutation=PM(eta=20, vtype=float, repair=RoundingRepair()), eliminate_duplicates=True)
-    algorithm.setup(problem, termination=("n_gen", gens), seed=seed, verbose=False)
-    result, accuracies = SearchResult(), {}
-    generation = 0
-    while algorithm.has_next():
-        offspring = algorithm.ask()
-        objectives, constraints = [], []
-        for x in offspring.get("X"):
-            genes = space.check_genes(np.rint(x).astype(int))
-            key = space.canonical_genes(genes)
-            if key not in accuracies:
-                accuracies[key] = candidate_accuracy(net, key, data)
-            hw = hardware.evaluate(key)
-            result.candidates.append({"generation": generation, "genes": space.genes_to_str(genes),
-                                      "architecture": space.describe(genes), "accuracy": accuracies[key],
-                                      "latency_ns": hw.latency_ns, "speedup": hw.speedup,
-                                      "xbars_used": hw.xbars_used, "utilization": hw.utilization,
-                                      "feasible": hw.feasible})
-            objectives.append([-accuracies[key], -hw.speedup])
-            constraints.append([hw.xbars_used - hardware.xbars])
-        offspring.set("F", np.array(objectives, dtype=float))
-        offspring.set("G", np.array(constraints, dtype=float))
-        algorithm.tell(infills=offspring)
-        generation += 1
-    result.pareto = pareto_front(result.candidates)
+    algorithm.setup(problem, termination=NoTermination(), seed=seed, verbose=False)
+    return algorithm
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def search_config(settings: EvalSettings, pop: int, seed: int) -> dict:
+    """What a resumed run must repeat; the supernet by content, so a moved output folder still resumes."""
+    fields = {k: v for k, v in asdict(settings).items() if k != "supernet"}
+    return fields | {"pop": pop, "seed": seed, "supernet_sha256": file_sha256(settings.supernet)}
+
+
+def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None, out: str | Path | None = None,
+           resume: bool = False, progress=None) -> SearchResult:
+    """Runs generations until `gens` are done. With `out`, checkpoints each generation there and keeps
+    `out/candidates.csv` up to date; `resume` continues from that checkpoint (CheckpointError if none)."""
+    executor = executor or SerialExecutor()
+    progress = progress or Silent()
+    config = search_config(settings, pop, seed)
+    if resume:
+        state = load_state(out)
+        check_resumable(state, config, out)
+    else:
+        if out is not None:
+            remove_state(out)
+        state = SearchState(config, make_algorithm(pop, seed))
+    result = SearchResult(resumed_after=state.generation)
+    clock = _Pace()
+    while state.generation < gens:
+        offspring = state.algorithm.ask()
+        genes = [space.check_genes(np.rint(x).astype(int)) for x in offspring.get("X")]
+        keys = [space.genes_to_str(space.canonical_genes(g)) for g in genes]
+
+        def report(done: int) -> None:
+            acc, speed = best_feasible(state.candidates + [state.cache[k] for k in keys[:done]
+                                                           if k in state.cache])
+            progress.update(Status(state.generation, gens, done, len(genes), result.evaluations,
+                                   clock.per_evaluation(result.evaluations), acc, speed))
+
+        new = list(dict.fromkeys(k for k in keys if k not in state.cache))
+        report(len(keys) - len(new))
+        for key, record in executor.run(settings, [space.genes_from_str(k) for k in new]):
+            state.cache[space.genes_to_str(key)] = record
+            result.evaluations += 1
+            report(sum(k in state.cache for k in keys))
+        records = [state.cache[k] for k in keys]
+        offspring.set("F", np.array([[-r["accuracy"], -r["speedup"]] for r in records], dtype=float))
+        offspring.set("G", np.array([[r["xbars_used"] - settings.xbars] for r in records], dtype=float))
+        state.algorithm.tell(infills=offspring)
+        state.candidates += [{"generation": state.generation, "genes": space.genes_to_str(g)} | r
+                             for g, r in zip(genes, records)]
+        state.generation += 1
+        if out is not None:
+            save_state(out, state)
+            write_csv(Path(out) / CANDIDATES_CSV, state.candidates)
+    result.candidates, result.pareto = state.candidates, pareto_front(state.candidates)
     return result
 
 
-def pareto_front(candidates: list[dict]) -> list[dict]:
-    """Feasible candidates (one per architecture) that no other feasible one beats in accuracy and speedup."""
-    unique = {}
-    for c in candidates:
-        if c["feasible"]:
-            unique.setdefault(c["architecture"], c)
-    rows = list(unique.values())
-    front = [c for c in rows if not any(
-        o["accuracy"] >= c["accuracy"] and o["speedup"] >= c["speedup"]
-        and (o["accuracy"] > c["accuracy"] or o["speedup"] > c["speedup"]) for o in rows)]
-    return sorted(front, key=lambda c: (-c["speedup"], c["genes"]))
+class _Pace:
+    """Wall seconds per evaluation since the search (re)started."""
 
+    def __init__(self):
+        self.started = time.perf_counter()
 
-def write_csv(path: str | Path, rows: list[dict]) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
+    def per_evaluation(self, evaluations: int) -> float | None:
+        return (time.perf_counter() - self.started) / evaluations if evaluations else None

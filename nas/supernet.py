@@ -14,6 +14,7 @@ from torch import nn
 
 from rnc.frontends.zoo.mbv3_small import (CLASSIFIER_HIDDEN, DROPOUT, HEAD_CHANNELS, Bottleneck, ConvBN)
 from rnc.nas import space
+from rnc.nas.dead_taps import live_conv2d, live_taps_only
 
 ACTIVATIONS = {"relu": nn.ReLU, "hswish": nn.Hardswish}
 
@@ -78,7 +79,7 @@ class Supernet(SubnetNet):
 def _conv_bn(m: ConvBN, x: torch.Tensor, weight: torch.Tensor, stride: int = 1, padding: int = 0,
              groups: int = 1) -> torch.Tensor:
     """ConvBN `m` run with a slice of its weight; BatchNorm uses (and in training updates) the first channels."""
-    x = F.conv2d(x, weight, None, stride, padding, 1, groups)
+    x = live_conv2d(x, weight, None, stride, padding, groups)
     bn, c = m.bn, weight.shape[0]
     x = F.batch_norm(x, bn.running_mean[:c], bn.running_var[:c], bn.weight[:c], bn.bias[:c],
                      bn.training, bn.momentum, bn.eps)
@@ -126,7 +127,7 @@ def recalibrate_bn(module: nn.Module, batches) -> None:
         bn.reset_running_stats()
         bn.momentum = None
     module.train()
-    with torch.no_grad():
+    with torch.no_grad(), live_taps_only(module):
         for x in batches:
             module(x)
     for bn in bns:

@@ -19,6 +19,7 @@ from torch import nn
 
 from rnc.nas import space
 from rnc.nas.data import Dataset
+from rnc.nas.dead_taps import live_taps_only
 from rnc.nas.supernet import Supernet
 
 CHECKPOINT_VERSION = 1
@@ -75,15 +76,17 @@ def train_supernet(net: Supernet, data: Dataset, config: TrainConfig,
 
 def train_baseline(net: nn.Module, data: Dataset, config: TrainConfig,
                    log: Callable[[str], None] = lambda s: None) -> list[float]:
-    return _train(net, data, config, lambda rng: [net], log)
+    with live_taps_only(net):
+        return _train(net, data, config, lambda rng: [net], log)
 
 
 @torch.no_grad()
 def accuracy(net: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 256) -> float:
     net.eval()
     correct = 0
-    for i in range(0, len(y), batch_size):
-        correct += (net(x[i:i + batch_size]).argmax(1) == y[i:i + batch_size]).sum().item()
+    with live_taps_only(net):
+        for i in range(0, len(y), batch_size):
+            correct += (net(x[i:i + batch_size]).argmax(1) == y[i:i + batch_size]).sum().item()
     return correct / max(1, len(y))
 
 

@@ -1,20 +1,42 @@
-"""`rnc nas train` then `rnc nas search`: checkpoints, CSVs, plot and Pareto ONNX files."""
+"""`rnc nas train` then `rnc nas search`: checkpoints, CSVs, plot, Pareto ONNX; --resume; user errors."""
 import csv
 
+from rnc.nas.checkpoint import CHECKPOINT_NAME
 from rnc.tools.rnc_cli import main
 
 
-def test_train_then_search(tmp_path):
+def test_train_then_search(tmp_path, capsys):
     out = str(tmp_path)
-    assert main(["nas", "train", "--steps", "1", "--batch-size", "8", "--out", out]) == 0
+    assert main(["nas", "train", "--steps", "1", "--batch-size", "8", "--data-limit", "64", "--out", out]) == 0
     assert (tmp_path / "supernet.pt").is_file() and (tmp_path / "baseline.pt").is_file()
     assert main(["nas", "search", "--pop", "2", "--gens", "1", "--xbars", "211", "--samples", "2",
-                 "--hw-image-size", "16", "--out", out]) == 0
+                 "--hw-image-size", "16", "--data-limit", "64", "--out", out]) == 0
     rows = list(csv.DictReader(open(tmp_path / "candidates.csv")))
     assert len(rows) == 2 and set(rows[0]) >= {"genes", "accuracy", "speedup", "xbars_used", "feasible"}
     pareto = list(csv.DictReader(open(tmp_path / "pareto.csv")))
     assert pareto and all((tmp_path / "pareto" / f"{r['genes']}.onnx").is_file() for r in pareto)
     assert (tmp_path / "pareto.png").stat().st_size > 0
+    # stdout is not a terminal here: no progress display.
+    assert capsys.readouterr().out == ""
+
+
+def test_resume_equals_an_uninterrupted_run(tmp_path, search_flags):
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    assert main(search_flags(whole) + ["--gens", "3"]) == 0
+    assert main(search_flags(parts) + ["--gens", "1"]) == 0
+    assert main(search_flags(parts) + ["--gens", "3", "--resume", "--quiet"]) == 0
+    for name in ("candidates.csv", "pareto.csv"):
+        assert (parts / name).read_bytes() == (whole / name).read_bytes()
+
+
+def test_missing_or_corrupt_checkpoint_is_a_one_line_error(tmp_path, search_flags, capsys):
+    assert main(search_flags(tmp_path) + ["--gens", "1", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no search checkpoint" in err
+    (tmp_path / CHECKPOINT_NAME).write_bytes(b"\x80\x05not a pickle")
+    assert main(search_flags(tmp_path) + ["--gens", "1", "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unreadable" in err and "Traceback" not in err
 
 
 def test_missing_cifar_folder_is_a_user_error(tmp_path, capsys):

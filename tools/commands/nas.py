@@ -14,8 +14,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         sp.add_argument("--data", default="digits", choices=("digits", "cifar10"))
         sp.add_argument("--data-dir", help="folder with the CIFAR-10 binary batches")
         sp.add_argument("--image-size", type=int, default=16)
+        sp.add_argument("--data-limit", type=int, help="use only the first N examples of each split")
         sp.add_argument("--seed", type=int, default=0)
         sp.add_argument("--out", default="out/nas")
+        sp.add_argument("--quiet", action="store_true", help="no progress or log lines, errors only")
         if name == "train":
             sp.add_argument("--steps", type=int, default=300)
             sp.add_argument("--batch-size", type=int, default=64)
@@ -28,6 +30,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
             sp.add_argument("--xbars", type=int, default=211)
             sp.add_argument("--samples", type=int, default=8)
             sp.add_argument("--hw-image-size", type=int, default=64, help="input size for hardware evaluation")
+            sp.add_argument("--resume", action="store_true",
+                            help="continue from OUT's checkpoint (written after every generation)")
+            where = sp.add_mutually_exclusive_group()
+            where.add_argument("--workers", type=int, default=1, help="evaluate in K local processes")
+            where.add_argument("--dask", metavar="ADDRESS", help="evaluate on a dask.distributed scheduler")
 
 
 def _fail(message: str) -> int:
@@ -36,17 +43,16 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
     from rnc.nas.data import DataError, load_dataset
     if args.nas_command not in ("train", "search"):
         return _fail("give an action: train or search")
     try:
-        data = load_dataset(args.data, args.image_size, args.data_dir)
+        data = load_dataset(args.data, args.image_size, args.data_dir, args.data_limit)
     except DataError as e:
         return _fail(str(e))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    log = lambda s: sys.stderr.write(f"rnc nas: {s}\n")  # noqa: E731
+    log = (lambda s: None) if args.quiet else (lambda s: sys.stderr.write(f"rnc nas: {s}\n"))
     return _train(args, data, out, log) if args.nas_command == "train" else _search(args, data, out, log)
 
 
@@ -72,42 +78,49 @@ def _train(args, data, out: Path, log) -> int:
 
 
 def _search(args, data, out: Path, log) -> int:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from rnc.nas import space, train
+    from rnc.nas.checkpoint import CheckpointError
+    from rnc.nas.evaluate import EvalSettings
+    from rnc.nas.executors import ExecutorError, make_executor
     from rnc.nas.hardware import HardwareEvaluator
-    from rnc.nas.search import search, write_csv
+    from rnc.nas.plot import plot_search
+    from rnc.nas.progress import search_progress
+    from rnc.nas.results import write_csv
+    from rnc.nas.search import search
     from rnc.nas.supernet import Supernet, subnet_module
     path = Path(args.supernet or out / "supernet.pt")
     if not path.is_file():
         return _fail(f"no supernet checkpoint '{path}': run 'rnc nas train' first")
     net = Supernet(data.num_classes)
-    net.load_state_dict(train.load_checkpoint(path, "supernet")["state_dict"])
-    hardware = HardwareEvaluator(args.xbars, args.samples, args.hw_image_size, data.num_classes, args.seed)
-    result = search(net, data, hardware, args.pop, args.gens, args.seed)
-    write_csv(out / "candidates.csv", result.candidates)
+    try:
+        net.load_state_dict(train.load_checkpoint(path, "supernet")["state_dict"])
+    except Exception as e:  # noqa: BLE001 - torch raises many kinds for a damaged or foreign file
+        return _fail(f"supernet checkpoint '{path}' is unreadable ({type(e).__name__}: {e})")
+    settings = EvalSettings(str(path.resolve()), args.data, args.data_dir and str(Path(args.data_dir).resolve()),
+                            args.image_size, args.data_limit, args.xbars, args.samples, args.hw_image_size,
+                            args.seed)
+    try:
+        executor = make_executor(args.workers, args.dask)
+    except ExecutorError as e:
+        return _fail(str(e))
+    try:
+        with search_progress(enabled=not args.quiet) as progress:
+            result = search(settings, args.pop, args.gens, args.seed, executor, out, args.resume, progress)
+    except CheckpointError as e:
+        return _fail(str(e))
+    finally:
+        executor.close()
+    if result.resumed_after:
+        log(f"resumed after generation {result.resumed_after}")
     write_csv(out / "pareto.csv", result.pareto)
+    hardware = HardwareEvaluator(args.xbars, args.samples, args.hw_image_size, data.num_classes, args.seed)
     for c in result.pareto:
         genes = space.genes_from_str(c["genes"])
         hardware.onnx(genes, subnet_module(net, genes), out / "pareto" / f"{c['genes']}.onnx")
     baseline_acc = None
     if (out / "baseline.pt").is_file():
         baseline_acc = train.load_checkpoint(out / "baseline.pt", "baseline")["meta"].get("accuracy")
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ok = [c for c in result.candidates if c["feasible"]]
-    bad = [c for c in result.candidates if not c["feasible"]]
-    ax.scatter([c["speedup"] for c in ok], [c["accuracy"] for c in ok], s=10, c="grey", label="feasible")
-    ax.scatter([c["speedup"] for c in bad], [c["accuracy"] for c in bad], s=10, c="red", marker="x",
-               label=f"infeasible (> {args.xbars} crossbars)")
-    ax.plot([c["speedup"] for c in result.pareto], [c["accuracy"] for c in result.pareto], "o-", c="C0",
-            label="Pareto front")
-    if baseline_acc is not None:
-        ax.scatter([1.0], [baseline_acc], marker="*", s=150, c="black", label="mbv3_small, ISAAC-like")
-    ax.set_xlabel("speedup vs ISAAC-like mbv3_small")
-    ax.set_ylabel("validation accuracy")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "pareto.png", dpi=120)
-    log(f"{len(result.candidates)} candidates, {len(result.pareto)} on the Pareto front; wrote {out}")
+    plot_search(out / "pareto.png", result.candidates, result.pareto, args.xbars, baseline_acc)
+    log(f"{len(result.candidates)} candidates ({result.evaluations} evaluated now), {len(result.pareto)} on the "
+        f"Pareto front; wrote {out}")
     return 0

@@ -1,0 +1,101 @@
+"""One candidate's evaluation, a pure function of (settings, genes), runnable in any process.
+
+`evaluate(settings, genes)` loads what it needs (data set, supernet checkpoint, the baseline's compile) once
+per process and keeps it, so a worker pays for that once. The figures depend on the arguments only:
+BatchNorm is recalibrated on batches drawn from `settings.seed` (the same batches for every candidate, so
+accuracies differ by architecture, not by calibration luck), torch runs on one thread (thread count changes
+float rounding) and packing has no time limit (see hardware.py). Serial, process-pool and dask runs
+therefore give identical records.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import threading
+from dataclasses import dataclass, field
+
+import torch
+
+from rnc.nas import space
+
+CALIBRATION_BATCHES = 4
+CALIBRATION_BATCH_SIZE = 64
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """Everything an evaluation depends on besides the genes (picklable, sent with every task)."""
+    supernet: str                  # checkpoint path, absolute so that any worker finds it
+    data: str = "digits"
+    data_dir: str | None = None
+    image_size: int = 16
+    data_limit: int | None = None  # first examples of each split only (quick runs, tests)
+    xbars: int = 211
+    samples: int = 8
+    hw_image_size: int = 64
+    seed: int = 0
+
+
+@dataclass
+class _Context:
+    """What one process keeps for one (supernet file, data, hardware settings) combination."""
+    net: object
+    data: object
+    calibration: list
+    hardware: object               # a HardwareEvaluator; `with_budget` gives one per crossbar budget
+    accuracies: dict = field(default_factory=dict)
+
+
+_CONTEXTS: dict[tuple, _Context] = {}
+# Threads of one process (a dask worker with processes=False) share the compiler's caches and torch's
+# thread setting: one evaluation at a time per process.
+_LOCK = threading.Lock()
+
+
+def _context_key(s: EvalSettings) -> tuple:
+    stat = os.stat(s.supernet)     # a rewritten checkpoint is a new context
+    return (s.supernet, stat.st_mtime_ns, stat.st_size, s.data, s.data_dir, s.image_size, s.data_limit,
+            s.samples, s.hw_image_size, s.seed)
+
+
+def _context(s: EvalSettings) -> _Context:
+    key = _context_key(s)
+    if key not in _CONTEXTS:
+        from rnc.nas.data import load_dataset
+        from rnc.nas.hardware import HardwareEvaluator
+        from rnc.nas.supernet import Supernet
+        from rnc.nas.train import load_checkpoint
+        data = load_dataset(s.data, s.image_size, s.data_dir, s.data_limit)
+        net = Supernet(data.num_classes)
+        net.load_state_dict(load_checkpoint(s.supernet, "supernet")["state_dict"])
+        hardware = HardwareEvaluator(s.xbars, s.samples, s.hw_image_size, data.num_classes, s.seed)
+        hardware.baseline
+        calibration = data.calibration_batches(CALIBRATION_BATCHES, CALIBRATION_BATCH_SIZE, s.seed)
+        _CONTEXTS[key] = _Context(net.eval(), data, calibration, hardware)
+        # The loaded tensors and modules live as long as the process: keep the collector from rescanning
+        # them on every compile (a tenth of a candidate's time otherwise).
+        gc.collect()
+        gc.freeze()
+    return _CONTEXTS[key]
+
+
+def candidate_accuracy(ctx: _Context, genes) -> float:
+    from rnc.nas.supernet import recalibrate_bn, subnet_module
+    from rnc.nas.train import accuracy
+    sub = subnet_module(ctx.net, genes)
+    recalibrate_bn(sub, ctx.calibration)
+    return accuracy(sub, ctx.data.val_x, ctx.data.val_y)
+
+
+def evaluate(settings: EvalSettings, genes) -> dict:
+    """The record of one candidate: accuracy, then the hardware figures at `settings.xbars`."""
+    genes = space.canonical_genes(genes)
+    with _LOCK:
+        torch.set_num_threads(1)
+        ctx = _context(settings)
+        if genes not in ctx.accuracies:
+            ctx.accuracies[genes] = candidate_accuracy(ctx, genes)
+        hw = ctx.hardware.with_budget(settings.xbars).evaluate(genes)
+        return {"architecture": space.describe(genes), "accuracy": ctx.accuracies[genes],
+                "latency_ns": hw.latency_ns, "speedup": hw.speedup, "xbars_used": hw.xbars_used,
+                "utilization": hw.utilization, "feasible": hw.feasible}
