@@ -7,7 +7,8 @@ from typing import Literal
 from rnc.dialects.rnc import Target, module_target
 from rnc.dialects.xbar import ArrayOp, TileOp, module_array, module_layers, module_tiles
 from rnc.ir.pass_manager import ModulePass, PassContext, PassError, register_pass
-from rnc.passes.xbar_algorithms.pack_types import PackingInfeasible, PackItem, PackOptions, PackResult
+from rnc.passes.xbar_algorithms.pack_types import (DEFAULT_EFFORT, PackingInfeasible, PackItem, PackOptions,
+                                                   PackResult)
 from rnc.passes.xbar_algorithms.packing import pack
 
 
@@ -19,13 +20,14 @@ class PackingKnobs:
     max_tiles_per_xbar: int = 6
     strategy: Literal["best", "maxrects", "skyline", "rnc"] = "best"
     seed: int = 0
-    time_limit: float = 0.5
+    effort: int = DEFAULT_EFFORT
+    time_limit: float | None = None
 
     def pack_options(self, target: Target) -> PackOptions:
         return PackOptions(conflict_distance=self.conflict_distance,
                            max_tiles_per_xbar=self.max_tiles_per_xbar or None, strategy=self.strategy,
-                           seed=self.seed, time_limit_s=self.time_limit, xbar_rows=target.xbar_rows,
-                           xbar_cols=target.xbar_cols)
+                           seed=self.seed, effort=self.effort, time_limit_s=self.time_limit,
+                           xbar_rows=target.xbar_rows, xbar_cols=target.xbar_cols)
 
 
 def tile_items(module, target: Target) -> tuple[list[PackItem], dict[tuple[int, int], TileOp]]:
@@ -69,9 +71,12 @@ class Place(PackingKnobs, ModulePass):
     fewest crossbars found. `conflict-distance` D keeps tiles of layers fewer than D+1 positions apart in
     execution order off one crossbar (reference: 1; `off` disables); `max-tiles-per-xbar` caps tiles per
     crossbar (reference: 6; 0 disables). `strategy`: `best` (MaxRects/Skyline with sorted orders, bin
-    filling and a ruin-and-recreate search within `time-limit` seconds), `maxrects`, `skyline`, or `rnc` (the
-    reference's empty-maximal-space placement with random box order, for comparison). A module that
-    `replicate` already placed keeps its placement unless `repack`. Declares the crossbars as `xbar.array`.
+    filling and a ruin-and-recreate search), `maxrects`, `skyline`, or `rnc` (the reference's
+    empty-maximal-space placement with random box order, for comparison). The search stops after `effort`
+    probes (one tile tried on one crossbar; 0: the first constructive pass only), so the same module and
+    `seed` give the same placement on any machine; `time-limit` (seconds, default off) is only a safety
+    cap, and a placement that hits it depends on the machine. A module that `replicate` already placed
+    keeps its placement unless `repack`. Declares the crossbars as `xbar.array`.
     """
 
     name = "place"

@@ -4,7 +4,8 @@ Each crossbar starts with the largest item left; a depth-first search then tries
 `branch` largest item shapes that still fit (best short-side fit rectangle) and keeps the sequence that
 leaves the least free area, within `node_budget` search nodes. Items are grouped by shape, so the cost
 grows with the number of distinct shapes, not of items. This is the 2-D cousin of the "minimum bin
-slack" heuristic for 1-D bin packing; it shines when near-perfect crossbars exist.
+slack" heuristic for 1-D bin packing; it shines when near-perfect crossbars exist. Every item shape
+tried counts one probe on `work`, every search node a placement.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from rnc.passes.xbar_algorithms.greedy import PlacedItem
 from rnc.passes.xbar_algorithms.maxrects import MaxRectsBin
 from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
+from rnc.passes.xbar_algorithms.work import PLACEMENT_PROBES, WorkBudget, spend
 
 
 class _ShapePools:
@@ -46,13 +48,14 @@ def _admissible_index(xbar: MaxRectsBin, pool: list[PackItem], distance: int | N
 
 
 def _best_completion(xbar: MaxRectsBin, pools: _ShapePools, options: PackOptions, node_budget: int,
-                     branch: int) -> list[tuple[int, int, int, int]]:
+                     branch: int, work: WorkBudget | None) -> list[tuple[int, int, int, int]]:
     """The best (shape, pool index, row, col) sequence to add to `xbar` found by a bounded search."""
     distance, cap = options.conflict_distance, options.tile_cap
     best_free = [xbar.free_area]
     best_path: list[list[tuple[int, int, int, int]]] = [[]]
     path: list[tuple[int, int, int, int]] = []
     nodes = [0]
+    probes = [0]
 
     def search(current: MaxRectsBin) -> None:
         nodes[0] += 1
@@ -67,6 +70,7 @@ def _best_completion(xbar: MaxRectsBin, pools: _ShapePools, options: PackOptions
             rows, cols, area = pools.shapes[shape_index]
             if area > current.free_area:
                 continue
+            probes[0] += 1
             found = current.best_short_side_fit(rows, cols)
             if found is None:
                 continue
@@ -86,11 +90,12 @@ def _best_completion(xbar: MaxRectsBin, pools: _ShapePools, options: PackOptions
                 return
 
     search(xbar)
+    spend(work, probes[0] + PLACEMENT_PROBES * nodes[0])
     return best_path[0]
 
 
 def fill_bins(items: Sequence[PackItem], options: PackOptions, node_budget: int = 100, branch: int = 3,
-              limit: int | None = None) -> list[list[PlacedItem]] | None:
+              limit: int | None = None, work: WorkBudget | None = None) -> list[list[PlacedItem]] | None:
     """Pack `items` crossbar by crossbar; None once more than `limit` crossbars would be needed."""
     pools = _ShapePools(items)
     contents: list[list[PlacedItem]] = []
@@ -101,7 +106,8 @@ def fill_bins(items: Sequence[PackItem], options: PackOptions, node_budget: int 
         first = pools.take_largest()
         xbar.place(first.layer, 0, 0, first.rows, first.cols)
         placed = [(first, 0, 0)]
-        for shape_index, pool_index, row, col in _best_completion(xbar, pools, options, node_budget, branch):
+        completion = _best_completion(xbar, pools, options, node_budget, branch, work)
+        for shape_index, pool_index, row, col in completion:
             item = pools.pools[shape_index].pop(pool_index)
             pools.left -= 1
             placed.append((item, row, col))

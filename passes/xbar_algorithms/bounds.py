@@ -6,7 +6,13 @@ Each bound counts items that can never share a crossbar, or the area:
   nor one above the other, so each needs its own crossbar;
 - tile cap: ceil(items / max_tiles_per_xbar);
 - conflict windows: all items of layers p .. p+d (d = conflict_distance) conflict pairwise, so each
-  needs its own crossbar.
+  needs its own crossbar;
+- rounded area (a dual feasible function on one side, Fekete and Schepers): the tiles crossing one bit
+  line have at most `xbar_rows` rows together. So a tile with more than rows - e rows leaves fewer than e
+  rows in each of its bit lines, and only tiles of fewer than e rows share them: counting the first as
+  full height and the others as zero keeps every bit line within `xbar_rows`, hence every crossbar
+  within its area. The same holds across word lines. The bound is the rounded area over a crossbar's, for
+  the best e.
 """
 from __future__ import annotations
 
@@ -35,12 +41,34 @@ def conflict_window_bound(items: Sequence[PackItem], options: PackOptions) -> in
                for start in per_layer)
 
 
+def _rounded(size: int, capacity: int, threshold: int) -> int:
+    """`size` counted as the whole `capacity` when above capacity - threshold, as 0 below threshold."""
+    if size > capacity - threshold:
+        return capacity
+    return 0 if size < threshold else size
+
+
+def rounded_areas(rows: int, cols: int, options: PackOptions) -> list[int]:
+    """The rounded areas of one `rows` x `cols` item, for every threshold, rows then columns rounded."""
+    thresholds = range(1, max(options.xbar_rows, options.xbar_cols) // 2 + 1)
+    return ([cols * _rounded(rows, options.xbar_rows, t) for t in thresholds]
+            + [rows * _rounded(cols, options.xbar_cols, t) for t in thresholds])
+
+
+def rounded_area_bound(items: Sequence[PackItem], options: PackOptions) -> int:
+    shapes = Counter((item.rows, item.cols) for item in items)
+    if not shapes:
+        return 0
+    per_shape = [[count * area for area in rounded_areas(r, c, options)] for (r, c), count in shapes.items()]
+    return -(-max(map(sum, zip(*per_shape))) // (options.xbar_rows * options.xbar_cols))
+
+
 def lower_bound(items: Sequence[PackItem], options: PackOptions) -> int:
     """The largest of the bounds above (0 for no items)."""
     cap = options.tile_cap
     cap_bound = -(-len(items) // cap) if cap else 0
     return max(area_bound(items, options), big_item_bound(items, options), cap_bound,
-               conflict_window_bound(items, options))
+               conflict_window_bound(items, options), rounded_area_bound(items, options))
 
 
 def packing_lower_bound(items: Sequence[PackItem], options: PackOptions) -> int:

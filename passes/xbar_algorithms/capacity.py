@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
+from rnc.passes.xbar_algorithms.bounds import rounded_areas
 from rnc.passes.xbar_algorithms.layer_cost import LayerCost
 from rnc.passes.xbar_algorithms.pack_types import PackOptions
 
@@ -24,12 +27,17 @@ class CapacityModel:
         self.partial_area = {}
         self.tiles = {}
         self.big = {}
+        rounded = []   # per layer: its partial tiles' rounded areas, one column per rounding
         for cost in self.layers:
             full = [t for t in cost.tiles if t.rows == options.xbar_rows and t.cols == options.xbar_cols]
             self.full[cost.layer] = len(full)
             self.partial_area[cost.layer] = cost.area - len(full) * self.xbar_area
             self.tiles[cost.layer] = len(cost.tiles)
             self.big[cost.layer] = sum(1 for t in cost.tiles if t.rows > half_rows and t.cols > half_cols)
+            rounded.append(np.sum([rounded_areas(t.rows, t.cols, options) for t in cost.tiles
+                                   if (t.rows, t.cols) != (options.xbar_rows, options.xbar_cols)]
+                                  or [rounded_areas(0, 0, options)], axis=0))
+        self.rounded = np.array(rounded, dtype=np.int64)
         distance = options.conflict_distance
         positions = sorted(self.tiles)
         self.windows = ([] if distance is None else
@@ -41,7 +49,8 @@ class CapacityModel:
         full = sum(copies[layer] * count for layer, count in self.full.items())
         partial = sum(copies[layer] * area for layer, area in self.partial_area.items())
         partial_tiles = sum(copies[layer] * (self.tiles[layer] - self.full[layer]) for layer in self.tiles)
-        bounds = [-(-partial // self.xbar_area),
+        counts = np.array([copies[cost.layer] for cost in self.layers], dtype=np.int64)
+        bounds = [-(-partial // self.xbar_area), -(-int((counts @ self.rounded).max()) // self.xbar_area),
                   sum(copies[layer] * (self.big[layer] - self.full[layer]) for layer in self.big)]
         cap = self.options.tile_cap
         if cap:

@@ -6,6 +6,8 @@ new crossbar opens only when none does. `fit` picks the crossbar:
   it the best short-side-fit rectangle;
 - "bssf": the best short-side fit over all crossbars;
 - "first": the first one in opening order, bottom-left inside it.
+
+Every crossbar examined for an item, and every placement, counts one probe on `work` (`work.WorkBudget`).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 
 from rnc.passes.xbar_algorithms.maxrects import MaxRectsBin
 from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
+from rnc.passes.xbar_algorithms.work import PLACEMENT_PROBES, WorkBudget, spend
 
 FITS = ("area", "bssf", "first")
 
@@ -31,20 +34,23 @@ def _smallest_areas_after(items: Sequence[PackItem], empty_area: int) -> list[in
     return smallest
 
 
-def _choose_tightest(bins, by_free, item, distance, cap):
+def _choose_tightest(bins, by_free, item, distance, cap, work):
     start = bisect_left(by_free, (item.area, -1))
-    for free_area, index in by_free[start:]:
+    for probes, (_free_area, index) in enumerate(by_free[start:], start=1):
         xbar = bins[index]
         if not xbar.admits(item.layer, item.area, distance, cap):
             continue
         found = xbar.best_short_side_fit(item.rows, item.cols)
         if found is not None:
+            spend(work, probes)
             return index, found[1]
+    spend(work, len(by_free) - start)
     return None
 
 
-def _choose_scanning(bins, by_free, item, distance, cap, fit):
+def _choose_scanning(bins, by_free, item, distance, cap, fit, work):
     chosen, chosen_score = None, None
+    spend(work, len(by_free))
     for _free_area, index in sorted(by_free, key=lambda entry: entry[1]):
         xbar = bins[index]
         if not xbar.admits(item.layer, item.area, distance, cap):
@@ -61,7 +67,7 @@ def _choose_scanning(bins, by_free, item, distance, cap, fit):
 
 
 def greedy_maxrects(items: Sequence[PackItem], options: PackOptions, fit: str = "area",
-                    limit: int | None = None) -> list[list[PlacedItem]] | None:
+                    limit: int | None = None, work: WorkBudget | None = None) -> list[list[PlacedItem]] | None:
     """Place `items` in order; returns the crossbars' contents, or None once more than `limit`
     crossbars would be needed."""
     if fit not in FITS:
@@ -69,14 +75,15 @@ def greedy_maxrects(items: Sequence[PackItem], options: PackOptions, fit: str = 
     distance, cap = options.conflict_distance, options.tile_cap
     empty_area = options.xbar_rows * options.xbar_cols
     smallest_after = _smallest_areas_after(items, empty_area)
+    spend(work, PLACEMENT_PROBES * len(items))
     bins: list[MaxRectsBin] = []
     contents: list[list[PlacedItem]] = []
     by_free: list[tuple[int, int]] = []  # (free area, index) of crossbars that may take more
     for position, item in enumerate(items):
         if fit == "area":
-            chosen = _choose_tightest(bins, by_free, item, distance, cap)
+            chosen = _choose_tightest(bins, by_free, item, distance, cap, work)
         else:
-            chosen = _choose_scanning(bins, by_free, item, distance, cap, fit)
+            chosen = _choose_scanning(bins, by_free, item, distance, cap, fit, work)
         if chosen is None:
             if limit is not None and len(bins) >= limit:
                 return None

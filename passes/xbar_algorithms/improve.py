@@ -4,18 +4,19 @@ One step empties a few crossbars (always the emptiest, plus a random draw mostly
 full), tries to slide their items into the free space of the other crossbars, and packs the rest into
 fresh crossbars with the bin-oriented search and greedy MaxRects in several orders, keeping the best.
 The step is kept when it needs fewer crossbars, or as many with a more uneven fill (a larger sum of
-squared fills), which concentrates the free space until one crossbar empties.
+squared fills), which concentrates the free space until one crossbar empties. The search stops when the
+probes of `work` are spent (see `work.WorkBudget`), so it does the same steps on any machine.
 """
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Sequence
 
 from rnc.passes.xbar_algorithms.bin_fill import fill_bins
 from rnc.passes.xbar_algorithms.greedy import PlacedItem, greedy_maxrects
 from rnc.passes.xbar_algorithms.maxrects import MaxRectsBin
 from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
+from rnc.passes.xbar_algorithms.work import WorkBudget
 
 RECREATE_ORDERS = (
     lambda item: (-item.area, -max(item.rows, item.cols)),
@@ -36,11 +37,12 @@ def _rebuilt(placed: Sequence[PlacedItem], options: PackOptions) -> MaxRectsBin:
     return xbar
 
 
-def _recreate(items: list[PackItem], options: PackOptions, limit: int) -> list[list[PlacedItem]] | None:
+def _recreate(items: list[PackItem], options: PackOptions, limit: int,
+              work: WorkBudget) -> list[list[PlacedItem]] | None:
     """The packing of `items` into at most `limit` fresh crossbars with the fewest crossbars found."""
-    best = fill_bins(items, options, FILL_NODES, FILL_BRANCH, limit=limit)
+    best = fill_bins(items, options, FILL_NODES, FILL_BRANCH, limit=limit, work=work)
     for key in RECREATE_ORDERS:
-        candidate = greedy_maxrects(sorted(items, key=key), options, "area", limit=limit)
+        candidate = greedy_maxrects(sorted(items, key=key), options, "area", limit=limit, work=work)
         if candidate is not None and (best is None or len(candidate) < len(best)):
             best = candidate
     return best
@@ -57,11 +59,12 @@ class _Packing:
     def fill(self, index: int) -> int:
         return self.options.xbar_rows * self.options.xbar_cols - self.states[index].free_area
 
-    def slide_in(self, items: list[PackItem], survivors: list[int]):
+    def slide_in(self, items: list[PackItem], survivors: list[int], work: WorkBudget):
         """Put what fits into surviving crossbars (tightest first); returns (updates, leftovers)."""
         distance, cap = self.options.conflict_distance, self.options.tile_cap
         updated: dict[int, tuple[MaxRectsBin, list[PlacedItem]]] = {}
         leftovers = []
+        work.spend(len(items) * len(survivors))
         for item in items:
             chosen = None
             for index in survivors:
@@ -87,27 +90,28 @@ def _capacity(options: PackOptions) -> int:
     return options.xbar_rows * options.xbar_cols
 
 
-def ruin_and_recreate(contents: list[list[PlacedItem]], options: PackOptions, deadline: float,
+def ruin_and_recreate(contents: list[list[PlacedItem]], options: PackOptions, work: WorkBudget,
                       target: int, rng: random.Random) -> list[list[PlacedItem]]:
-    """Improve a packing until it uses at most `target` crossbars or time.perf_counter() passes
-    `deadline`; returns the best packing (never worse than the input)."""
+    """Improve a packing until it uses at most `target` crossbars or `work` is spent; returns the best
+    packing (never worse than the input)."""
     packing = _Packing([list(placed) for placed in contents], options)
     capacity = _capacity(options)
-    while len(packing.contents) > target and time.perf_counter() < deadline:
+    while len(packing.contents) > target and not work.exhausted:
         count = len(packing.contents)
+        work.spend(count)          # the fills below
         fills = [packing.fill(index) for index in range(count)]
         emptiest = min(range(count), key=fills.__getitem__)
         not_full = [index for index in range(count) if fills[index] < capacity]
         pool = not_full if not_full and rng.random() < PREFER_NOT_FULL else list(range(count))
-        ruined = {emptiest} | set(rng.sample(pool, min(rng.randint(*RUIN_SIZES), len(pool))))
+        ruined = sorted({emptiest} | set(rng.sample(pool, min(rng.randint(*RUIN_SIZES), len(pool)))))
         survivors = [index for index in range(count) if index not in ruined]
         freed = sorted((item for index in ruined for item, _r, _c in packing.contents[index]),
                        key=lambda item: -item.area)
         if rng.random() < INSERT_CHANCE:
-            updated, leftovers = packing.slide_in(freed, survivors)
+            updated, leftovers = packing.slide_in(freed, survivors, work)
         else:
             updated, leftovers = {}, freed
-        fresh = _recreate(leftovers, options, len(ruined)) if leftovers else []
+        fresh = _recreate(leftovers, options, len(ruined), work) if leftovers else []
         if fresh is None:
             continue
         old_score = sum(fills[index] ** 2 for index in ruined) + sum(fills[index] ** 2 for index in updated)

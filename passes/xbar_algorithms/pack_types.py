@@ -8,6 +8,7 @@ from typing import NamedTuple
 from rnc.passes.xbar_algorithms.tiling import XBAR_COLS, XBAR_ROWS, Tile
 
 STRATEGIES = ("rnc", "maxrects", "skyline", "best")
+DEFAULT_EFFORT = 200_000   # probes; about 0.3 s on the reference models on a loaded 2-core machine
 
 
 @dataclass(frozen=True)
@@ -32,15 +33,19 @@ class PackOptions:
     """How to pack. `conflict_distance` d forbids two tiles on one crossbar when their layers' positions
     differ by at most d (d = 0: tiles of one layer never share a crossbar, d = 1: the reference's rule,
     which also keeps neighbouring layers apart); None turns the rule off. `max_tiles_per_xbar` caps the
-    tiles on one crossbar (the reference: 6); None or 0 turns it off. `time_limit_s` bounds the search
-    over orders; the first constructive passes always run.
+    tiles on one crossbar (the reference: 6); None or 0 turns it off.
+
+    `effort` bounds the search in probes (see `work.WorkBudget`), so the same items, options and seed give
+    the same packing on any machine; the first constructive pass always runs, so 0 means that pass only.
+    `time_limit_s` is only a safety cap on top (None: none); a packing that hits it depends on the machine.
     """
 
     conflict_distance: int | None = None
     max_tiles_per_xbar: int | None = None
     strategy: str = "best"
     seed: int = 0
-    time_limit_s: float = 0.5
+    effort: int = DEFAULT_EFFORT
+    time_limit_s: float | None = None
     xbar_rows: int = XBAR_ROWS
     xbar_cols: int = XBAR_COLS
 
@@ -49,6 +54,8 @@ class PackOptions:
             raise ValueError(f"unknown packing strategy {self.strategy!r}; expected one of {STRATEGIES}")
         if self.conflict_distance is not None and self.conflict_distance < 0:
             raise ValueError("conflict_distance must be >= 0 or None")
+        if self.effort < 0:
+            raise ValueError("effort must be >= 0")
 
     @property
     def tile_cap(self) -> int | None:

@@ -8,12 +8,15 @@ Strategies:
 - "rnc": the reference's packer (`rnc_ems`), random box order from `seed`; in budget mode it tries
   `REFERENCE_ATTEMPTS` orders like the reference's main loop, in min-count mode one (its find-solution mode).
 - "maxrects": greedy MaxRects in several sorted and a few random orders and crossbar-choice rules, then
-  ruin-and-recreate (`improve`) until the target count or the time limit.
-- "skyline": greedy Skyline in several sorted orders, then random order swaps until the time limit.
+  ruin-and-recreate (`improve`) until the target count or the end of the work budget.
+- "skyline": greedy Skyline in several sorted orders, then random order swaps until the end of the budget.
 - "best" (default): a few quick constructive passes (MaxRects in the three most successful sorted orders
   and in random orders, the bin-oriented fill), then ruin-and-recreate on the best for the rest of the
-  time. Measured on the reference models this beats spending the time on more constructive passes:
+  budget. Measured on the reference models this beats spending the work on more constructive passes:
   Skyline and the other sorted orders almost never win, while every search step counts.
+
+The search is bounded by `options.effort` probes (`work.WorkBudget`), not by time, so a seed gives the
+same packing on every machine; `options.time_limit_s` is an optional safety cap on top.
 
 Items exactly the size of a crossbar fill one alone; every strategy but "rnc" gives them their own
 crossbars up front and packs only the rest.
@@ -32,6 +35,7 @@ from rnc.passes.xbar_algorithms.pack_types import (PackingInfeasible, PackItem, 
                                                    Placement)
 from rnc.passes.xbar_algorithms.rnc_ems import reference_order, rnc_pack
 from rnc.passes.xbar_algorithms.skyline import greedy_skyline
+from rnc.passes.xbar_algorithms.work import WorkBudget
 
 REFERENCE_ATTEMPTS = 10
 
@@ -64,9 +68,9 @@ def _check_items(items: Sequence[PackItem], options: PackOptions) -> None:
 class _Search:
     """The best packing so far of the items that are not full-crossbar sized, and when to stop."""
 
-    def __init__(self, target: int, deadline: float):
+    def __init__(self, target: int, work: WorkBudget):
         self.target = target
-        self.deadline = deadline
+        self.work = work
         self.best: Contents | None = None
         self.source = ""
 
@@ -82,8 +86,8 @@ class _Search:
     def done(self) -> bool:
         return self.best is not None and len(self.best) <= self.target
 
-    def out_of_time(self) -> bool:
-        return time.perf_counter() >= self.deadline
+    def stop(self) -> bool:
+        return self.done() or self.work.exhausted
 
 
 def _shuffled(items: list[PackItem], seed: int, attempt: int) -> list[PackItem]:
@@ -96,8 +100,9 @@ def _maxrects_passes(items, options, search: _Search, orders: Sequence[str], fit
     for order_name in orders:
         ordered = sorted(items, key=SORT_ORDERS[order_name])
         for fit in fits:
-            search.offer(greedy_maxrects(ordered, options, fit, search.limit), f"maxrects/{order_name}/{fit}")
-            if search.done() or search.out_of_time():
+            search.offer(greedy_maxrects(ordered, options, fit, search.limit, search.work),
+                         f"maxrects/{order_name}/{fit}")
+            if search.stop():
                 return
 
 
@@ -105,27 +110,28 @@ def _random_passes(items, options, search: _Search, count: int) -> None:
     """Random orders mix the layers, which matters when copies make the conflict and tile-count rules bind
     (sorted orders then group a layer's copies and strand small tiles)."""
     for attempt in range(count):
-        search.offer(greedy_maxrects(_shuffled(items, options.seed, attempt), options, "area", search.limit),
-                     f"maxrects/random-{attempt}/area")
-        if search.done() or search.out_of_time():
+        search.offer(greedy_maxrects(_shuffled(items, options.seed, attempt), options, "area", search.limit,
+                                     search.work), f"maxrects/random-{attempt}/area")
+        if search.stop():
             return
 
 
 def _skyline_passes(items, options, search: _Search) -> None:
     for order_name, key in SORT_ORDERS.items():
-        search.offer(greedy_skyline(sorted(items, key=key), options, search.limit), f"skyline/{order_name}")
-        if search.done() or search.out_of_time():
+        search.offer(greedy_skyline(sorted(items, key=key), options, search.limit, search.work),
+                     f"skyline/{order_name}")
+        if search.stop():
             return
 
 
 def _skyline_swaps(items, options, search: _Search, rng: random.Random) -> None:
     """Random pairwise swaps of the area order, kept when Skyline needs no more crossbars."""
     order = sorted(items, key=SORT_ORDERS["area"])
-    while not search.done() and not search.out_of_time() and len(order) > 1:
+    while not search.stop() and len(order) > 1:
         trial = list(order)
         first, second = rng.randrange(len(trial)), rng.randrange(len(trial))
         trial[first], trial[second] = trial[second], trial[first]
-        result = greedy_skyline(trial, options, None if search.best is None else len(search.best))
+        result = greedy_skyline(trial, options, None if search.best is None else len(search.best), search.work)
         if result is not None:
             search.offer(result, "skyline/swaps")
             order = trial
@@ -138,10 +144,10 @@ def _crowded(items: list[PackItem], options: PackOptions) -> bool:
     return (cap is not None and -(-len(items) // cap) >= area) or conflict_window_bound(items, options) >= area
 
 
-def _search_packing(items: list[PackItem], options: PackOptions, target: int, deadline: float) -> _Search:
-    """Constructive passes, quickest and most often best first, then improvement until `deadline`.
-    The first pass of the chosen family always runs, whatever the time limit."""
-    search = _Search(target, deadline)
+def _search_packing(items: list[PackItem], options: PackOptions, target: int, work: WorkBudget) -> _Search:
+    """Constructive passes, quickest and most often best first, then improvement until `work` is spent.
+    The first pass of the chosen family always runs, whatever the budget."""
+    search = _Search(target, work)
     rng = random.Random(options.seed)
     if not items:
         search.offer([], "empty")
@@ -156,15 +162,16 @@ def _search_packing(items: list[PackItem], options: PackOptions, target: int, de
     if _crowded(items, options):
         steps.reverse()
     if strategy == "best" and len(items) <= BIN_FILL_MAX_ITEMS:
-        steps.append(lambda: search.offer(fill_bins(items, options, limit=search.limit), "bin-fill"))
+        steps.append(lambda: search.offer(fill_bins(items, options, limit=search.limit, work=search.work),
+                                          "bin-fill"))
     if strategy == "maxrects":
         steps.append(lambda: _maxrects_passes(items, options, search, tuple(SORT_ORDERS), MAXRECTS_FITS))
     for step in steps:
         step()
-        if search.done() or search.out_of_time():
+        if search.stop():
             break
-    if not search.done() and not search.out_of_time():
-        improved = ruin_and_recreate(search.best, options, deadline, target, rng)
+    if not search.stop():
+        improved = ruin_and_recreate(search.best, options, work, target, rng)
         if len(improved) < len(search.best):
             search.best, search.source = improved, search.source + "+ruin-recreate"
     return search
@@ -187,10 +194,16 @@ def _result(contents: Contents, strategy: str, bound: int, stats: dict) -> PackR
     return PackResult(placements, len(ordered), strategy, bound, stats)
 
 
-def pack(items: Sequence[PackItem], budget: int | None = None,
-         options: PackOptions = PackOptions()) -> PackResult:
-    """Pack `items` into at most `budget` crossbars (None: as few as found within the time limit)."""
+def pack(items: Sequence[PackItem], budget: int | None = None, options: PackOptions = PackOptions(),
+         work: WorkBudget | None = None) -> PackResult:
+    """Pack `items` into at most `budget` crossbars (None: as few as found within `options.effort`).
+
+    `work`, when given, bounds the search instead of `options.effort` and keeps the count of the probes
+    spent, also when packing fails (`replicate` shares one budget among its packs)."""
     started = time.perf_counter()
+    if work is None:
+        deadline = None if options.time_limit_s is None else started + options.time_limit_s
+        work = WorkBudget(options.effort, deadline)
     items = list(items)
     _check_items(items, options)
     full = [item for item in items if item.rows == options.xbar_rows and item.cols == options.xbar_cols]
@@ -205,10 +218,10 @@ def pack(items: Sequence[PackItem], budget: int | None = None,
         source = "rnc"
     else:
         target = (budget if budget is not None else bound) - len(full)
-        search = _search_packing(rest, options, target, started + options.time_limit_s)
+        search = _search_packing(rest, options, target, work)
         contents = [[(item, 0, 0)] for item in full] + search.best
         source = search.source
         if budget is not None and len(contents) > budget:
             raise PackingInfeasible(bound, budget, len(contents))
-    stats = {"seconds": time.perf_counter() - started, "source": source}
+    stats = {"seconds": time.perf_counter() - started, "source": source, "probes": work.spent}
     return _result(contents, options.strategy, bound, stats)

@@ -10,16 +10,20 @@ Method:
    necessary conditions of `CapacityModel` (area, big tiles, tiles per crossbar, conflict windows) is the
    exact optimum of the relaxed problem; it is found by binary search over the sorted distinct stage
    times (O(sqrt(cycles)) per layer).
-2. Packing then decides, probed with a short time limit (`PROBE_SECONDS`: the packer's constructive
+2. Packing then decides, probed with a small work budget (`PROBE_EFFORT`: the packer's constructive
    passes). When a probe fails, the packer's count minus the bound is its overhead on that instance; the
    next target is the smallest B whose bound leaves room for that overhead (and lies above the failed
    one). So each retry is aimed, never a blind repeat; at one copy per layer a failure is final
    (PackingInfeasible).
-3. The time left goes to full-length packing attempts one candidate below the found B, while they succeed.
+3. The work left goes to packing attempts one candidate below the found B, while they succeed, each with
+   half of what is left.
 4. Leftover space (optional, on by default): with B fixed, copies are added where they shorten a stage the
    most per cell (stages below B still add to a sample's latency) while the bounds, plus the overhead seen,
    leave `LEFTOVER_SLACK_XBARS` free; one probe checks it, and the result falls back to step 3's on
    failure.
+
+All packing attempts share one budget of probes (`work.WorkBudget`; the packer's `effort` times
+`REPLICATION_EFFORT_FACTOR`), so the copies and placement are the same on any machine.
 """
 from __future__ import annotations
 
@@ -35,9 +39,11 @@ from rnc.passes.xbar_algorithms.pack_types import (PackingInfeasible, PackItem, 
                                                    items_from_tiles)
 from rnc.passes.xbar_algorithms.packing import pack
 from rnc.passes.xbar_algorithms.tiling import Tile
+from rnc.passes.xbar_algorithms.work import WorkBudget
 
 LEFTOVER_SLACK_XBARS = 1      # crossbars kept free when spending leftover space, so packing likely succeeds
-PROBE_SECONDS = 0.05          # time limit of a probing pack: its constructive passes, hardly any search
+PROBE_EFFORT = 20_000         # probes of a probing pack: its constructive passes, hardly any search
+REPLICATION_EFFORT_FACTOR = 1.5   # all of replicate's packs together, in units of one pack's effort
 TIME_TOLERANCE = 1e-9
 
 
@@ -68,10 +74,10 @@ def replicated_tiles(layers: Sequence[LayerCost], copies: dict[int, int]) -> lis
 
 
 def pack_copies(layers: Sequence[LayerCost], copies: dict[int, int], budget: int,
-                options: PackOptions) -> tuple[list[Tile], PackResult]:
+                options: PackOptions, work: WorkBudget | None = None) -> tuple[list[Tile], PackResult]:
     tiles = replicated_tiles(layers, copies)
     items: list[PackItem] = items_from_tiles(tiles)
-    return tiles, pack(items, budget, options)
+    return tiles, pack(items, budget, options, work)
 
 
 def bottleneck(layers: Sequence[LayerCost], copies: dict[int, int], rounding: str = "ceil") -> float:
@@ -163,18 +169,53 @@ def _spend_leftover(layers, model: CapacityModel, copies: dict[int, int], capaci
     return copies
 
 
+def _deadline(seconds: float | None, start: float) -> float | None:
+    return None if seconds is None else start + seconds
+
+
+class _SharedWork:
+    """One budget of probes shared by a sequence of packs; each pack gets a slice of what is left.
+
+    Safety caps, if any: `time_limit_s` on the whole sequence, the packing options' on each pack."""
+
+    def __init__(self, options: PackOptions, time_limit_s: float | None):
+        self.left = int(options.effort * REPLICATION_EFFORT_FACTOR)
+        self.pack_seconds = options.time_limit_s
+        self.deadline = _deadline(time_limit_s, time.perf_counter())
+
+    def slice(self, most: int) -> WorkBudget:
+        caps = [cap for cap in (self.deadline, _deadline(self.pack_seconds, time.perf_counter())) if cap is not None]
+        return WorkBudget(max(0, min(most, self.left)), min(caps, default=None))
+
+    def charge(self, work: WorkBudget) -> None:
+        self.left -= work.spent
+
+    @property
+    def exhausted(self) -> bool:
+        return self.left <= 0 or (self.deadline is not None and time.perf_counter() >= self.deadline)
+
+
+def _try_pack(layers, copies, budget, options, shared: _SharedWork, most: int):
+    """pack_copies within a slice of the shared work (charged also when packing fails)."""
+    work = shared.slice(most)
+    try:
+        return pack_copies(layers, copies, budget, options, work)
+    finally:
+        shared.charge(work)
+
+
 def replicate(layers: Sequence[LayerCost], budget: int, pack_options: PackOptions = PackOptions(),
-              spend_leftover: bool = True, time_limit_s: float = 0.7) -> ReplicationResult:
+              spend_leftover: bool = True, time_limit_s: float | None = None) -> ReplicationResult:
     """Copies per layer minimising the bottleneck stage within `budget` crossbars (see module doc).
 
-    Probing packs use a short time limit (`PROBE_SECONDS`); what is left of `time_limit_s` goes to
-    full-length attempts one step below the best bottleneck found, then to the leftover step."""
-    deadline = time.perf_counter() + time_limit_s
+    Probing packs get `PROBE_EFFORT` probes; what is left of the shared budget goes to attempts one step
+    below the best bottleneck found, then to the leftover step. `time_limit_s` is only a safety cap (None:
+    none); a result that hits it depends on the machine."""
     layers = list(layers)
     model = CapacityModel(layers, pack_options)
     search = _TargetSearch(layers, model)
     last = len(search.targets) - 1          # its copies are all ones
-    probe = replace(pack_options, time_limit_s=min(pack_options.time_limit_s, PROBE_SECONDS))
+    shared = _SharedWork(pack_options, time_limit_s)
     relaxed = search.smallest(0, budget)
     if relaxed is None:
         raise PackingInfeasible(model.lower_bound(search.copies(last)), budget, None)
@@ -184,31 +225,29 @@ def replicate(layers: Sequence[LayerCost], budget: int, pack_options: PackOption
         index = last if index is None else index
         attempts += 1
         try:
-            tiles, packing = pack_copies(layers, search.copies(index), budget, probe)
+            tiles, packing = _try_pack(layers, search.copies(index), budget, pack_options, shared, PROBE_EFFORT)
             break
         except PackingInfeasible as failure:
             if index == last:
                 raise
             overhead = (failure.best_found or budget + 1) - model.lower_bound(search.copies(index))
             failed_below, capacity = index + 1, min(capacity - 1, budget - max(overhead, 1))
-    while index > failed_below and time.perf_counter() < deadline:   # full-length tries one step lower
-        remaining = deadline - time.perf_counter()
+    while index > failed_below and not shared.exhausted:   # longer tries one step lower
         attempts += 1
         try:
-            tiles, packing = pack_copies(layers, search.copies(index - 1), budget,
-                                         replace(pack_options, time_limit_s=min(pack_options.time_limit_s,
-                                                                                remaining / 2)))
+            tiles, packing = _try_pack(layers, search.copies(index - 1), budget, pack_options, shared,
+                                       shared.left // 2)
             index -= 1
         except PackingInfeasible:
             break
     copies = search.copies(index)
-    if spend_leftover and time.perf_counter() < deadline:
+    if spend_leftover and not shared.exhausted:
         spare = budget - packing.xbars_used - LEFTOVER_SLACK_XBARS
         richer = _spend_leftover(layers, model, copies, model.lower_bound(copies) + spare)
         if richer != copies:
             attempts += 1
             try:
-                tiles, packing = pack_copies(layers, richer, budget, probe)
+                tiles, packing = _try_pack(layers, richer, budget, pack_options, shared, PROBE_EFFORT)
                 copies = richer
             except PackingInfeasible:
                 pass

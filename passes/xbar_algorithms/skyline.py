@@ -4,7 +4,7 @@ Each crossbar keeps its skyline: segments (col, width, height) saying columns co
 filled down to row `height` (rows grow downwards from row 0). An item sits on the skyline where its top
 edge ends lowest (ties: leftmost), in the crossbar where that is lowest among those the constraints admit
 (ties: the earliest opened). Space below an overhang is lost, which makes Skyline fast and simple but
-usually weaker than MaxRects; it adds variety to the "best" strategy.
+usually weaker than MaxRects. Every crossbar examined for an item counts one probe on `work`.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from rnc.passes.xbar_algorithms.greedy import PlacedItem
 from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
+from rnc.passes.xbar_algorithms.work import WorkBudget, spend
 
 
 class _SkylineCrossbar:
@@ -71,8 +72,8 @@ class _SkylineCrossbar:
         self.placed.append((item, row, col))
 
 
-def greedy_skyline(items: Sequence[PackItem], options: PackOptions,
-                   limit: int | None = None) -> list[list[PlacedItem]] | None:
+def greedy_skyline(items: Sequence[PackItem], options: PackOptions, limit: int | None = None,
+                   work: WorkBudget | None = None) -> list[list[PlacedItem]] | None:
     """Place `items` in order; returns the crossbars' contents, or None once more than `limit`
     crossbars would be needed."""
     distance, cap = options.conflict_distance, options.tile_cap
@@ -80,6 +81,7 @@ def greedy_skyline(items: Sequence[PackItem], options: PackOptions,
     crossbars: list[_SkylineCrossbar] = []
     for item in items:
         chosen, chosen_key = None, None
+        spend(work, len(crossbars))
         for crossbar in crossbars:
             if not crossbar.admits(item, distance, cap):
                 continue

@@ -1,0 +1,37 @@
+"""A deterministic limit on search work, so that the same inputs and seed give the same packing anywhere.
+
+Work is counted in probes: one probe is one crossbar examined for one tile (its constraints, then its free
+space); placing a tile (cutting the free rectangles) counts `PLACEMENT_PROBES`. Counted so, a probe costs
+about the same on every instance, so a probe budget bounds the run time too, without making the result
+depend on the machine's speed or load.
+"""
+from __future__ import annotations
+
+import time
+
+PLACEMENT_PROBES = 4   # measured: a placement costs about as much as four probes
+
+
+class WorkBudget:
+    """Probes left for a search. `deadline` (a time.perf_counter() value) is only a safety cap: once it
+    passes the budget counts as spent, and results then depend on the machine (tests never set one)."""
+
+    __slots__ = ("limit", "spent", "deadline")
+
+    def __init__(self, limit: int, deadline: float | None = None):
+        self.limit = limit
+        self.spent = 0
+        self.deadline = deadline
+
+    def spend(self, probes: int = 1) -> None:
+        self.spent += probes
+
+    @property
+    def exhausted(self) -> bool:
+        return self.spent >= self.limit or (self.deadline is not None and time.perf_counter() >= self.deadline)
+
+
+def spend(work: WorkBudget | None, probes: int) -> None:
+    """Count `probes` on `work` when there is one (constructive passes may run uncounted)."""
+    if work is not None:
+        work.spend(probes)
