@@ -4,8 +4,8 @@ Each crossbar starts with the largest item left; a depth-first search then tries
 `branch` largest item shapes that still fit (best short-side fit rectangle) and keeps the sequence that
 leaves the least free area, within `node_budget` search nodes. Items are grouped by shape, so the cost
 grows with the number of distinct shapes, not of items. This is the 2-D cousin of the "minimum bin
-slack" heuristic for 1-D bin packing; it shines when near-perfect crossbars exist. Every item shape
-tried counts one probe on `work`, every search node a placement.
+slack" heuristic for 1-D bin packing; it shines when near-perfect crossbars exist. Free rectangles
+examined count as probes on `work`.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from rnc.passes.xbar_algorithms.greedy import PlacedItem
 from rnc.passes.xbar_algorithms.maxrects import MaxRectsBin
 from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
-from rnc.passes.xbar_algorithms.work import PLACEMENT_PROBES, WorkBudget, spend
+from rnc.passes.xbar_algorithms.work import WorkBudget, spend
 
 
 class _ShapePools:
@@ -70,7 +70,7 @@ def _best_completion(xbar: MaxRectsBin, pools: _ShapePools, options: PackOptions
             rows, cols, area = pools.shapes[shape_index]
             if area > current.free_area:
                 continue
-            probes[0] += 1
+            probes[0] += len(current.free)
             found = current.best_short_side_fit(rows, cols)
             if found is None:
                 continue
@@ -80,7 +80,7 @@ def _best_completion(xbar: MaxRectsBin, pools: _ShapePools, options: PackOptions
             rect = found[1]
             child = current.clone()
             item = pool.pop(pool_index)
-            child.place(item.layer, rect[0], rect[1], rows, cols)
+            probes[0] += child.place(item.layer, rect[0], rect[1], rows, cols)
             path.append((shape_index, pool_index, rect[0], rect[1]))
             search(child)
             path.pop()
@@ -90,7 +90,7 @@ def _best_completion(xbar: MaxRectsBin, pools: _ShapePools, options: PackOptions
                 return
 
     search(xbar)
-    spend(work, probes[0] + PLACEMENT_PROBES * nodes[0])
+    spend(work, probes[0])
     return best_path[0]
 
 

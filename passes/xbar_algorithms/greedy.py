@@ -7,7 +7,7 @@ new crossbar opens only when none does. `fit` picks the crossbar:
 - "bssf": the best short-side fit over all crossbars;
 - "first": the first one in opening order, bottom-left inside it.
 
-Every crossbar examined for an item, and every placement, counts one probe on `work` (`work.WorkBudget`).
+Crossbars and free rectangles examined count as probes on `work` (see `work.WorkBudget`).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from rnc.passes.xbar_algorithms.maxrects import MaxRectsBin
 from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
-from rnc.passes.xbar_algorithms.work import PLACEMENT_PROBES, WorkBudget, spend
+from rnc.passes.xbar_algorithms.work import WorkBudget, spend
 
 FITS = ("area", "bssf", "first")
 
@@ -36,25 +36,29 @@ def _smallest_areas_after(items: Sequence[PackItem], empty_area: int) -> list[in
 
 def _choose_tightest(bins, by_free, item, distance, cap, work):
     start = bisect_left(by_free, (item.area, -1))
-    for probes, (_free_area, index) in enumerate(by_free[start:], start=1):
+    probes = 0
+    for _free_area, index in by_free[start:]:
         xbar = bins[index]
+        probes += 1
         if not xbar.admits(item.layer, item.area, distance, cap):
             continue
+        probes += len(xbar.free)
         found = xbar.best_short_side_fit(item.rows, item.cols)
         if found is not None:
             spend(work, probes)
             return index, found[1]
-    spend(work, len(by_free) - start)
+    spend(work, probes)
     return None
 
 
 def _choose_scanning(bins, by_free, item, distance, cap, fit, work):
     chosen, chosen_score = None, None
-    spend(work, len(by_free))
     for _free_area, index in sorted(by_free, key=lambda entry: entry[1]):
         xbar = bins[index]
+        spend(work, 1)
         if not xbar.admits(item.layer, item.area, distance, cap):
             continue
+        spend(work, len(xbar.free))
         if fit == "first":
             found = xbar.bottom_left(item.rows, item.cols)
             if found is not None:
@@ -75,7 +79,6 @@ def greedy_maxrects(items: Sequence[PackItem], options: PackOptions, fit: str = 
     distance, cap = options.conflict_distance, options.tile_cap
     empty_area = options.xbar_rows * options.xbar_cols
     smallest_after = _smallest_areas_after(items, empty_area)
-    spend(work, PLACEMENT_PROBES * len(items))
     bins: list[MaxRectsBin] = []
     contents: list[list[PlacedItem]] = []
     by_free: list[tuple[int, int]] = []  # (free area, index) of crossbars that may take more
@@ -94,7 +97,7 @@ def greedy_maxrects(items: Sequence[PackItem], options: PackOptions, fit: str = 
             by_free.pop(bisect_left(by_free, (bins[chosen[0]].free_area, chosen[0])))
         index, rect = chosen
         xbar = bins[index]
-        xbar.place(item.layer, rect[0], rect[1], item.rows, item.cols)
+        spend(work, xbar.place(item.layer, rect[0], rect[1], item.rows, item.cols))
         contents[index].append((item, rect[0], rect[1]))
         if xbar.free_area >= smallest_after[position] and (cap is None or xbar.count < cap):
             insort(by_free, (xbar.free_area, index))

@@ -16,7 +16,7 @@ from rnc.passes.xbar_algorithms.bin_fill import fill_bins
 from rnc.passes.xbar_algorithms.greedy import PlacedItem, greedy_maxrects
 from rnc.passes.xbar_algorithms.maxrects import MaxRectsBin
 from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
-from rnc.passes.xbar_algorithms.work import WorkBudget
+from rnc.passes.xbar_algorithms.work import WorkBudget, spend
 
 RECREATE_ORDERS = (
     lambda item: (-item.area, -max(item.rows, item.cols)),
@@ -30,10 +30,10 @@ INSERT_CHANCE = 0.5            # chance of first sliding items into the survivin
 FILL_NODES, FILL_BRANCH = 100, 3
 
 
-def _rebuilt(placed: Sequence[PlacedItem], options: PackOptions) -> MaxRectsBin:
+def _rebuilt(placed: Sequence[PlacedItem], options: PackOptions, work: WorkBudget | None = None) -> MaxRectsBin:
     xbar = MaxRectsBin(options.xbar_rows, options.xbar_cols)
     for item, row, col in placed:
-        xbar.place(item.layer, row, col, item.rows, item.cols)
+        spend(work, xbar.place(item.layer, row, col, item.rows, item.cols))
     return xbar
 
 
@@ -64,13 +64,14 @@ class _Packing:
         distance, cap = self.options.conflict_distance, self.options.tile_cap
         updated: dict[int, tuple[MaxRectsBin, list[PlacedItem]]] = {}
         leftovers = []
-        work.spend(len(items) * len(survivors))
         for item in items:
             chosen = None
+            work.spend(len(survivors))
             for index in survivors:
                 xbar = updated[index][0] if index in updated else self.states[index]
                 if not xbar.admits(item.layer, item.area, distance, cap):
                     continue
+                work.spend(len(xbar.free))
                 found = xbar.best_short_side_fit(item.rows, item.cols)
                 if found is not None and (chosen is None or (xbar.free_area, found[0]) < chosen[0]):
                     chosen = ((xbar.free_area, found[0]), index, found[1])
@@ -81,7 +82,7 @@ class _Packing:
             if index not in updated:
                 updated[index] = (self.states[index].clone(), list(self.contents[index]))
             xbar, placed = updated[index]
-            xbar.place(item.layer, rect[0], rect[1], item.rows, item.cols)
+            work.spend(xbar.place(item.layer, rect[0], rect[1], item.rows, item.cols))
             placed.append((item, rect[0], rect[1]))
         return updated, leftovers
 
@@ -123,5 +124,5 @@ def ruin_and_recreate(contents: list[list[PlacedItem]], options: PackOptions, wo
                 packing.states[index], packing.contents[index] = xbar, placed
             kept = survivors
             packing.contents = [packing.contents[index] for index in kept] + fresh
-            packing.states = [packing.states[index] for index in kept] + [_rebuilt(p, options) for p in fresh]
+            packing.states = [packing.states[index] for index in kept] + [_rebuilt(p, options, work) for p in fresh]
     return packing.contents

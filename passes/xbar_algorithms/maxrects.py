@@ -85,7 +85,8 @@ class MaxRectsBin:
                 best_score, best = score, rect
         return None if best is None else (best_score, best)
 
-    def place(self, layer: int, row: int, col: int, rows: int, cols: int) -> None:
+    def place(self, layer: int, row: int, col: int, rows: int, cols: int) -> int:
+        """Occupy the rectangle; returns the free rectangles examined (the work done, see `work`)."""
         used = (row, col, rows, cols)
         kept: list[Rect] = []
         pieces: list[Rect] = []
@@ -104,7 +105,9 @@ class MaxRectsBin:
                    for position, other in enumerate(candidates) if position != start):
                 continue
             merged.append(piece)
+        examined = len(self.free) + len(pieces) * len(candidates) + 8
         self.free = merged
         self.count += 1
         self.layers.append(layer)
         self.free_area -= rows * cols
+        return examined

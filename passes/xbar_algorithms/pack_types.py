@@ -8,7 +8,7 @@ from typing import NamedTuple
 from rnc.passes.xbar_algorithms.tiling import XBAR_COLS, XBAR_ROWS, Tile
 
 STRATEGIES = ("rnc", "maxrects", "skyline", "best")
-DEFAULT_EFFORT = 200_000   # probes; about 0.3 s on the reference models on a loaded 2-core machine
+DEFAULT_EFFORT = 500_000   # probes: 0.15 to 0.35 s of CPU on the reference models (2-core machine, 2026)
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from rnc.passes.xbar_algorithms.tiling import Tile
 from rnc.passes.xbar_algorithms.work import WorkBudget
 
 LEFTOVER_SLACK_XBARS = 1      # crossbars kept free when spending leftover space, so packing likely succeeds
-PROBE_EFFORT = 20_000         # probes of a probing pack: its constructive passes, hardly any search
+PROBE_EFFORT = 50_000         # probes of a probing pack: its constructive passes, hardly any search
 REPLICATION_EFFORT_FACTOR = 1.5   # all of replicate's packs together, in units of one pack's effort
 TIME_TOLERANCE = 1e-9
 

@@ -4,7 +4,7 @@ Each crossbar keeps its skyline: segments (col, width, height) saying columns co
 filled down to row `height` (rows grow downwards from row 0). An item sits on the skyline where its top
 edge ends lowest (ties: leftmost), in the crossbar where that is lowest among those the constraints admit
 (ties: the earliest opened). Space below an overhang is lost, which makes Skyline fast and simple but
-usually weaker than MaxRects. Every crossbar examined for an item counts one probe on `work`.
+usually weaker than MaxRects. Crossbars and skyline segments examined count as probes on `work`.
 """
 from __future__ import annotations
 
@@ -85,6 +85,7 @@ def greedy_skyline(items: Sequence[PackItem], options: PackOptions, limit: int |
         for crossbar in crossbars:
             if not crossbar.admits(item, distance, cap):
                 continue
+            spend(work, len(crossbar.segments))
             position = crossbar.lowest_position(item, rows, cols)
             if position is not None and (chosen_key is None or position[0] < chosen_key):
                 chosen, chosen_key = (crossbar, position), position[0]

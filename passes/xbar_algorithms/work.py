@@ -1,15 +1,13 @@
 """A deterministic limit on search work, so that the same inputs and seed give the same packing anywhere.
 
-Work is counted in probes: one probe is one crossbar examined for one tile (its constraints, then its free
-space); placing a tile (cutting the free rectangles) counts `PLACEMENT_PROBES`. Counted so, a probe costs
-about the same on every instance, so a probe budget bounds the run time too, without making the result
-depend on the machine's speed or load.
+Work is counted in probes: one probe is one crossbar whose constraints are checked for a tile, or one of
+its free rectangles (or skyline segments) examined, to fit a tile or to cut them around a placed one.
+Counted so, a probe costs about the same on every instance, so a probe budget bounds the run time too,
+without making the result depend on the machine's speed or load.
 """
 from __future__ import annotations
 
 import time
-
-PLACEMENT_PROBES = 4   # measured: a placement costs about as much as four probes
 
 
 class WorkBudget:
