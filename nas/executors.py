@@ -1,7 +1,8 @@
 """Where evaluations run: in this process, in a pool of local processes, or on a dask.distributed cluster.
 
-All three run `rnc.nas.evaluate.evaluate(settings, genes)` and yield `(genes, record)` pairs as they finish;
-the search puts them back in its own order, so the order of completion never shows in the results.
+All three take tasks `(genes, known accuracy or None)`, run `rnc.nas.evaluate.evaluate` on each and yield
+`(genes, record)` pairs as they finish; the search puts them back in its own order, so the order of
+completion never shows in the results.
 """
 from __future__ import annotations
 
@@ -28,11 +29,11 @@ class SerialExecutor:
 
     name = "serial"
 
-    def run(self, settings: EvalSettings, genes: Iterable[tuple]) -> Iterator[tuple[tuple, dict]]:
+    def run(self, settings: EvalSettings, tasks: Iterable[tuple]) -> Iterator[tuple[tuple, dict]]:
         previous = torch.get_num_threads()      # `evaluate` sets one thread; give the caller back its own
         try:
-            for g in genes:
-                yield g, evaluate(settings, g)
+            for g, accuracy in tasks:
+                yield g, evaluate(settings, g, accuracy)
         finally:
             torch.set_num_threads(previous)
 
@@ -61,8 +62,8 @@ class PoolExecutor:
         self.name = f"{workers} processes"
         self._pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_one_thread)
 
-    def run(self, settings: EvalSettings, genes: Iterable[tuple]) -> Iterator[tuple[tuple, dict]]:
-        futures = {self._pool.submit(evaluate, settings, g): g for g in genes}
+    def run(self, settings: EvalSettings, tasks: Iterable[tuple]) -> Iterator[tuple[tuple, dict]]:
+        futures = {self._pool.submit(evaluate, settings, g, accuracy): g for g, accuracy in tasks}
         try:
             for future in as_completed(futures):
                 yield futures[future], future.result()
@@ -85,11 +86,9 @@ class DaskExecutor:
         except (OSError, TimeoutError, ValueError) as e:
             raise ExecutorError(f"cannot reach the dask scheduler at '{address}': {e}") from None
 
-    def run(self, settings: EvalSettings, genes: Iterable[tuple]) -> Iterator[tuple[tuple, dict]]:
+    def run(self, settings: EvalSettings, tasks: Iterable[tuple]) -> Iterator[tuple[tuple, dict]]:
         from distributed import as_completed as dask_completed
-        futures = {}
-        for g in genes:
-            futures[self._client.submit(evaluate, settings, g, pure=False)] = g
+        futures = {self._client.submit(evaluate, settings, g, accuracy, pure=False): g for g, accuracy in tasks}
         try:
             for future in dask_completed(list(futures), loop=self._client.loop):
                 yield futures[future], future.result()

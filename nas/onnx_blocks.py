@@ -41,6 +41,10 @@ class BlockExports:
         self.image_size, self.num_classes = image_size, num_classes
         self._pieces: dict[tuple, onnx.ModelProto] = {}
 
+    def __len__(self) -> int:
+        """Pieces exported so far."""
+        return len(self._pieces)
+
     def model(self, genes) -> onnx.ModelProto:
         configs = subnet_configs(genes)
         size = conv_output_size(self.image_size, 3, 2)               # after the stem

@@ -68,9 +68,11 @@ def search_config(settings: EvalSettings, pop: int, seed: int) -> dict:
 
 
 def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None, out: str | Path | None = None,
-           resume: bool = False, progress=None) -> SearchResult:
+           resume: bool = False, progress=None, accuracies: dict | None = None) -> SearchResult:
     """Runs generations until `gens` are done. With `out`, checkpoints each generation there and keeps
-    `out/candidates.csv` up to date; `resume` continues from that checkpoint (CheckpointError if none)."""
+    `out/candidates.csv` up to date; `resume` continues from that checkpoint (CheckpointError if none).
+    `accuracies` (canonical genes string -> accuracy) may be shared by searches that differ only in the
+    crossbar budget: known ones are not recomputed, new ones are added."""
     executor = executor or SerialExecutor()
     progress = progress or Silent()
     config = search_config(settings, pop, seed)
@@ -96,8 +98,11 @@ def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None
 
         new = list(dict.fromkeys(k for k in keys if k not in state.cache))
         report(len(keys) - len(new))
-        for key, record in executor.run(settings, [space.genes_from_str(k) for k in new]):
+        known = accuracies if accuracies is not None else {}
+        tasks = [(space.genes_from_str(k), known.get(k)) for k in new]
+        for key, record in executor.run(settings, tasks):
             state.cache[space.genes_to_str(key)] = record
+            known[space.genes_to_str(key)] = record["accuracy"]
             result.evaluations += 1
             report(sum(k in state.cache for k in keys))
         records = [state.cache[k] for k in keys]

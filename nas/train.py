@@ -45,12 +45,14 @@ def _train(net: nn.Module, data: Dataset, config: TrainConfig, forwards: Callabl
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
     batches = data.train_batches(config.batch_size, torch.Generator().manual_seed(config.seed))
+    net.to(memory_format=torch.channels_last)   # a third faster on CPU for these small maps
     optimizer = _optimizer(net, config)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, max(1, config.steps))
     net.train()
     losses = []
     for step in range(config.steps):
         x, y = next(batches)
+        x = x.contiguous(memory_format=torch.channels_last)
         optimizer.zero_grad()
         total = 0.0
         for forward in forwards(rng):

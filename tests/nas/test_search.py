@@ -28,8 +28,8 @@ class CrashingExecutor(SerialExecutor):
     def __init__(self, after: int):
         self.left = after
 
-    def run(self, settings, genes):
-        for item in super().run(settings, genes):
+    def run(self, settings, tasks):
+        for item in super().run(settings, tasks):
             if self.left == 0:
                 raise Crash()
             self.left -= 1
