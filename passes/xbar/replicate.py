@@ -24,7 +24,9 @@ class Replicate(PackingKnobs, ModulePass):
     Solves the area-bounded problem exactly (search over the candidate bottleneck values), then tightens
     the area bound until the packer, with the same constraints as `place`, succeeds; leftover space then goes
     to the next-slowest layers (`spend-leftover`). Copies beyond a layer's parallelism (its MVMs per sample)
-    are never made. Leaves the module placed, as the packing found proves the copies fit.
+    are never made. Leaves the module placed, as the packing found proves the copies fit. Its packs share
+    1.5 x `effort` probes (see `place`), so the copies and placement are the same on any machine;
+    `time-limit` caps each pack only as a safety net.
     """
 
     name = "replicate"
