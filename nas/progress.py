@@ -24,8 +24,8 @@ class Status:
     def summary(self) -> str:
         acc = "-" if self.best_accuracy is None else f"{self.best_accuracy:.3f}"
         speed = "-" if self.best_speedup is None else f"{self.best_speedup:.2f}x"
-        pace = "-" if self.seconds_per_evaluation is None else f"{self.seconds_per_evaluation:.2f} s"
-        return f"{self.evaluations} evaluations, best accuracy {acc}, best speedup {speed}, {pace}/evaluation"
+        pace = "-" if self.seconds_per_evaluation is None else f"{self.seconds_per_evaluation:.2f}"
+        return f"{self.evaluations} evals, best {acc} acc / {speed}, {pace} s/eval"
 
 
 class Silent:
@@ -39,7 +39,7 @@ class _RichProgress:
         self._task = progress.add_task("", total=None, summary="")
 
     def update(self, status: Status) -> None:
-        self._progress.update(self._task, description=f"generation {status.generation + 1}/{status.generations}",
+        self._progress.update(self._task, description=f"gen {status.generation + 1}/{status.generations}",
                               completed=status.done, total=status.population, summary=status.summary())
 
 
@@ -50,8 +50,9 @@ def search_progress(enabled: bool) -> Iterator[Silent | _RichProgress]:
         yield Silent()
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-    columns = (SpinnerColumn(), TextColumn("[bold]rnc nas[/] {task.description}"), BarColumn(),
-               MofNCompleteColumn(), TextColumn("{task.fields[summary]}"), TimeElapsedColumn())
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    # Short enough for an 80-column terminal.
+    columns = (TextColumn("[bold]{task.description}[/]"), BarColumn(bar_width=8), MofNCompleteColumn(),
+               TextColumn("{task.fields[summary]}"), TimeElapsedColumn())
     with Progress(*columns, console=Console(file=sys.stdout)) as progress:
         yield _RichProgress(progress)

@@ -4,8 +4,8 @@ from rnc.nas.progress import Silent, Status, search_progress
 
 def test_status_summary():
     status = Status(1, 10, 3, 16, 20, 0.42, 0.91, 7.5)
-    assert status.summary() == "20 evaluations, best accuracy 0.910, best speedup 7.50x, 0.42 s/evaluation"
-    assert "best accuracy -" in Status(0, 10, 0, 16, 0, None, None, None).summary()
+    assert status.summary() == "20 evals, best 0.910 acc / 7.50x, 0.42 s/eval"
+    assert "best - acc / -," in Status(0, 10, 0, 16, 0, None, None, None).summary()
 
 
 def test_silent_without_a_terminal_or_with_quiet(capsys):
