@@ -7,6 +7,9 @@ completion never shows in the results.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -51,8 +54,20 @@ def _pool_context():
     return multiprocessing.get_context("spawn")
 
 
-def _one_thread() -> None:
+def _start_worker(main_pid: int) -> None:
+    """One torch thread (see evaluate.py), and exit once the searching process is gone: after a kill -9
+    of the search the pool's workers would otherwise wait on their task queue forever."""
     torch.set_num_threads(1)
+    threading.Thread(target=_exit_without, args=(main_pid,), daemon=True).start()
+
+
+def _exit_without(pid: int, every_s: float = 2.0) -> None:
+    while True:
+        time.sleep(every_s)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
 
 
 class PoolExecutor:
@@ -60,7 +75,8 @@ class PoolExecutor:
 
     def __init__(self, workers: int):
         self.name = f"{workers} processes"
-        self._pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_one_thread)
+        self._pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_start_worker,
+                                         initargs=(os.getpid(),))
 
     def run(self, settings: EvalSettings, tasks: Iterable[tuple]) -> Iterator[tuple[tuple, dict]]:
         futures = {self._pool.submit(evaluate, settings, g, accuracy): g for g, accuracy in tasks}
