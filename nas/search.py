@@ -115,6 +115,9 @@ def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None
         if out is not None:
             save_state(out, state)
             write_csv(Path(out) / CANDIDATES_CSV, state.candidates)
+    if out is not None and result.resumed_after == state.generation:
+        # Nothing left to run: the CSV may still lag the checkpoint if a kill fell between the two writes.
+        write_csv(Path(out) / CANDIDATES_CSV, state.candidates)
     result.candidates, result.pareto = state.candidates, pareto_front(state.candidates)
     return result
 

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pytest
 
+from rnc.nas import space
 from rnc.nas.checkpoint import CheckpointError, load_state
 from rnc.nas.executors import PoolExecutor, SerialExecutor
 from rnc.nas.search import search
@@ -41,6 +42,9 @@ def test_search_is_deterministic_for_a_seed(settings, reference):
     assert again.candidates == reference.candidates and again.pareto == reference.pareto
     assert [c["generation"] for c in reference.candidates] == [g for g in range(GENS) for _ in range(POP)]
     assert reference.pareto and all(c["feasible"] for c in reference.pareto)
+    # One evaluation per architecture: genes differing only in dropped blocks share it.
+    architectures = {space.canonical_genes(space.genes_from_str(c["genes"])) for c in reference.candidates}
+    assert reference.evaluations == len(architectures)
 
 
 def test_resume_after_a_crash_equals_an_uninterrupted_run(settings, reference, tmp_path):
@@ -53,7 +57,12 @@ def test_resume_after_a_crash_equals_an_uninterrupted_run(settings, reference, t
     resumed = search(settings, POP, GENS, SEED, out=tmp_path, resume=True)
     assert resumed.resumed_after == done
     assert resumed.candidates == reference.candidates and resumed.pareto == reference.pareto
+    full = (tmp_path / "candidates.csv").read_bytes()
     assert len(list(csv.DictReader(open(tmp_path / "candidates.csv")))) == GENS * POP
+    # A kill between the checkpoint and the CSV write of the last generation: resuming rewrites the CSV.
+    (tmp_path / "candidates.csv").write_text("generation\n")
+    assert search(settings, POP, GENS, SEED, out=tmp_path, resume=True).evaluations == 0
+    assert (tmp_path / "candidates.csv").read_bytes() == full
 
 
 def test_resume_needs_the_same_settings(settings, tmp_path):
