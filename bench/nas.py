@@ -130,6 +130,7 @@ def quick(workers: int, steps: int, pop: int, gens: int) -> None:
                   f"{seconds:.1f} s")
     finally:
         executor.close()
+    print(f"accuracy evaluations: {len(accuracies)} distinct architectures over the {len(BUDGET_FACTORS)} searches")
     total = time.perf_counter() - started
     print(f"quick run (pop {pop}, {gens} generations, {len(BUDGET_FACTORS)} budgets, {workers} workers): "
           f"{total:.1f} s end to end, limit {QUICK_LIMIT_SECONDS} s; {load()}")
