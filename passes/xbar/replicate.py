@@ -11,7 +11,7 @@ from rnc.passes.xbar.cost import tile_mvm_ns
 from rnc.passes.xbar.matrices import layer_matrix, layer_tiles, require_unplaced, tile_op
 from rnc.passes.xbar.place import PackingKnobs, apply_packing, infeasible_message
 from rnc.passes.xbar_algorithms.layer_cost import LayerCost
-from rnc.passes.xbar_algorithms.pack_types import PackingInfeasible, PackResult
+from rnc.passes.xbar_algorithms.pack_types import PackingInfeasible
 from rnc.passes.xbar_algorithms.replication import replicate
 
 

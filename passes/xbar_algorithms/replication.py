@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -39,7 +38,7 @@ from rnc.passes.xbar_algorithms.pack_types import (PackingInfeasible, PackItem, 
                                                    items_from_tiles)
 from rnc.passes.xbar_algorithms.packing import pack
 from rnc.passes.xbar_algorithms.tiling import Tile
-from rnc.passes.xbar_algorithms.work import WorkBudget
+from rnc.passes.xbar_algorithms.work import SharedWork, WorkBudget
 
 LEFTOVER_SLACK_XBARS = 1      # crossbars kept free when spending leftover space, so packing likely succeeds
 PROBE_EFFORT = 50_000         # probes of a probing pack: its constructive passes, hardly any search
@@ -169,33 +168,7 @@ def _spend_leftover(layers, model: CapacityModel, copies: dict[int, int], capaci
     return copies
 
 
-def _deadline(seconds: float | None, start: float) -> float | None:
-    return None if seconds is None else start + seconds
-
-
-class _SharedWork:
-    """One budget of probes shared by a sequence of packs; each pack gets a slice of what is left.
-
-    Safety caps, if any: `time_limit_s` on the whole sequence, the packing options' on each pack."""
-
-    def __init__(self, options: PackOptions, time_limit_s: float | None):
-        self.left = int(options.effort * REPLICATION_EFFORT_FACTOR)
-        self.pack_seconds = options.time_limit_s
-        self.deadline = _deadline(time_limit_s, time.perf_counter())
-
-    def slice(self, most: int) -> WorkBudget:
-        caps = [cap for cap in (self.deadline, _deadline(self.pack_seconds, time.perf_counter())) if cap is not None]
-        return WorkBudget(max(0, min(most, self.left)), min(caps, default=None))
-
-    def charge(self, work: WorkBudget) -> None:
-        self.left -= work.spent
-
-    @property
-    def exhausted(self) -> bool:
-        return self.left <= 0 or (self.deadline is not None and time.perf_counter() >= self.deadline)
-
-
-def _try_pack(layers, copies, budget, options, shared: _SharedWork, most: int):
+def _try_pack(layers, copies, budget, options, shared: SharedWork, most: int):
     """pack_copies within a slice of the shared work (charged also when packing fails)."""
     work = shared.slice(most)
     try:
@@ -215,7 +188,8 @@ def replicate(layers: Sequence[LayerCost], budget: int, pack_options: PackOption
     model = CapacityModel(layers, pack_options)
     search = _TargetSearch(layers, model)
     last = len(search.targets) - 1          # its copies are all ones
-    shared = _SharedWork(pack_options, time_limit_s)
+    shared = SharedWork(int(pack_options.effort * REPLICATION_EFFORT_FACTOR), pack_options.time_limit_s,
+                        time_limit_s)
     relaxed = search.smallest(0, budget)
     if relaxed is None:
         raise PackingInfeasible(model.lower_bound(search.copies(last)), budget, None)

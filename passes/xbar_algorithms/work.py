@@ -33,3 +33,28 @@ def spend(work: WorkBudget | None, probes: int) -> None:
     """Count `probes` on `work` when there is one (constructive passes may run uncounted)."""
     if work is not None:
         work.spend(probes)
+
+
+def _deadline(seconds: float | None) -> float | None:
+    return None if seconds is None else time.perf_counter() + seconds
+
+
+class SharedWork:
+    """One budget of probes shared by successive searches; each gets a slice of what is left and is charged
+    what it spent. Safety caps, if any: `total_seconds` on them all, `each_seconds` on each search."""
+
+    def __init__(self, probes: int, each_seconds: float | None = None, total_seconds: float | None = None):
+        self.left = probes
+        self.each_seconds = each_seconds
+        self.deadline = _deadline(total_seconds)
+
+    def slice(self, most: int) -> WorkBudget:
+        caps = [cap for cap in (self.deadline, _deadline(self.each_seconds)) if cap is not None]
+        return WorkBudget(max(0, min(most, self.left)), min(caps, default=None))
+
+    def charge(self, work: WorkBudget) -> None:
+        self.left -= work.spent
+
+    @property
+    def exhausted(self) -> bool:
+        return self.left <= 0 or (self.deadline is not None and time.perf_counter() >= self.deadline)
