@@ -84,27 +84,20 @@ def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None
             remove_state(out)
         state = SearchState(config, make_algorithm(pop, seed))
     result = SearchResult(resumed_after=state.generation)
+    known = accuracies if accuracies is not None else {}
     clock = _Pace()
     while state.generation < gens:
         offspring = state.algorithm.ask()
         genes = [space.check_genes(np.rint(x).astype(int)) for x in offspring.get("X")]
         keys = [space.genes_to_str(space.canonical_genes(g)) for g in genes]
 
-        def report(done: int) -> None:
-            acc, speed = best_feasible(state.candidates + [state.cache[k] for k in keys[:done]
-                                                           if k in state.cache])
-            progress.update(Status(state.generation, gens, done, len(genes), result.evaluations,
-                                   clock.per_evaluation(result.evaluations), acc, speed))
+        def show(done: int, fresh: int) -> None:
+            acc, speed = best_feasible(state.candidates + [state.cache[k] for k in keys if k in state.cache])
+            evaluations = result.evaluations + fresh
+            progress.update(Status(state.generation, gens, done, len(keys), evaluations,
+                                   clock.per_evaluation(evaluations), acc, speed))
 
-        new = list(dict.fromkeys(k for k in keys if k not in state.cache))
-        report(len(keys) - len(new))
-        known = accuracies if accuracies is not None else {}
-        tasks = [(space.genes_from_str(k), known.get(k)) for k in new]
-        for key, record in executor.run(settings, tasks):
-            state.cache[space.genes_to_str(key)] = record
-            known[space.genes_to_str(key)] = record["accuracy"]
-            result.evaluations += 1
-            report(sum(k in state.cache for k in keys))
+        result.evaluations += _evaluate_new(keys, state.cache, known, settings, executor, show)
         records = [state.cache[k] for k in keys]
         offspring.set("F", np.array([[-r["accuracy"], -r["speedup"]] for r in records], dtype=float))
         offspring.set("G", np.array([[r["xbars_used"] - settings.xbars] for r in records], dtype=float))
@@ -120,6 +113,19 @@ def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None
         write_csv(Path(out) / CANDIDATES_CSV, state.candidates)
     result.candidates, result.pareto = state.candidates, pareto_front(state.candidates)
     return result
+
+
+def _evaluate_new(keys: list[str], cache: dict, known: dict, settings: EvalSettings, executor, show) -> int:
+    """Evaluates the architectures of `keys` not in `cache` (each once) into it; returns how many.
+    Calls `show(candidates of keys with a record, evaluations so far)` at the start and after each."""
+    new = list(dict.fromkeys(k for k in keys if k not in cache))
+    show(len(keys) - len(new), 0)
+    tasks = [(space.genes_from_str(k), known.get(k)) for k in new]
+    for fresh, (genes, record) in enumerate(executor.run(settings, tasks), 1):
+        key = space.genes_to_str(genes)
+        cache[key], known[key] = record, record["accuracy"]
+        show(sum(k in cache for k in keys), fresh)
+    return len(new)
 
 
 class _Pace:
