@@ -16,6 +16,8 @@ from rnc.passes.xbar_algorithms import (REFERENCE_CONSTRAINTS, LayerMatrix, Pack
                                         packing_violations, partition, reference_duplication,
                                         reference_layers, replicate)
 from rnc.passes.xbar_algorithms.bounds import area_bound, rounded_area_bound
+from rnc.passes.xbar_algorithms.capacity import CapacityModel
+from rnc.passes.xbar_algorithms.replication import replicated_tiles
 from rnc.passes.xbar_algorithms.reference import default_shared_dir
 
 pytestmark = pytest.mark.skipif(not (default_shared_dir() / "mbv3_small.layers.csv").exists(),
@@ -212,6 +214,16 @@ def test_replication_fits_and_beats_the_reference_method(model, split, budget, f
         assert split == 5                                  # the reference's known failures
         return
     assert result.factor >= reference.factor
+
+
+@pytest.mark.parametrize("model, split", [("mbv3_small", 1), ("mbv3_small", 5), ("squeezenet", 1)])
+@pytest.mark.parametrize("options", [PackOptions(), REFERENCE_CONSTRAINTS])
+def test_the_capacity_model_bounds_copies_like_the_packer(model, split, options):
+    layers = layer_costs(reference_layers(model), split)
+    capacity = CapacityModel(layers, options)
+    for copies in ({c.layer: 1 for c in layers}, {c.layer: 1 + c.layer % 3 for c in layers}):
+        items = items_from_tiles(replicated_tiles(layers, copies))
+        assert capacity.lower_bound(copies) == packing_lower_bound(items, options)
 
 
 def test_replication_raises_when_one_copy_each_does_not_fit():
