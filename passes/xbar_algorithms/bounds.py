@@ -50,9 +50,9 @@ def _rounded(size: int, capacity: int, threshold: int) -> int:
 
 def rounded_areas(rows: int, cols: int, options: PackOptions) -> list[int]:
     """The rounded areas of one `rows` x `cols` item, for every threshold, rows then columns rounded."""
-    thresholds = range(1, max(options.xbar_rows, options.xbar_cols) // 2 + 1)
-    return ([cols * _rounded(rows, options.xbar_rows, t) for t in thresholds]
-            + [rows * _rounded(cols, options.xbar_cols, t) for t in thresholds])
+    # Thresholds above half a side would let two rounded-up tiles share a line.
+    return ([cols * _rounded(rows, options.xbar_rows, t) for t in range(1, options.xbar_rows // 2 + 1)]
+            + [rows * _rounded(cols, options.xbar_cols, t) for t in range(1, options.xbar_cols // 2 + 1)])
 
 
 def rounded_area_bound(items: Sequence[PackItem], options: PackOptions) -> int:

@@ -103,6 +103,16 @@ def test_every_packing_is_valid(raw, distance, cap, strategy, seed):
     assert result.xbars_used >= result.lower_bound == packing_lower_bound(items, options)
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 32), st.integers(1, 96)), min_size=1, max_size=30))
+def test_bounds_hold_on_a_non_square_crossbar(shapes):
+    items = [PackItem(index, index, rows, cols) for index, (rows, cols) in enumerate(shapes)]
+    options = PackOptions(xbar_rows=32, xbar_cols=96, effort=2000)
+    result = pack(items, None, options)
+    assert packing_violations(items, result.placements, options, result.xbars_used) == []
+    assert result.xbars_used >= packing_lower_bound(items, options)
+
+
 def test_the_checker_reports_overlaps_conflicts_and_missing_items():
     items = [PackItem("a", 0, 100, 100), PackItem("b", 1, 50, 50), PackItem("c", 5, 10, 10)]
     placements = {"a": (0, 0, 0), "b": (0, 60, 60), "x": (0, 0, 0)}
