@@ -8,10 +8,10 @@ replication), timed the same way over the same samples.
 Three choices differ from `rnc compile`, for a search loop that compiles hundreds of candidates:
 - the ONNX comes from `BlockExports` (per-block exports chained; same graph, no re-tracing);
 - the IR verifier does not run after every pass (`run_passes`);
-- packing gets no search time (`PACK_SECONDS`: only its constructive passes run) and replication no
-  deadline (`UntimedReplicate`), so a candidate's figures are a pure function of its genes and settings,
-  whatever the machine's load or the number of workers; time-limited searches would make them depend on
-  wall-clock time. Compile a chosen candidate with `rnc compile` for the fully searched mapping.
+- each pack inside `replicate` runs only its constructive passes (`PACK_SECONDS` = 0; they always run
+  whole), while replication's own search is bounded by work, not time. So a candidate's figures are a
+  pure function of its genes and settings, whatever the machine's load or the number of workers. Compile
+  a chosen candidate with `rnc compile` for the fully searched mapping.
 
 A candidate whose single copy does not pack into the budget is kept and marked infeasible; its figures then
 come from the minimal placement (no replication) and `xbars_used` is the count that placement needs.
@@ -27,7 +27,7 @@ from rnc.nas.onnx_blocks import BlockExports
 from rnc.nas.supernet import SubnetNet, subnet_configs
 
 DEFAULT_HW_IMAGE_SIZE = 64     # the reference's input, 1x3x64x64
-PACK_SECONDS = 0               # see the module doc: deterministic figures
+PACK_SECONDS = 0               # see the module doc: deterministic and quick
 # The reference's packing rules, as `rnc compile` applies them by default.
 PACK_KNOBS = {"conflict_distance": 1, "max_tiles_per_xbar": 6, "strategy": "best"}
 
@@ -85,11 +85,11 @@ def isaac_xbars(partitioned) -> int:
 def place(partitioned, budget: int | None, seed: int):
     """A placed copy: replicated into `budget` crossbars, or (None) the fewest crossbars, one copy each.
     Raises CompileError when one copy of every layer does not fit the budget."""
-    from rnc.nas.untimed_replicate import UntimedReplicate
     from rnc.passes.xbar.place import Place
+    from rnc.passes.xbar.replicate import Replicate
     knobs = {"seed": seed, "time_limit": PACK_SECONDS} | PACK_KNOBS
     placed = partitioned.clone()
-    run_passes(placed, [UntimedReplicate(budget=budget, **knobs) if budget else Place(min_count=True, **knobs)])
+    run_passes(placed, [Replicate(budget=budget, **knobs) if budget else Place(min_count=True, **knobs)])
     return placed
 
 
