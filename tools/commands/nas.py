@@ -23,6 +23,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
             sp.add_argument("--batch-size", type=int, default=64)
             sp.add_argument("--lr", type=float, default=2e-3)
             sp.add_argument("--no-baseline", action="store_true", help="train only the supernet")
+            sp.add_argument("--threads", type=int, default=1,
+                            help="torch threads (default 1: the small convolutions train fastest on one "
+                                 "thread, and many times slower when threads compete for busy cores)")
         else:
             sp.add_argument("--supernet", help="checkpoint (default OUT/supernet.pt)")
             sp.add_argument("--pop", type=int, default=20)
@@ -61,6 +64,9 @@ def _train(args, data, out: Path, log) -> int:
     from rnc.frontends.zoo.mbv3_small import MobileNetV3Small
     from rnc.nas import train
     from rnc.nas.supernet import Supernet
+    if args.threads < 1:
+        return _fail(f"--threads must be >= 1, got {args.threads}")
+    torch.set_num_threads(args.threads)
     config = train.TrainConfig(steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed)
     meta = train.config_meta(config, data, args.image_size)
     torch.manual_seed(args.seed)
