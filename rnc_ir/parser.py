@@ -223,20 +223,7 @@ class _Builder:
             raise error_at(self.loc(tok), str(e)) from None
 
     def dialect_type(self, tok):
-        dialect, mnemonic, body = _split_dialect_token(tok)
-        d = self._dialect(dialect, tok)
-        if d is not None:
-            cls = d.type_table.get(mnemonic)
-            if cls is None:
-                raise error_at(self.loc(tok), f"unknown type '!{dialect}.{mnemonic}' in dialect '{dialect}'")
-            try:
-                return cls.parse_body(body)
-            except (ValueError, KeyError, TypeError, DiagnosticError) as e:
-                raise error_at(self.loc(tok), f"invalid '!{dialect}.{mnemonic}' type: {_msg(e)}") from None
-        if not self.allow_unregistered:
-            raise error_at(self.loc(tok), f"type '!{dialect}.{mnemonic}' belongs to the unregistered dialect "
-                                          f"'{dialect}'")
-        return OpaqueType(dialect, mnemonic, body)
+        return self._dialect_entity(tok, "!", "type", "type_table", OpaqueType)
 
     def _dialect(self, name: str, tok: Tok):
         try:
@@ -423,20 +410,25 @@ class _Builder:
         return attr
 
     def dialect_attr(self, tok):
+        return self._dialect_entity(tok, "#", "attribute", "attr_table", A.OpaqueAttr)
+
+    def _dialect_entity(self, tok, sigil: str, what: str, table: str, opaque):
+        """`!dialect.mnemonic<...>` / `#dialect.mnemonic<...>`: parsed by the dialect's class for it, kept
+        opaque for an unregistered dialect when that is allowed."""
         dialect, mnemonic, body = _split_dialect_token(tok)
+        name = f"{sigil}{dialect}.{mnemonic}"
         d = self._dialect(dialect, tok)
         if d is not None:
-            cls = d.attr_table.get(mnemonic)
+            cls = getattr(d, table).get(mnemonic)
             if cls is None:
-                raise error_at(self.loc(tok), f"unknown attribute '#{dialect}.{mnemonic}' in dialect '{dialect}'")
+                raise error_at(self.loc(tok), f"unknown {what} '{name}' in dialect '{dialect}'")
             try:
                 return cls.parse_body(body)
             except (ValueError, KeyError, TypeError, DiagnosticError) as e:
-                raise error_at(self.loc(tok), f"invalid '#{dialect}.{mnemonic}' attribute: {_msg(e)}") from None
+                raise error_at(self.loc(tok), f"invalid '{name}' {what}: {_msg(e)}") from None
         if not self.allow_unregistered:
-            raise error_at(self.loc(tok), f"attribute '#{dialect}.{mnemonic}' belongs to the unregistered "
-                                          f"dialect '{dialect}'")
-        return A.OpaqueAttr(dialect, mnemonic, body)
+            raise error_at(self.loc(tok), f"{what} '{name}' belongs to the unregistered dialect '{dialect}'")
+        return opaque(dialect, mnemonic, body)
 
     # ---- resources -----------------------------------------------------------------------------------
     def resource_section(self, *groups):

@@ -143,9 +143,10 @@ def compile_model(model_name: str, module, options: CompileOptions,
     progress("partition")
     run_passes(module, "tile-partition")
     partitioned = module
-    base = simulate(isaac_layers(partitioned), options.samples)
-    base_one = simulate(isaac_layers(partitioned), 1)
-    baseline = {"xbars": sum(len(l.copies[0]) for l in isaac_layers(partitioned)),
+    isaac = isaac_layers(partitioned)
+    base = simulate(isaac, options.samples)
+    base_one = simulate(isaac, 1)
+    baseline = {"xbars": sum(len(layer.copies[0]) for layer in isaac),
                 "latency_ns": base.latency_ns, "latency_one_sample_ns": base_one.latency_ns,
                 "samples": options.samples}
     if options.simulate_isa:
@@ -167,8 +168,9 @@ def compile_model(model_name: str, module, options: CompileOptions,
             steps.append(f"place{{min-count {_knobs(options)}}}")
         pipeline = ",".join(steps)
         run_passes(placed, pipeline)
-        timing = simulate(reference_layers(placed), options.samples)
-        one = simulate(reference_layers(placed), 1)
+        layers = reference_layers(placed)
+        timing = simulate(layers, options.samples)
+        one = simulate(layers, 1)
         run = BudgetResult(budget, placed, pipeline, placement_report(placed), timing.latency_ns,
                            one.latency_ns, base.latency_ns / timing.latency_ns, time.perf_counter() - started)
         if options.simulate_isa:
