@@ -86,6 +86,19 @@ def test_functional_check_failure_exits_1(tmp_path, capsys, monkeypatch):
     assert "functional check failed at budget 60: NOT bit-exact vs the quantized oracle" in captured.err
 
 
+def test_unlowerable_program_is_a_user_error(tmp_path, capsys, monkeypatch):
+    import rnc.tools.compile.isa_run as isa_run
+    from rnc.backends.isa import LoweringError
+
+    def refuse(*args, **kwargs):
+        raise LoweringError("no kernel for 'nn.lrn'")
+    monkeypatch.setattr(isa_run, "lower_program", refuse)
+    assert main(["compile", "squeezenet", "--xbars", "60", "--quiet", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == ("rnc compile: error: cannot lower to the crossbar ISA: no kernel for 'nn.lrn' "
+                   "(--no-simulate stops after placement)\n")
+
+
 def test_progress_shows_on_a_terminal_only(tmp_path):
     import os
     import pty
@@ -106,6 +119,8 @@ def test_progress_shows_on_a_terminal_only(tmp_path):
     assert proc.returncode == 0
     assert b"rnc compile" in shown and b"partition" in shown
     assert "rnc compile" not in proc.stdout  # the table, never the progress, goes to stdout
+    piped = rnc("compile", "squeezenet", "--xbars", "60", "--no-simulate", "--out", str(tmp_path))
+    assert piped.returncode == 0 and piped.stderr == ""  # stderr not a terminal: no progress at all
 
 
 def test_placed_program_round_trips_through_rnc_opt(squeezenet_out):
