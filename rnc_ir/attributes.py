@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .floats import format_float as _format_typed_float, round_to, with_point as _with_point
@@ -352,6 +353,11 @@ def integer_in_range(value: int, type: Type) -> bool:
     return -(1 << (w - 1)) <= value < (1 << w) if w > 1 else value in (0, 1, -1)
 
 
+@lru_cache(maxsize=4096)   # attributes are immutable; passes write the same small integers on every tile
+def _i64_attr(value: int) -> IntegerAttr:
+    return IntegerAttr(value, i64)
+
+
 def to_attr(value: Any) -> Attribute:
     """Converts a Python value to an attribute (int -> i64, float -> f64, list -> array, ...)."""
     if isinstance(value, Attribute):
@@ -359,7 +365,7 @@ def to_attr(value: Any) -> Attribute:
     if isinstance(value, bool):
         return BoolAttr(value)
     if isinstance(value, int):
-        return IntegerAttr(value, i64)
+        return _i64_attr(value)
     if isinstance(value, float):
         return FloatAttr(value, f64)
     if isinstance(value, str):

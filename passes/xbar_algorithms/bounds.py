@@ -18,6 +18,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
 
 from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
 
@@ -48,19 +51,27 @@ def _rounded(size: int, capacity: int, threshold: int) -> int:
     return 0 if size < threshold else size
 
 
-def rounded_areas(rows: int, cols: int, options: PackOptions) -> list[int]:
+def rounded_areas(rows: int, cols: int, options: PackOptions) -> np.ndarray:
     """The rounded areas of one `rows` x `cols` item, for every threshold, rows then columns rounded."""
+    return _rounded_areas(rows, cols, options.xbar_rows, options.xbar_cols)
+
+
+@lru_cache(maxsize=4096)   # a model has few tile shapes, and the bound is taken for many copy counts
+def _rounded_areas(rows: int, cols: int, xbar_rows: int, xbar_cols: int) -> np.ndarray:
     # Thresholds above half a side would let two rounded-up tiles share a line.
-    return ([cols * _rounded(rows, options.xbar_rows, t) for t in range(1, options.xbar_rows // 2 + 1)]
-            + [rows * _rounded(cols, options.xbar_cols, t) for t in range(1, options.xbar_cols // 2 + 1)])
+    areas = np.array([cols * _rounded(rows, xbar_rows, t) for t in range(1, xbar_rows // 2 + 1)]
+                     + [rows * _rounded(cols, xbar_cols, t) for t in range(1, xbar_cols // 2 + 1)],
+                     dtype=np.int64)
+    areas.flags.writeable = False
+    return areas
 
 
 def rounded_area_bound(items: Sequence[PackItem], options: PackOptions) -> int:
     shapes = Counter((item.rows, item.cols) for item in items)
     if not shapes:
         return 0
-    per_shape = [[count * area for area in rounded_areas(r, c, options)] for (r, c), count in shapes.items()]
-    return -(-max(map(sum, zip(*per_shape))) // (options.xbar_rows * options.xbar_cols))
+    total = sum(count * rounded_areas(rows, cols, options) for (rows, cols), count in shapes.items())
+    return -(-int(total.max()) // (options.xbar_rows * options.xbar_cols))
 
 
 def lower_bound(items: Sequence[PackItem], options: PackOptions) -> int:

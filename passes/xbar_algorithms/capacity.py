@@ -38,26 +38,31 @@ class CapacityModel:
                                    if (t.rows, t.cols) != (options.xbar_rows, options.xbar_cols)]
                                   or [rounded_areas(0, 0, options)], axis=0))
         self.rounded = np.array(rounded, dtype=np.int64)
+        # Per-layer totals as vectors (layer order of `layers`), so a bound is a few dot products.
+        order = [cost.layer for cost in self.layers]
+        self.full_v = np.array([self.full[layer] for layer in order], dtype=np.int64)
+        self.partial_area_v = np.array([self.partial_area[layer] for layer in order], dtype=np.int64)
+        self.tiles_v = np.array([self.tiles[layer] for layer in order], dtype=np.int64)
+        self.partial_tiles_v = self.tiles_v - self.full_v
+        self.big_partial_v = np.array([self.big[layer] - self.full[layer] for layer in order], dtype=np.int64)
         distance = options.conflict_distance
-        positions = sorted(self.tiles)
-        self.windows = ([] if distance is None else
-                        [[other for other in positions if start <= other <= start + distance]
-                         for start in positions])
+        positions = np.array(order, dtype=np.int64)
+        # windows[w, l] = 1 when layer l lies in the window starting at the w-th layer's position.
+        self.windows = (np.zeros((0, len(order)), dtype=np.int64) if distance is None else
+                        ((positions[None, :] >= positions[:, None])
+                         & (positions[None, :] <= positions[:, None] + distance)).astype(np.int64))
 
     def lower_bound(self, copies: dict[int, int]) -> int:
         """Crossbars needed at least: the full tiles, each alone, plus the largest bound on the others."""
-        full = sum(copies[layer] * count for layer, count in self.full.items())
-        partial = sum(copies[layer] * area for layer, area in self.partial_area.items())
-        partial_tiles = sum(copies[layer] * (self.tiles[layer] - self.full[layer]) for layer in self.tiles)
         counts = np.array([copies[cost.layer] for cost in self.layers], dtype=np.int64)
-        bounds = [-(-partial // self.xbar_area), -(-int((counts @ self.rounded).max()) // self.xbar_area),
-                  sum(copies[layer] * (self.big[layer] - self.full[layer]) for layer in self.big)]
+        full = int(counts @ self.full_v)
+        bounds = [-(-int(counts @ self.partial_area_v) // self.xbar_area),
+                  -(-int((counts @ self.rounded).max()) // self.xbar_area),
+                  int(counts @ self.big_partial_v)]
         cap = self.options.tile_cap
         if cap:
-            bounds.append(-(-partial_tiles // cap))
+            bounds.append(-(-int(counts @ self.partial_tiles_v) // cap))
         # A window's tiles conflict pairwise: counted with the full tiles, and among the others only.
-        window = max((sum(copies[layer] * self.tiles[layer] for layer in members) for members in self.windows),
-                     default=0)
-        bounds.append(max((sum(copies[layer] * (self.tiles[layer] - self.full[layer]) for layer in members)
-                           for members in self.windows), default=0))
+        window = int((self.windows @ (counts * self.tiles_v)).max(initial=0))
+        bounds.append(int((self.windows @ (counts * self.partial_tiles_v)).max(initial=0)))
         return max(full + max(bounds), window)

@@ -12,6 +12,7 @@ Crossbars and free rectangles examined count as probes on `work` (see `work.Work
 from __future__ import annotations
 
 from bisect import bisect_left, insort
+from collections import defaultdict
 from collections.abc import Sequence
 
 from rnc.passes.xbar_algorithms.maxrects import MaxRectsBin
@@ -34,16 +35,22 @@ def _smallest_areas_after(items: Sequence[PackItem], empty_area: int) -> list[in
     return smallest
 
 
-def _choose_tightest(bins, by_free, item, distance, cap, work):
-    start = bisect_left(by_free, (item.area, -1))
+def _choose_tightest(bins, by_free, item, blocked: set[int], work):
+    # Every crossbar in `by_free` from `start` on has room for the item's area and is under the tile cap
+    # (see greedy_maxrects); `blocked` holds those the conflict rule closes to the item's layer.
+    rows, cols = shape = item.rows, item.cols
+    start = bisect_left(by_free, (rows * cols, -1))
     probes = 0
-    for _free_area, index in by_free[start:]:
-        xbar = bins[index]
+    for position in range(start, len(by_free)):
+        index = by_free[position][1]
         probes += 1
-        if not xbar.admits(item.layer, item.area, distance, cap):
+        if index in blocked:
             continue
+        xbar = bins[index]
         probes += len(xbar.free)
-        found = xbar.best_short_side_fit(item.rows, item.cols)
+        if shape in xbar.misfits:     # the quick no of best_short_side_fit
+            continue
+        found = xbar.best_short_side_fit(rows, cols)
         if found is not None:
             spend(work, probes)
             return index, found[1]
@@ -82,9 +89,10 @@ def greedy_maxrects(items: Sequence[PackItem], options: PackOptions, fit: str = 
     bins: list[MaxRectsBin] = []
     contents: list[list[PlacedItem]] = []
     by_free: list[tuple[int, int]] = []  # (free area, index) of crossbars that may take more
+    blocked: dict[int, set[int]] = defaultdict(set)   # layer -> crossbars the conflict rule closes to it
     for position, item in enumerate(items):
         if fit == "area":
-            chosen = _choose_tightest(bins, by_free, item, distance, cap, work)
+            chosen = _choose_tightest(bins, by_free, item, blocked[item.layer], work)
         else:
             chosen = _choose_scanning(bins, by_free, item, distance, cap, fit, work)
         if chosen is None:
@@ -99,6 +107,9 @@ def greedy_maxrects(items: Sequence[PackItem], options: PackOptions, fit: str = 
         xbar = bins[index]
         spend(work, xbar.place(item.layer, rect[0], rect[1], item.rows, item.cols))
         contents[index].append((item, rect[0], rect[1]))
+        if distance is not None:
+            for layer in range(item.layer - distance, item.layer + distance + 1):
+                blocked[layer].add(index)
         if xbar.free_area >= smallest_after[position] and (cap is None or xbar.count < cap):
             insort(by_free, (xbar.free_area, index))
     return contents

@@ -25,21 +25,19 @@ def _split(free: Rect, used: Rect) -> list[Rect]:
     return pieces
 
 
-def _contains(outer: Rect, inner: Rect) -> bool:
-    return (outer[0] <= inner[0] and outer[1] <= inner[1] and inner[0] + inner[2] <= outer[0] + outer[2]
-            and inner[1] + inner[3] <= outer[1] + outer[3])
-
-
 class MaxRectsBin:
     """A crossbar being filled: free rectangles, tile count, layer positions present, free area."""
 
-    __slots__ = ("free", "count", "layers", "free_area")
+    __slots__ = ("free", "count", "layers", "free_area", "misfits")
 
     def __init__(self, rows: int, cols: int):
         self.free: list[Rect] = [(0, 0, rows, cols)]
         self.count = 0
         self.layers: list[int] = []
         self.free_area = rows * cols
+        # Shapes no free rectangle holds. Free space only shrinks, so they never fit again; packers try
+        # many copies of one shape against the same crossbars.
+        self.misfits: set[tuple[int, int]] = set()
 
     def clone(self) -> "MaxRectsBin":
         twin = MaxRectsBin.__new__(MaxRectsBin)
@@ -47,31 +45,44 @@ class MaxRectsBin:
         twin.count = self.count
         twin.layers = list(self.layers)
         twin.free_area = self.free_area
+        twin.misfits = set(self.misfits)
         return twin
 
     def admits(self, layer: int, area: int, distance: int | None, cap: int | None) -> bool:
         """Whether the constraints (not yet the geometry) allow one more tile of `layer`."""
         if area > self.free_area or (cap is not None and self.count >= cap):
             return False
-        if distance is not None:
-            for other in self.layers:
-                if -distance <= other - layer <= distance:
-                    return False
-        return True
+        return distance is None or not self.conflicts(layer, distance)
+
+    def conflicts(self, layer: int, distance: int) -> bool:
+        """Whether a tile of a layer within `distance` positions of `layer` is already here."""
+        low, high = layer - distance, layer + distance
+        for other in self.layers:
+            if low <= other <= high:
+                return True
+        return False
 
     def best_short_side_fit(self, rows: int, cols: int) -> tuple[tuple[int, int], Rect] | None:
         """The free rectangle leaving the shortest leftover side (ties: the longer side), or None."""
+        if (rows, cols) in self.misfits:
+            return None
         best = None
-        best_score = None
+        best_short = best_long = 0
         for rect in self.free:
             left_rows = rect[2] - rows
             left_cols = rect[3] - cols
             if left_rows < 0 or left_cols < 0:
                 continue
-            score = (left_rows, left_cols) if left_rows < left_cols else (left_cols, left_rows)
-            if best_score is None or score < best_score:
-                best_score, best = score, rect
-        return None if best is None else (best_score, best)
+            if left_rows < left_cols:
+                short, long = left_rows, left_cols
+            else:
+                short, long = left_cols, left_rows
+            if best is None or short < best_short or (short == best_short and long < best_long):
+                best, best_short, best_long = rect, short, long
+        if best is None:
+            self.misfits.add((rows, cols))
+            return None
+        return (best_short, best_long), best
 
     def bottom_left(self, rows: int, cols: int) -> tuple[tuple[int, int], Rect] | None:
         """The free rectangle whose corner is lowest, then leftmost (top-left in crossbar terms)."""
@@ -96,16 +107,21 @@ class MaxRectsBin:
                 pieces.extend(_split(rect, used))
             else:
                 kept.append(rect)
-        # Only the new pieces can be redundant: a kept rectangle was maximal before and still is.
-        candidates = kept + pieces
+        # Only the new pieces can be redundant: a kept rectangle was maximal before and still is. A piece
+        # goes when a kept rectangle or another piece contains it (of equal pieces, the first stays).
         merged = list(kept)
         for index, piece in enumerate(pieces):
-            start = len(kept) + index
-            if any(_contains(other, piece) and (other != piece or position < start)
-                   for position, other in enumerate(candidates) if position != start):
-                continue
-            merged.append(piece)
-        examined = len(self.free) + len(pieces) * len(candidates) + 8
+            top, left, height, width = piece
+            bottom, right = top + height, left + width
+            if not any(other[0] <= top and other[1] <= left and bottom <= other[0] + other[2]
+                       and right <= other[1] + other[3] for other in kept) and \
+                    not any(position != index and other[0] <= top and other[1] <= left
+                            and bottom <= other[0] + other[2] and right <= other[1] + other[3]
+                            and (other != piece or position < index)
+                            for position, other in enumerate(pieces)):
+                merged.append(piece)
+        candidates = len(kept) + len(pieces)
+        examined = len(self.free) + len(pieces) * candidates + 8
         self.free = merged
         self.count += 1
         self.layers.append(layer)

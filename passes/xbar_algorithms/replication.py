@@ -34,8 +34,7 @@ from dataclasses import dataclass, field, replace
 
 from rnc.passes.xbar_algorithms.capacity import CapacityModel
 from rnc.passes.xbar_algorithms.layer_cost import LayerCost
-from rnc.passes.xbar_algorithms.pack_types import (PackingInfeasible, PackItem, PackOptions, PackResult,
-                                                   items_from_tiles)
+from rnc.passes.xbar_algorithms.pack_types import PackingInfeasible, PackItem, PackOptions, PackResult
 from rnc.passes.xbar_algorithms.packing import pack
 from rnc.passes.xbar_algorithms.tiling import Tile
 from rnc.passes.xbar_algorithms.work import SharedWork, WorkBudget
@@ -72,11 +71,17 @@ def replicated_tiles(layers: Sequence[LayerCost], copies: dict[int, int]) -> lis
             for replica in range(copies[cost.layer]) for tile in cost.tiles]
 
 
+def replicated_items(layers: Sequence[LayerCost], copies: dict[int, int]) -> list[PackItem]:
+    """`items_from_tiles(replicated_tiles(...))` without building the tiles: replication packs many copy
+    vectors and keeps the tiles of one."""
+    return [PackItem((cost.layer, replica, tile.index), cost.layer, tile.rows, tile.cols) for cost in layers
+            for replica in range(copies[cost.layer]) for tile in cost.tiles]
+
+
 def pack_copies(layers: Sequence[LayerCost], copies: dict[int, int], budget: int,
                 options: PackOptions, work: WorkBudget | None = None) -> tuple[list[Tile], PackResult]:
-    tiles = replicated_tiles(layers, copies)
-    items: list[PackItem] = items_from_tiles(tiles)
-    return tiles, pack(items, budget, options, work)
+    packing = pack(replicated_items(layers, copies), budget, options, work)
+    return replicated_tiles(layers, copies), packing
 
 
 def bottleneck(layers: Sequence[LayerCost], copies: dict[int, int], rounding: str = "ceil") -> float:
@@ -169,10 +174,10 @@ def _spend_leftover(layers, model: CapacityModel, copies: dict[int, int], capaci
 
 
 def _try_pack(layers, copies, budget, options, shared: SharedWork, most: int):
-    """pack_copies within a slice of the shared work (charged also when packing fails)."""
+    """Packs the copies' tiles within a slice of the shared work (charged also when packing fails)."""
     work = shared.slice(most)
     try:
-        return pack_copies(layers, copies, budget, options, work)
+        return pack(replicated_items(layers, copies), budget, options, work)
     finally:
         shared.charge(work)
 
@@ -199,7 +204,7 @@ def replicate(layers: Sequence[LayerCost], budget: int, pack_options: PackOption
         index = last if index is None else index
         attempts += 1
         try:
-            tiles, packing = _try_pack(layers, search.copies(index), budget, pack_options, shared, PROBE_EFFORT)
+            packing = _try_pack(layers, search.copies(index), budget, pack_options, shared, PROBE_EFFORT)
             break
         except PackingInfeasible as failure:
             if index == last:
@@ -209,8 +214,8 @@ def replicate(layers: Sequence[LayerCost], budget: int, pack_options: PackOption
     while index > failed_below and not shared.exhausted:   # longer tries one step lower
         attempts += 1
         try:
-            tiles, packing = _try_pack(layers, search.copies(index - 1), budget, pack_options, shared,
-                                       shared.left // 2)
+            packing = _try_pack(layers, search.copies(index - 1), budget, pack_options, shared,
+                                shared.left // 2)
             index -= 1
         except PackingInfeasible:
             break
@@ -221,9 +226,10 @@ def replicate(layers: Sequence[LayerCost], budget: int, pack_options: PackOption
         if richer != copies:
             attempts += 1
             try:
-                tiles, packing = _try_pack(layers, richer, budget, pack_options, shared, PROBE_EFFORT)
+                packing = _try_pack(layers, richer, budget, pack_options, shared, PROBE_EFFORT)
                 copies = richer
             except PackingInfeasible:
                 pass
     return ReplicationResult(copies, bottleneck(layers, search.copies(last)), bottleneck(layers, copies),
-                             packing, tiles, search.targets[relaxed], "bottleneck-search", attempts)
+                             packing, replicated_tiles(layers, copies), search.targets[relaxed],
+                             "bottleneck-search", attempts)
