@@ -16,7 +16,8 @@ from rnc.passes.xbar_algorithms import (REFERENCE_CONSTRAINTS, PackingInfeasible
                                         depthwise_split, items_from_tiles, layer_costs, pack,
                                         reference_duplication, reference_layers, replicate)
 
-SHARED = Path(os.environ["RNC_SHARED"]) if "RNC_SHARED" in os.environ else Path(__file__).resolve().parents[2] / "shared"
+SHARED = (Path(os.environ["RNC_SHARED"]) if "RNC_SHARED" in os.environ
+          else Path(__file__).resolve().parents[2] / "shared")
 REFERENCE_DIR = SHARED / "reference"
 REFERENCE_SEED = 123
 

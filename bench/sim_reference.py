@@ -1,7 +1,8 @@
 """Times the reference's network latency model on the check cases of timing.md section 5.
 
 Prints, per case and sample count, the makespan with crossbar requests, the ideal makespan, the value
-timing.md lists, and the wall time of `simulate_reference` (both simpy runs).
+timing.md lists, the wall time of `simulate_reference` (both runs, on the event engine) and that of the same
+two runs on simpy (`reference_timing_simpy`, the engine's oracle).
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 
 from rnc.sim.reference_cases import crossbars_used, reference_network
 from rnc.sim.reference_timing import simulate_reference
+from rnc.sim.reference_timing_simpy import makespan_simpy
 
 # (model, copies, split, placement, label) and timing.md's latency at S = 1 and S = 8.
 CASES = [
@@ -26,7 +28,7 @@ CASES = [
 
 def main() -> None:
     header = f"{'model':<11} {'case':<21} {'xbars':>5} {'S':>2} {'latency ns':>16} {'ideal ns':>16} " \
-             f"{'timing.md':>16} {'rel err':>8} {'wall s':>7}"
+             f"{'timing.md':>16} {'rel err':>8} {'wall s':>7} {'simpy s':>7}"
     print(header)
     print("-" * len(header))
     for (model, copies, split, placement), label, *expected in CASES:
@@ -34,10 +36,17 @@ def main() -> None:
         for samples, listed in zip((1, 8), expected):
             start = time.perf_counter()
             result = simulate_reference(network, samples)
+            ideal = result.ideal_ns
             wall = time.perf_counter() - start
+            start = time.perf_counter()
+            simpy_runs = (makespan_simpy(network, samples, True), makespan_simpy(network, samples, False))
+            simpy_wall = time.perf_counter() - start
+            if simpy_runs != (result.latency_ns, ideal):
+                raise RuntimeError(f"{model} {label} S={samples}: the event engine gives {result.latency_ns, ideal}, "
+                                   f"simpy {simpy_runs}")
             error = abs(result.latency_ns - listed) / listed
             print(f"{model:<11} {label:<21} {crossbars_used(network):>5} {samples:>2} {result.latency_ns:>16,.3f} "
-                  f"{result.ideal_ns:>16,.3f} {listed:>16,.3f} {error:>8.1e} {wall:>7.3f}")
+                  f"{ideal:>16,.3f} {listed:>16,.3f} {error:>8.1e} {wall:>7.3f} {simpy_wall:>7.3f}")
 
 
 if __name__ == "__main__":

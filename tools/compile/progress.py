@@ -25,7 +25,7 @@ def step_progress(total_steps: int, enabled: bool) -> Iterator[Callable[[str], N
 
         def advance(step: str) -> None:
             nonlocal started
-            progress.update(task, description=step, advance=1 if started else 0)
+            progress.update(task, description=step, advance=1 if started else 0, refresh=True)
             started = True
 
         yield advance
