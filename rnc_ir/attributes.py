@@ -358,6 +358,11 @@ def _i64_attr(value: int) -> IntegerAttr:
     return IntegerAttr(value, i64)
 
 
+@lru_cache(maxsize=4096)   # tile ranges, offsets, strides: a few shapes repeated on thousands of ops
+def _i64_array_attr(values: tuple[int, ...]) -> ArrayAttr:
+    return ArrayAttr(tuple(_i64_attr(v) for v in values))
+
+
 def to_attr(value: Any) -> Attribute:
     """Converts a Python value to an attribute (int -> i64, float -> f64, list -> array, ...)."""
     if isinstance(value, Attribute):
@@ -371,6 +376,8 @@ def to_attr(value: Any) -> Attribute:
     if isinstance(value, str):
         return StringAttr(value)
     if isinstance(value, (list, tuple)):
+        if all(type(v) is int for v in value):
+            return _i64_array_attr(tuple(value))
         return ArrayAttr(tuple(to_attr(v) for v in value))
     if isinstance(value, dict):
         return DictAttr.of({k: to_attr(v) for k, v in value.items()})
