@@ -17,6 +17,7 @@ from __future__ import annotations
 import configparser
 import math
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_SIM_CONFIG = Path(__file__).parent / "data" / "SimConfig.ini"
@@ -202,6 +203,7 @@ def pe_latency_breakdown(params: PeripheralParams, read_rows: int, read_cols: in
     )
 
 
+@lru_cache(maxsize=1024)   # the passes and timing ask it for every tile; a model has few tile shapes
 def pe_latency_ns(params: PeripheralParams, read_rows: int, read_cols: int,
                   input_bits: int | None = None) -> float:
     """MNSIM's PE latency of one MVM on `read_rows` x `read_cols` cells (timing.md section 2)."""
