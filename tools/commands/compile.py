@@ -50,7 +50,7 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from rnc.tools.compile.outputs import summary, summary_table, write_outputs
-    from rnc.tools.compile.pipeline import CompileError, CompileOptions, compile_model, load_model
+    from rnc.tools.compile.pipeline import CompileError, CompileOptions, compile_model, compile_steps, load_model
     from rnc.tools.compile.progress import step_progress
     from rnc.tools.compile.report_html import render
     try:
@@ -76,9 +76,8 @@ def run(args: argparse.Namespace) -> int:
                              duplicate=args.duplicate, depthwise_split=args.depthwise_split,
                              conflict_distance=distance, max_tiles_per_xbar=args.max_tiles_per_xbar,
                              samples=args.samples, seed=args.seed, simulate_isa=not args.no_simulate)
-    steps = 3 + (1 + len(budgets or [None])) * (2 if options.simulate_isa else 1)
-    try:
-        with step_progress(steps, enabled=not args.quiet) as progress:
+    try:   # import, the compile's own steps, write reports
+        with step_progress(2 + compile_steps(options), enabled=not args.quiet) as progress:
             shape = tuple(int(d) for d in args.input_shape.lower().split("x")) if args.input_shape else None
             progress("import")
             module = load_model(args.model, shape)

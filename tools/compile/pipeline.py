@@ -134,6 +134,13 @@ def _isa_or_error(step):
         raise CompileError(f"cannot lower to the crossbar ISA: {e} (--no-simulate stops after placement)") from None
 
 
+def compile_steps(options: CompileOptions) -> int:
+    """How many times `compile_model` reports progress with these options (keep it beside the calls)."""
+    per_run = 2 if options.simulate_isa else 1                 # place; lower and simulate
+    baseline = 1 if options.simulate_isa else 0                # the ISAAC-like baseline program
+    return 2 + baseline + per_run * len(options.budgets or [None])   # canonicalize, partition, ...
+
+
 def compile_model(model_name: str, module, options: CompileOptions,
                   progress: Callable[[str], None] = lambda s: None) -> CompileResult:
     progress("canonicalize")
