@@ -7,6 +7,7 @@ The machine's load average is printed beside the timings: other work on a shared
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import tempfile
@@ -43,6 +44,8 @@ def hardware_timing(xbars: int, candidates: int, samples: int) -> None:
     for _ in range(WARMUP_CANDIDATES):          # nearly every block piece exported once, as in a search
         hardware.blocks.model(space.random_genes(rng))
     print(f"block exports, once per process: {len(hardware.blocks)} pieces, {time.perf_counter() - t:.1f} s")
+    gc.collect()
+    gc.freeze()       # as a search worker does once its context is loaded (nas/evaluate.py)
     phases = {"export": 0.0, "compile": 0.0, "timing": 0.0}
     for _ in range(candidates):
         genes = space.random_genes(rng)
