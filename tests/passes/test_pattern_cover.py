@@ -1,20 +1,19 @@
 """Tests of the pattern-model lower bound (pattern_cover): its DFFs, a hand-checked instance where it beats
 the bounds of `bounds`, and soundness against packings found.
 
-The mbv3_small proof (104 crossbars, issue #4) takes about 8 minutes on one core; it runs only with
+The mbv3_small proof (104 crossbars, issue #4) takes about 5 minutes on one core; it runs only with
 RNC_SLOW_TESTS=1."""
 from __future__ import annotations
 
 import os
 import random
-from collections import defaultdict
 from itertools import combinations_with_replacement
 
 import numpy as np
 import pytest
 
 from rnc.passes.xbar_algorithms import PackItem, PackOptions, lower_bound, pack, packing_lower_bound
-from rnc.passes.xbar_algorithms.pattern_cover import dff_table, pattern_bound
+from rnc.passes.xbar_algorithms.pattern_cover import dff_table, packing_patterns, pattern_bound
 from rnc.passes.xbar_algorithms.reference import default_shared_dir
 
 SMALL = PackOptions(xbar_rows=10, xbar_cols=10)
@@ -58,7 +57,16 @@ def test_the_pattern_bound_never_exceeds_a_packing(seed):
     assert lower_bound(items, SMALL) <= pattern_bound(items, SMALL).bound <= found
 
 
-@pytest.mark.skipif(os.environ.get("RNC_SLOW_TESTS") != "1", reason="about 8 minutes; set RNC_SLOW_TESTS=1")
+def test_packing_patterns_are_the_crossbars_of_real_packings():
+    items = items_of([(3, 8), (5, 8), (8, 7), (6, 7), (8, 4), (5, 5), (2, 2), (4, 3)])
+    patterns = packing_patterns(items, SMALL, packs=3, effort=1000)
+    assert sum(len(contents) for contents in patterns) == 3 * len(items)   # every item once per packing
+    assert all(sum(item.area for item in contents) <= 100 for contents in patterns)
+    seeded = pattern_bound(items, SMALL, seeds=patterns)
+    assert seeded.bound == pattern_bound(items, SMALL).bound == 4       # seeds speed it up, never change it
+
+
+@pytest.mark.skipif(os.environ.get("RNC_SLOW_TESTS") != "1", reason="about 5 minutes; set RNC_SLOW_TESTS=1")
 @pytest.mark.skipif(not (default_shared_dir() / "mbv3_small.layers.csv").exists(),
                     reason="reference layer tables not found (set RNC_SHARED)")
 def test_mbv3_small_needs_104_crossbars():
@@ -70,8 +78,6 @@ def test_mbv3_small_needs_104_crossbars():
     rest = [item for item in items if item not in full]
     found = pack(items, None, options)
     assert packing_lower_bound(items, options) == 103 and found.xbars_used == 104
-    bins = defaultdict(list)
-    for item in rest:
-        bins[found.placements[item.id].xbar].append(item)
-    proof = pattern_bound(rest, options, target=found.xbars_used - len(full), seeds=list(bins.values()))
+    proof = pattern_bound(rest, options, target=found.xbars_used - len(full),
+                          seeds=packing_patterns(rest, options))
     assert len(full) + proof.bound == 104
