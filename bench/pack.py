@@ -69,6 +69,7 @@ def bench_min_count() -> None:
 
 def bench_optimality() -> None:
     """The pattern-model bound where the packer stays above the cheap bounds (minutes per model)."""
+    from rnc.passes.xbar_algorithms.pack_types import split_full
     from rnc.passes.xbar_algorithms.pattern_cover import packing_patterns, pattern_bound
     print("\n== optimality, min-count without constraints: pattern (column generation) lower bound")
     for (model, split, constrained) in REFERENCE_MIN_COUNT:
@@ -80,8 +81,7 @@ def bench_optimality() -> None:
         if found.xbars_used == found.lower_bound:
             print(f"  {label(model, split):<20} {found.xbars_used} crossbars = the cheap bounds: optimal")
             continue
-        full = [item for item in items if (item.rows, item.cols) == (options.xbar_rows, options.xbar_cols)]
-        rest = [item for item in items if (item.rows, item.cols) != (options.xbar_rows, options.xbar_cols)]
+        full, rest = split_full(items, options)
         started = time.perf_counter()
         proof = pattern_bound(rest, options, target=found.xbars_used - len(full),
                               seeds=packing_patterns(rest, options))

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
+from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions, split_full
 
 
 def area_bound(items: Sequence[PackItem], options: PackOptions) -> int:
@@ -85,6 +85,5 @@ def lower_bound(items: Sequence[PackItem], options: PackOptions) -> int:
 def packing_lower_bound(items: Sequence[PackItem], options: PackOptions) -> int:
     """`lower_bound`, strengthened: crossbar-sized items each fill a crossbar alone, so the others' bound
     adds to their count."""
-    full = [item for item in items if item.rows == options.xbar_rows and item.cols == options.xbar_cols]
-    rest = [item for item in items if not (item.rows == options.xbar_rows and item.cols == options.xbar_cols)]
+    full, rest = split_full(items, options)
     return max(lower_bound(items, options), len(full) + lower_bound(rest, options))

@@ -21,34 +21,30 @@ class CapacityModel:
     def __init__(self, layers: Sequence[LayerCost], options: PackOptions):
         self.options = options
         self.layers = list(layers)
-        half_rows, half_cols = options.xbar_rows / 2, options.xbar_cols / 2
         self.xbar_area = options.xbar_rows * options.xbar_cols
-        self.full = {}
-        self.partial_area = {}
-        self.tiles = {}
-        self.big = {}
-        rounded = []   # per layer: its partial tiles' rounded areas, one column per rounding
+        full_shape = (options.xbar_rows, options.xbar_cols)
+        half_rows, half_cols = options.xbar_rows / 2, options.xbar_cols / 2
+        # Per-layer totals as vectors in the order of `layers`, so a bound is a few dot products.
+        full, tiles, partial_area, big, rounded = [], [], [], [], []
         for cost in self.layers:
-            full = [t for t in cost.tiles if t.rows == options.xbar_rows and t.cols == options.xbar_cols]
-            self.full[cost.layer] = len(full)
-            self.partial_area[cost.layer] = cost.area - len(full) * self.xbar_area
-            self.tiles[cost.layer] = len(cost.tiles)
-            self.big[cost.layer] = sum(1 for t in cost.tiles if t.rows > half_rows and t.cols > half_cols)
-            rounded.append(np.sum([rounded_areas(t.rows, t.cols, options) for t in cost.tiles
-                                   if (t.rows, t.cols) != (options.xbar_rows, options.xbar_cols)]
+            partial = [t for t in cost.tiles if (t.rows, t.cols) != full_shape]
+            full.append(len(cost.tiles) - len(partial))
+            tiles.append(len(cost.tiles))
+            partial_area.append(sum(t.area for t in partial))
+            big.append(sum(1 for t in partial if t.rows > half_rows and t.cols > half_cols))
+            # one column per rounding threshold
+            rounded.append(np.sum([rounded_areas(t.rows, t.cols, options) for t in partial]
                                   or [rounded_areas(0, 0, options)], axis=0))
-        self.rounded = np.array(rounded, dtype=np.int64)
-        # Per-layer totals as vectors (layer order of `layers`), so a bound is a few dot products.
-        order = [cost.layer for cost in self.layers]
-        self.full_v = np.array([self.full[layer] for layer in order], dtype=np.int64)
-        self.partial_area_v = np.array([self.partial_area[layer] for layer in order], dtype=np.int64)
-        self.tiles_v = np.array([self.tiles[layer] for layer in order], dtype=np.int64)
+        self.full_v = np.array(full, dtype=np.int64)
+        self.tiles_v = np.array(tiles, dtype=np.int64)
         self.partial_tiles_v = self.tiles_v - self.full_v
-        self.big_partial_v = np.array([self.big[layer] - self.full[layer] for layer in order], dtype=np.int64)
+        self.partial_area_v = np.array(partial_area, dtype=np.int64)
+        self.big_partial_v = np.array(big, dtype=np.int64)
+        self.rounded = np.array(rounded, dtype=np.int64)
         distance = options.conflict_distance
-        positions = np.array(order, dtype=np.int64)
+        positions = np.array([cost.layer for cost in self.layers], dtype=np.int64)
         # windows[w, l] = 1 when layer l lies in the window starting at the w-th layer's position.
-        self.windows = (np.zeros((0, len(order)), dtype=np.int64) if distance is None else
+        self.windows = (np.zeros((0, len(positions)), dtype=np.int64) if distance is None else
                         ((positions[None, :] >= positions[:, None])
                          & (positions[None, :] <= positions[:, None] + distance)).astype(np.int64))
 

@@ -38,7 +38,7 @@ def _smallest_areas_after(items: Sequence[PackItem], empty_area: int) -> list[in
 def _choose_tightest(bins, by_free, item, blocked: set[int], work):
     # Every crossbar in `by_free` from `start` on has room for the item's area and is under the tile cap
     # (see greedy_maxrects); `blocked` holds those the conflict rule closes to the item's layer.
-    rows, cols = shape = item.rows, item.cols
+    rows, cols = item.rows, item.cols
     start = bisect_left(by_free, (rows * cols, -1))
     probes = 0
     for position in range(start, len(by_free)):
@@ -48,8 +48,6 @@ def _choose_tightest(bins, by_free, item, blocked: set[int], work):
             continue
         xbar = bins[index]
         probes += len(xbar.free)
-        if shape in xbar.misfits:     # the quick no of best_short_side_fit
-            continue
         found = xbar.best_short_side_fit(rows, cols)
         if found is not None:
             spend(work, probes)

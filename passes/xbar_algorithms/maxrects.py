@@ -108,20 +108,18 @@ class MaxRectsBin:
             else:
                 kept.append(rect)
         # Only the new pieces can be redundant: a kept rectangle was maximal before and still is. A piece
-        # goes when a kept rectangle or another piece contains it (of equal pieces, the first stays).
+        # goes when another rectangle contains it (of equal pieces, the first stays).
+        candidates = kept + pieces
         merged = list(kept)
         for index, piece in enumerate(pieces):
+            me = len(kept) + index
             top, left, height, width = piece
             bottom, right = top + height, left + width
-            if not any(other[0] <= top and other[1] <= left and bottom <= other[0] + other[2]
-                       and right <= other[1] + other[3] for other in kept) and \
-                    not any(position != index and other[0] <= top and other[1] <= left
-                            and bottom <= other[0] + other[2] and right <= other[1] + other[3]
-                            and (other != piece or position < index)
-                            for position, other in enumerate(pieces)):
+            if not any(position != me and other[0] <= top and other[1] <= left and bottom <= other[0] + other[2]
+                       and right <= other[1] + other[3] and (other != piece or position < me)
+                       for position, other in enumerate(candidates)):
                 merged.append(piece)
-        candidates = len(kept) + len(pieces)
-        examined = len(self.free) + len(pieces) * candidates + 8
+        examined = len(self.free) + len(pieces) * len(candidates) + 8
         self.free = merged
         self.count += 1
         self.layers.append(layer)

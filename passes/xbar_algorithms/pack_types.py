@@ -100,7 +100,19 @@ class PackingInfeasible(Exception):
                          f"best found {best_found}")
 
 
+def split_full(items: Iterable[PackItem], options: PackOptions) -> tuple[list[PackItem], list[PackItem]]:
+    """(crossbar-sized items, the others): the first fill a crossbar each, alone."""
+    full, rest = [], []
+    for item in items:
+        (full if (item.rows, item.cols) == (options.xbar_rows, options.xbar_cols) else rest).append(item)
+    return full, rest
+
+
+def tile_item(tile: Tile, replica: int) -> PackItem:
+    """The pack item of copy `replica` of `tile`, keyed (layer, replica, index)."""
+    return PackItem((tile.layer, replica, tile.index), tile.layer, tile.rows, tile.cols)
+
+
 def items_from_tiles(tiles: Iterable[Tile]) -> list[PackItem]:
     """Pack items for tiles, keyed by (layer, replica, index)."""
-    return [PackItem((tile.layer, tile.replica, tile.index), tile.layer, tile.rows, tile.cols)
-            for tile in tiles]
+    return [tile_item(tile, tile.replica) for tile in tiles]

@@ -32,7 +32,7 @@ from rnc.passes.xbar_algorithms.bounds import area_bound, conflict_window_bound,
 from rnc.passes.xbar_algorithms.greedy import PlacedItem, greedy_maxrects
 from rnc.passes.xbar_algorithms.improve import ruin_and_recreate
 from rnc.passes.xbar_algorithms.pack_types import (PackingInfeasible, PackItem, PackOptions, PackResult,
-                                                   Placement)
+                                                   Placement, split_full)
 from rnc.passes.xbar_algorithms.rnc_ems import reference_order, rnc_pack
 from rnc.passes.xbar_algorithms.skyline import greedy_skyline
 from rnc.passes.xbar_algorithms.work import WorkBudget
@@ -206,8 +206,7 @@ def pack(items: Sequence[PackItem], budget: int | None = None, options: PackOpti
         work = WorkBudget(options.effort, deadline)
     items = list(items)
     _check_items(items, options)
-    full = [item for item in items if item.rows == options.xbar_rows and item.cols == options.xbar_cols]
-    rest = [item for item in items if not (item.rows == options.xbar_rows and item.cols == options.xbar_cols)]
+    full, rest = split_full(items, options)
     bound = packing_lower_bound(items, options)
     if budget is not None and budget < bound:
         raise PackingInfeasible(bound, budget, None)

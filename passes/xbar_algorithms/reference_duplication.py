@@ -22,7 +22,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from rnc.passes.xbar_algorithms.capacity import CapacityModel
 from rnc.passes.xbar_algorithms.layer_cost import LayerCost
 from rnc.passes.xbar_algorithms.pack_types import PackingInfeasible, PackOptions
-from rnc.passes.xbar_algorithms.replication import ReplicationResult, bottleneck, pack_copies
+from rnc.passes.xbar_algorithms.replication import (ReplicationResult, bottleneck, pack_copies,
+                                                    replicated_tiles)
 
 REFERENCE_MARGINS = (0.95, 0.90, 0.85, 0.80, 0.75, 0.70, 0.65, 0.60)
 PE_CORE_NS = 18.59664881     # per input bit, row group and column group (timing.md section 2)
@@ -86,11 +87,12 @@ def reference_duplication(layers: Sequence[LayerCost], budget: int,
         if copies is None:
             continue
         try:
-            tiles, packing = pack_copies(layers, copies, budget, pack_options)
+            packing = pack_copies(layers, copies, budget, pack_options)
         except PackingInfeasible as failure:
             if failure.best_found is not None:
                 best_found = failure.best_found if best_found is None else min(best_found, failure.best_found)
             continue
-        return ReplicationResult(copies, bottleneck(layers, ones), bottleneck(layers, copies), packing, tiles,
-                                 None, f"reference (margin {margin:.2f})", attempt)
+        return ReplicationResult(copies, bottleneck(layers, ones), bottleneck(layers, copies), packing,
+                                 replicated_tiles(layers, copies), None, f"reference (margin {margin:.2f})",
+                                 attempt)
     raise PackingInfeasible(CapacityModel(layers, pack_options).lower_bound(ones), budget, best_found)

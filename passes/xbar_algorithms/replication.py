@@ -34,7 +34,8 @@ from dataclasses import dataclass, field, replace
 
 from rnc.passes.xbar_algorithms.capacity import CapacityModel
 from rnc.passes.xbar_algorithms.layer_cost import LayerCost
-from rnc.passes.xbar_algorithms.pack_types import PackingInfeasible, PackItem, PackOptions, PackResult
+from rnc.passes.xbar_algorithms.pack_types import (PackingInfeasible, PackItem, PackOptions, PackResult,
+                                                   tile_item)
 from rnc.passes.xbar_algorithms.packing import pack
 from rnc.passes.xbar_algorithms.tiling import Tile
 from rnc.passes.xbar_algorithms.work import SharedWork, WorkBudget
@@ -74,14 +75,14 @@ def replicated_tiles(layers: Sequence[LayerCost], copies: dict[int, int]) -> lis
 def replicated_items(layers: Sequence[LayerCost], copies: dict[int, int]) -> list[PackItem]:
     """`items_from_tiles(replicated_tiles(...))` without building the tiles: replication packs many copy
     vectors and keeps the tiles of one."""
-    return [PackItem((cost.layer, replica, tile.index), cost.layer, tile.rows, tile.cols) for cost in layers
+    return [tile_item(tile, replica) for cost in layers
             for replica in range(copies[cost.layer]) for tile in cost.tiles]
 
 
 def pack_copies(layers: Sequence[LayerCost], copies: dict[int, int], budget: int,
-                options: PackOptions, work: WorkBudget | None = None) -> tuple[list[Tile], PackResult]:
-    packing = pack(replicated_items(layers, copies), budget, options, work)
-    return replicated_tiles(layers, copies), packing
+                options: PackOptions, work: WorkBudget | None = None) -> PackResult:
+    """Packs every copy's tiles into `budget` crossbars (raises PackingInfeasible)."""
+    return pack(replicated_items(layers, copies), budget, options, work)
 
 
 def bottleneck(layers: Sequence[LayerCost], copies: dict[int, int], rounding: str = "ceil") -> float:
@@ -177,7 +178,7 @@ def _try_pack(layers, copies, budget, options, shared: SharedWork, most: int):
     """Packs the copies' tiles within a slice of the shared work (charged also when packing fails)."""
     work = shared.slice(most)
     try:
-        return pack(replicated_items(layers, copies), budget, options, work)
+        return pack_copies(layers, copies, budget, options, work)
     finally:
         shared.charge(work)
 

@@ -71,11 +71,11 @@ def test_packing_patterns_are_the_crossbars_of_real_packings():
                     reason="reference layer tables not found (set RNC_SHARED)")
 def test_mbv3_small_needs_104_crossbars():
     from rnc.passes.xbar_algorithms import depthwise_split, items_from_tiles, reference_layers
+    from rnc.passes.xbar_algorithms.pack_types import split_full
     items = items_from_tiles([tile for matrix in reference_layers("mbv3_small")
                               for tile in depthwise_split(matrix, 1)])
     options = PackOptions()
-    full = [item for item in items if item.rows == options.xbar_rows and item.cols == options.xbar_cols]
-    rest = [item for item in items if item not in full]
+    full, rest = split_full(items, options)
     found = pack(items, None, options)
     assert packing_lower_bound(items, options) == 103 and found.xbars_used == 104
     proof = pattern_bound(rest, options, target=found.xbars_used - len(full),
