@@ -3,9 +3,9 @@ import os
 
 from setuptools import setup
 
-ROOTS = {"rnc.ir": "rnc_ir", "rnc.dialects": "dialects", "rnc.passes": "passes",
+ROOTS = {"rnc.ir": "rnc_ir", "rnc.hw": "hw", "rnc.dialects": "dialects", "rnc.passes": "passes",
          "rnc.frontends": "frontends", "rnc.backends": "backends", "rnc.sim": "sim",
-         "rnc.nas": "nas", "rnc.tools": "tools"}
+         "rnc.driver": "driver", "rnc.nas": "nas", "rnc.tools": "tools"}
 
 
 def packages() -> list[str]:

@@ -1,0 +1,1 @@
+"""rnc.driver: the compiler as a library (compile pipeline, timing runs, ISA runs, atomic outputs)."""
