@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from rnc.tools.compile.pipeline import CompileOptions, compile_model, load_model
+from rnc.driver.pipeline import CompileOptions, compile_model, load_model
 
 REFERENCE = {"squeezenet": {60: 4.14, 80: 7.18, 100: 8.62, 120: 9.82},
              "mbv3_small": {168: 5.71, 211: 8.76, 253: 12.09}}

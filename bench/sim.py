@@ -14,7 +14,7 @@ import numpy as np
 from rnc.backends.isa import isaac_baseline, lower_program
 from rnc.backends.isa.reference import run_float
 from rnc.sim.isa_sim import simulate
-from rnc.tools.compile.pipeline import CompileOptions, compile_model, load_model, run_passes, canonicalize_pipeline
+from rnc.driver.pipeline import CompileOptions, compile_model, load_model, run_passes, canonicalize_pipeline
 
 REFERENCE = {"squeezenet": {60: 4.14, 80: 7.18, 100: 8.62, 120: 9.82},
              "mbv3_small": {168: 5.71, 211: 8.76, 253: 12.09}}

@@ -9,8 +9,8 @@ from rnc.nas import space
 from rnc.nas.hardware import HardwareEvaluator, partition, place
 from rnc.nas.supernet import Supernet, subnet_module
 from rnc.passes.xbar.report import placement_report
-from rnc.tools.compile.pipeline import CompileOptions, compile_model, load_model
-from rnc.tools.compile.timing import reference_layers, simulate
+from rnc.driver.pipeline import CompileOptions, compile_model, load_model
+from rnc.driver.timing import reference_layers, simulate
 
 IMAGE = 16
 

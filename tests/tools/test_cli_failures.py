@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import rnc.tools.commands.run as run_command
-from rnc.tools.atomic import write_bytes_atomic, write_text_atomic
+from rnc.driver.atomic import write_bytes_atomic, write_text_atomic
 from rnc.tools.rnc_cli import main
 
 

@@ -76,7 +76,7 @@ def test_summary_table_and_no_simulate(tmp_path, capsys):
 
 
 def test_functional_check_failure_exits_1(tmp_path, capsys, monkeypatch):
-    import rnc.tools.compile.isa_run as isa_run
+    import rnc.driver.isa_run as isa_run
     real = isa_run.run_quantized
     # A miscompiled program, as the check sees it: the oracle and the simulator disagree in one element.
     monkeypatch.setattr(isa_run, "run_quantized", lambda *a: [real(*a)[0] + 1])
@@ -87,7 +87,7 @@ def test_functional_check_failure_exits_1(tmp_path, capsys, monkeypatch):
 
 
 def test_unlowerable_program_is_a_user_error(tmp_path, capsys, monkeypatch):
-    import rnc.tools.compile.isa_run as isa_run
+    import rnc.driver.isa_run as isa_run
     from rnc.backends.isa import LoweringError
 
     def refuse(*args, **kwargs):
@@ -125,7 +125,7 @@ def test_progress_shows_on_a_terminal_only(tmp_path):
 
 @pytest.mark.parametrize("budgets, simulate", [([60, 80], False), ([60], True), (None, False)])
 def test_progress_total_counts_every_step(budgets, simulate):
-    from rnc.tools.compile.pipeline import CompileOptions, compile_model, compile_steps, load_model
+    from rnc.driver.pipeline import CompileOptions, compile_model, compile_steps, load_model
     options = CompileOptions(budgets=budgets, duplicate=True, simulate_isa=simulate)
     steps = []
     compile_model("squeezenet", load_model("squeezenet", None), options, steps.append)

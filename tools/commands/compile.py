@@ -49,10 +49,10 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rnc.tools.compile.outputs import summary, summary_table, write_outputs
-    from rnc.tools.compile.pipeline import CompileError, CompileOptions, compile_model, compile_steps, load_model
+    from rnc.driver.outputs import summary, summary_table, write_outputs
+    from rnc.driver.pipeline import CompileError, CompileOptions, compile_model, compile_steps, load_model
     from rnc.tools.compile.progress import step_progress
-    from rnc.tools.compile.report_html import render
+    from rnc.driver.report_html import render
     try:
         distance = None if args.conflict_distance.lower() == "off" else int(args.conflict_distance)
         if distance is not None and distance < 0:

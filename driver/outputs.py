@@ -1,7 +1,7 @@
 """The files `rnc compile` writes: IR, program.isa, trace.json, report.json, the reference-compatible
 partition.json and pack.csv.
 
-Every file is written whole or not at all (rnc.tools.atomic: write a temporary file, then rename).
+Every file is written whole or not at all (rnc.driver.atomic: write a temporary file, then rename).
 partition.json and pack.csv have the fields and meaning of the files the reference RNC tool writes
 (its `InputLayerBoxSpace.save_to_json` and packing log), so its users can diff the two tools' results.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from rnc.dialects.xbar import module_layers
 from rnc.ir.printer import print_module
-from rnc.tools.atomic import write_text_atomic
+from rnc.driver.atomic import write_text_atomic
 
 
 def summary(result, run) -> dict[str, Any]:

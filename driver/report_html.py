@@ -8,7 +8,7 @@ import json
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from rnc.dialects.xbar import module_array, module_layers
-from rnc.tools.compile.outputs import summary
+from rnc.driver.outputs import summary
 
 CELL = 64  # pixels per crossbar square in the map
 
@@ -55,7 +55,7 @@ def timeline(run) -> dict:
 
 
 def render(result, run, sweep: list | None = None) -> str:
-    env = Environment(loader=PackageLoader("rnc.tools.compile", "templates"), autoescape=select_autoescape())
+    env = Environment(loader=PackageLoader("rnc.driver", "templates"), autoescape=select_autoescape())
     env.filters["tojson"] = lambda v: json.dumps(v)
     sweep_rows = [summary(result, r) for r in (sweep or [])]
     return env.get_template("report.html.j2").render(

@@ -15,8 +15,8 @@ from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.pass_manager import PassContext, PassError, PassManager, load_all_passes, parse_pipeline
 from rnc.passes.xbar.report import placement_report
 from rnc.passes.xbar.target_files import TargetError, apply_values, load_target, parse_xbar_size
-from rnc.tools.compile.isa_run import IsaRun, baseline_native_ns, run_isa
-from rnc.tools.compile.timing import isaac_layers, reference_layers, simulate
+from rnc.driver.isa_run import IsaRun, baseline_native_ns, run_isa
+from rnc.driver.timing import isaac_layers, reference_layers, simulate
 
 CANONICALIZE = ("canonicalize", "fold-batch-norm", "remove-dropout-identity", "fold-constants", "dce")
 
