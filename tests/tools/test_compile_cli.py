@@ -123,15 +123,6 @@ def test_progress_shows_on_a_terminal_only(tmp_path):
     assert piped.returncode == 0 and piped.stderr == ""  # stderr not a terminal: no progress at all
 
 
-@pytest.mark.parametrize("budgets, simulate", [([60, 80], False), ([60], True), (None, False)])
-def test_progress_total_counts_every_step(budgets, simulate):
-    from rnc.driver.pipeline import CompileOptions, compile_model, compile_steps, load_model
-    options = CompileOptions(budgets=budgets, duplicate=True, simulate_isa=simulate)
-    steps = []
-    compile_model("squeezenet", load_model("squeezenet", None), options, steps.append)
-    assert len(steps) == compile_steps(options) and len(set(steps)) == len(steps)
-
-
 def test_placed_program_round_trips_through_rnc_opt(squeezenet_out):
     from rnc.ir.parser import parse_file
     from rnc.ir.printer import print_module
