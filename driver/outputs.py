@@ -1,5 +1,5 @@
-"""The files `rnc compile` writes: IR, program.isa, trace.json, report.json, report.html, sweep.json, the
-reference-compatible partition.json and pack.csv.
+"""The files `rnc compile` writes: IR, program.isa, trace.json, report.json, the reference-compatible
+partition.json and pack.csv (and report.html, sweep.json).
 
 Every file is written whole or not at all (rnc.driver.atomic: write a temporary file, then rename).
 partition.json and pack.csv have the fields and meaning of the files the reference RNC tool writes
