@@ -16,7 +16,7 @@ from rnc.ir.pass_manager import Instrumentation, PassContext, PassError, PassMan
 from rnc.ir.parser import parse_module
 from rnc.ir.printer import Printer
 from rnc.ir.verifier import verify
-from rnc.tools.atomic import write_text_atomic
+from rnc.driver.atomic import write_text_atomic
 from rnc.tools.diagnostics_check import check, parse_expectations
 
 _SPLIT = re.compile(r"^// -----.*$", re.M)

@@ -6,7 +6,7 @@ from rnc.nas.hardware import PACK_KNOBS
 from rnc.passes.xbar.place import PackingKnobs, Place
 from rnc.passes.xbar.replicate import Replicate
 from rnc.passes.xbar_algorithms import REFERENCE_CONSTRAINTS
-from rnc.tools.compile.pipeline import CompileOptions
+from rnc.driver.pipeline import CompileOptions
 
 RULES = asdict(REFERENCE_PACKING)
 

@@ -1,4 +1,4 @@
-"""How `rnc` ends when things go wrong outside a command's own checks: a bug, a closed pipe, a failed write."""
+"""How `rnc` ends when things go wrong outside a command's own checks: a bug, a closed pipe."""
 from __future__ import annotations
 
 import os
@@ -8,7 +8,6 @@ import sys
 import pytest
 
 import rnc.tools.commands.run as run_command
-from rnc.tools.atomic import write_bytes_atomic, write_text_atomic
 from rnc.tools.rnc_cli import main
 
 
@@ -75,20 +74,3 @@ def test_closed_pipe_ends_quietly():
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert proc.stderr == ""
-
-
-def test_atomic_write_gives_the_mode_open_would(tmp_path):
-    mask = os.umask(0o027)
-    try:
-        write_text_atomic(tmp_path / "a.txt", "x")
-    finally:
-        os.umask(mask)
-    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o640
-
-
-def test_atomic_write_leaves_nothing_when_it_fails(tmp_path):
-    target = tmp_path / "out.txt"
-    target.write_text("old")
-    with pytest.raises(TypeError):  # fails while writing the temporary file: text into a binary file
-        write_bytes_atomic(target, "not bytes")  # type: ignore[arg-type]
-    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
