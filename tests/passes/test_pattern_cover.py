@@ -14,7 +14,6 @@ import pytest
 
 from rnc.passes.xbar_algorithms import PackItem, PackOptions, lower_bound, pack, packing_lower_bound
 from rnc.passes.xbar_algorithms.pattern_cover import dff_table, packing_patterns, pattern_bound
-from rnc.passes.xbar_algorithms.reference import default_shared_dir
 
 SMALL = PackOptions(xbar_rows=10, xbar_cols=10)
 
@@ -67,8 +66,6 @@ def test_packing_patterns_are_the_crossbars_of_real_packings():
 
 
 @pytest.mark.skipif(os.environ.get("RNC_SLOW_TESTS") != "1", reason="about 5 minutes; set RNC_SLOW_TESTS=1")
-@pytest.mark.skipif(not (default_shared_dir() / "mbv3_small.layers.csv").exists(),
-                    reason="reference layer tables not found (set RNC_SHARED)")
 def test_mbv3_small_needs_104_crossbars():
     from rnc.passes.xbar_algorithms import depthwise_split, items_from_tiles, reference_layers
     from rnc.passes.xbar_algorithms.pack_types import split_full

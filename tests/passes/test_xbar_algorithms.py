@@ -14,14 +14,11 @@ from rnc.passes.xbar_algorithms import (REFERENCE_CONSTRAINTS, LayerMatrix, Pack
                                         PackOptions, depthwise_block_diagonal, depthwise_split,
                                         items_from_tiles, layer_costs, pack, packing_lower_bound,
                                         packing_violations, partition, reference_duplication,
-                                        reference_layers, replicate)
+                                        reference_layers, reference_table, reference_tile_totals,
+                                        replicate)
 from rnc.passes.xbar_algorithms.bounds import area_bound, rounded_area_bound
 from rnc.passes.xbar_algorithms.capacity import CapacityModel
 from rnc.passes.xbar_algorithms.replication import replicated_tiles
-from rnc.passes.xbar_algorithms.reference import default_shared_dir
-
-pytestmark = pytest.mark.skipif(not (default_shared_dir() / "mbv3_small.layers.csv").exists(),
-                                reason="reference layer tables not found (set RNC_SHARED)")
 
 MODELS = ("mbv3_small", "squeezenet", "resnet18")
 MBV3_DEPTHWISE = [2, 7, 13, 18, 24, 29, 34, 40, 45, 51, 56]
@@ -37,12 +34,10 @@ def model_items(model: str, depthwise_factor: int = 1):
 
 # --- tiling -------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("model, count, area", [("mbv3_small", 210, 1_671_080), ("squeezenet", 80, 724_672),
-                                                ("resnet18", 698, 11_164_352)])
-def test_reference_tiles_have_the_reference_count_and_area(model, count, area):
-    tiles = [tile for matrix in reference_layers(model) for tile in partition(matrix)]
-    assert len(tiles) == count
-    assert sum(tile.area for tile in tiles) == area
+@pytest.mark.parametrize("model, split", sorted(reference_tile_totals()))
+def test_reference_tiles_have_the_reference_count_and_area(model, split):
+    tiles = model_tiles(model, split)
+    assert (len(tiles), sum(tile.area for tile in tiles)) == reference_tile_totals()[model, split]
     assert all(tile.rows <= 128 and tile.cols <= 128 for tile in tiles)
 
 
@@ -51,10 +46,23 @@ def test_depthwise_layers_are_recognised_in_the_tables():
     assert not any(m.depthwise for model in ("squeezenet", "resnet18") for m in reference_layers(model))
 
 
+@pytest.mark.parametrize("model", MODELS)
+def test_the_reader_agrees_with_the_timing_tables(model):
+    """timing.md section 4 lists the same rows, cols and cycles, and marks depthwise (d) and linear (l)."""
+    kinds = {(False, False): "c", (True, False): "d", (False, True): "l"}
+    assert [(str(m.layer), kinds[m.depthwise, m.linear], str(m.rows), str(m.cols), str(m.cycles))
+            for m in reference_layers(model)] == \
+        [(row["layer"], row["kind"], row["rows"], row["cols"], row["cycles"])
+         for row in reference_table(f"{model}.timing")]
+
+
+def test_an_unknown_table_names_the_known_ones():
+    with pytest.raises(ValueError, match=r"no reference table 'lenet.layers'; known: .*mbv3_small\.layers"):
+        reference_layers("lenet")
+
+
 def test_depthwise_split_5_matches_the_reference():
     tiles = model_tiles("mbv3_small", 5)
-    assert len(tiles) == 249
-    assert sum(tile.area for tile in tiles) == 1_671_080
     stage_cycles = {layer: max(t.cycles for t in tiles if t.layer == layer) for layer in MBV3_DEPTHWISE}
     assert list(stage_cycles.values()) == [3072, 3584, 4352, 1216, 3072, 3072, 1536, 1792, 912, 1840, 1840]
 
