@@ -44,8 +44,17 @@ def test_the_pattern_bound_proves_an_optimum_the_dff_bounds_miss():
 
 
 def test_the_pattern_bound_stops_at_the_target():
+    # Untargeted, column generation converges (lp set) at 4. A target stops it early, unconverged (lp None):
+    # as soon as the target is proven, or once the LP value shows it cannot be reached.
     items = items_of([(3, 8), (5, 8), (8, 7), (6, 7), (8, 4), (5, 5)])
-    assert pattern_bound(items, SMALL, target=3).bound >= 3
+    full = pattern_bound(items, SMALL)
+    assert (full.bound, full.lp) == (4, pytest.approx(3.5))
+    reached = pattern_bound(items, SMALL, target=3)
+    assert (reached.bound, reached.lp, reached.rounds) == (3, None, 1)      # area proves 3 in round 1
+    proven = pattern_bound(items, SMALL, target=4)
+    assert (proven.bound, proven.lp) == (4, None) and proven.rounds < full.rounds
+    unreachable = pattern_bound(items, SMALL, target=5)
+    assert (unreachable.bound, unreachable.lp) == (3, None) and unreachable.rounds < full.rounds
 
 
 @pytest.mark.parametrize("seed", range(6))
