@@ -4,8 +4,9 @@ The layer tables list `layer,module,rows,cols,cycles` but do not say which convs
 is taken as depthwise when its rows are an odd square kernel (k*k, odd k >= 3) and it is fed by the conv
 just before it (the expansion conv): same `cols` (channels) and `cycles` = channels * Hout*Wout, with
 Hout*Wout the feeding conv's cycles at stride 1 or a quarter of them at stride 2. On the three tables this
-marks exactly the rows timing.md calls `d` (mbv3_small's eleven depthwise convs, nothing in squeezenet or
-resnet18). A rule on `rows` alone would not do: a 3x3 conv with one input channel also has 9 rows.
+marks exactly the rows `<model>.timing.csv` calls `d` (mbv3_small's eleven depthwise convs, nothing in
+squeezenet or resnet18). A rule on `rows` alone would not do: a 3x3 conv with one input channel also has 9
+rows.
 
 Tiling the layers is `tiling.partition` / `tiling.depthwise_split`, the reference's layout.
 """
