@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
+from rnc.hw.packing_rules import REFERENCE_PACKING
 from rnc.nas import space
 from rnc.nas.onnx_blocks import BlockExports
 from rnc.nas.supernet import SubnetNet, subnet_configs
@@ -29,7 +30,7 @@ from rnc.nas.supernet import SubnetNet, subnet_configs
 DEFAULT_HW_IMAGE_SIZE = 64     # the reference's input, 1x3x64x64
 PACK_SECONDS = 0               # see the module doc: deterministic and quick
 # The reference's packing rules, as `rnc compile` applies them by default.
-PACK_KNOBS = {"conflict_distance": 1, "max_tiles_per_xbar": 6, "strategy": "best"}
+PACK_KNOBS = asdict(REFERENCE_PACKING)
 
 
 @dataclass(frozen=True)

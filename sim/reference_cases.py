@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from rnc.hw.peripherals import PeripheralParams, pe_latency_ns
 from rnc.passes.xbar_algorithms.reference import reference_layers, reference_table
 from rnc.passes.xbar_algorithms.tiling import depthwise_split
-from rnc.sim.peripherals import PeripheralParams, pe_latency_ns
 from rnc.sim.reference_timing import RefLayer, RefTile
 
 Placement = Literal["own", "layer"]

@@ -16,8 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rnc.backends.isa.program import DigitalOp, Mvm, Program, Send
-from rnc.dialects.rnc import Target, TargetAttr
-from rnc.sim.peripherals import pe_latency_ns
+from rnc.dialects.rnc import TargetAttr
+from rnc.hw.peripherals import pe_latency_ns
+from rnc.hw.target import Target
 
 DIGITAL = "digital"
 BUS = "bus"

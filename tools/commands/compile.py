@@ -7,6 +7,9 @@ import os
 import sys
 from pathlib import Path
 
+from rnc.hw.packing_rules import REFERENCE_PACKING
+from rnc.hw.target import DEFAULT_TARGET
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="a built-in model name (mbv3_small, squeezenet, resnet18) or an .onnx file")
@@ -14,12 +17,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--xbars", help="crossbar budget N, or a comma list to sweep (60,80,100,120)")
     p.add_argument("--min-xbars", action="store_true", help="use as few crossbars as possible (the default "
                                                              "without --xbars)")
-    p.add_argument("--xbar-size", help="crossbar ROWSxCOLS (default 128x128)")
+    p.add_argument("--xbar-size",
+                   help=f"crossbar ROWSxCOLS (default {DEFAULT_TARGET.xbar_rows}x{DEFAULT_TARGET.xbar_cols})")
     p.add_argument("--duplicate", action="store_true", help="replicate bottleneck layers within the budget")
     p.add_argument("--depthwise-split", type=int, default=1, metavar="F", help="split depthwise layers F ways")
-    p.add_argument("--conflict-distance", default="1", metavar="D",
+    p.add_argument("--conflict-distance", default=str(REFERENCE_PACKING.conflict_distance), metavar="D",
                    help="layers closer than D+1 in execution order never share a crossbar; 'off' disables")
-    p.add_argument("--max-tiles-per-xbar", type=int, default=6, metavar="K", help="at most K tiles per crossbar; 0 disables")
+    p.add_argument("--max-tiles-per-xbar", type=int, default=REFERENCE_PACKING.max_tiles_per_xbar, metavar="K",
+                   help="at most K tiles per crossbar; 0 disables")
     p.add_argument("--samples", type=int, default=8, metavar="S", help="samples pipelined in the simulation")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--input-shape", help="input shape for models with dynamic shapes, e.g. 1x3x64x64")

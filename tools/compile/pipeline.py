@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rnc.dialects.rnc import module_target, set_module_target
+from rnc.hw.packing_rules import REFERENCE_PACKING
+from rnc.hw.target_files import TargetError, apply_values, load_target, parse_xbar_size
 from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.pass_manager import PassContext, PassError, PassManager, load_all_passes, parse_pipeline
 from rnc.passes.xbar.report import placement_report
-from rnc.passes.xbar.target_files import TargetError, apply_values, load_target, parse_xbar_size
 from rnc.tools.compile.isa_run import IsaRun, baseline_native_ns, run_isa
 from rnc.tools.compile.timing import isaac_layers, reference_layers, simulate
 
@@ -32,11 +33,11 @@ class CompileOptions:
     xbar_size: str | None = None
     duplicate: bool = False
     depthwise_split: int = 1
-    conflict_distance: int | None = 1
-    max_tiles_per_xbar: int = 6
+    conflict_distance: int | None = REFERENCE_PACKING.conflict_distance
+    max_tiles_per_xbar: int = REFERENCE_PACKING.max_tiles_per_xbar
     samples: int = 8
     seed: int = 0
-    strategy: str = "best"
+    strategy: str = REFERENCE_PACKING.strategy
     # Lower to .isa, simulate it (rnc-native timing) and check its numbers against the float interpreter.
     # Off for callers that only need placement and reference timing in a loop (the NAS).
     simulate_isa: bool = False
