@@ -153,13 +153,9 @@ def test_pack_csv_is_the_reference_packing_log(squeezenet_out):
 
 
 def test_partition_json_is_the_reference_layer_boxes(squeezenet_out):
-    import csv
-    from pathlib import Path
+    from rnc.passes.xbar_algorithms import reference_table
     layers = json.loads((squeezenet_out / "partition.json").read_text())
-    table = Path(__file__).resolve().parents[3] / "shared" / "reference" / "squeezenet.layers.csv"
-    if not table.exists():
-        pytest.skip(f"{table} not found")
-    expected = list(csv.DictReader(open(table)))
+    expected = reference_table("squeezenet.layers")
     assert len(layers) == len(expected)
     for got, row in zip(layers, expected):
         assert got["idx"] == f"{row['module']}_{row['layer']}"
