@@ -14,7 +14,7 @@ from rnc.backends.isa.reference import calibrate, run_float, run_quantized
 from rnc.ir.printer import print_module
 from rnc.ir.verifier import verify
 from rnc.sim.isa_sim import simulate
-from rnc.sim.isa_sim.quantize import dequantize
+from rnc.backends.isa.quantize import dequantize
 from rnc.tools import rnc_cli
 
 
@@ -66,7 +66,7 @@ def test_simulator_matches_quantized_reference_bit_for_bit(variant, x):
     program = lower_program(m)
     out = simulate(program, [x]).outputs[0]
     ref = _reference(m, x)
-    assert np.array_equal(out, dequantize(ref, program.tensor("%y").scale))
+    assert np.array_equal(out, dequantize(ref, program.tensor("y").scale))
 
 
 def test_placement_never_changes_numbers(x):
@@ -90,8 +90,8 @@ def test_isaac_baseline_one_tile_per_xbar():
     base = isaac_baseline(m)
     verify(base)
     program = lower_program(base)
-    assert program.xbar_count == len(program.programs) == 8
-    assert sorted(p.xbar for p in program.programs) == list(range(8))
+    assert program.xbars == len(program.writes) == 8
+    assert sorted(p.xbar for p in program.writes) == list(range(8))
     assert "xbar.array" not in print_module(m)  # the input is left alone
 
 
@@ -131,7 +131,7 @@ def test_replicate_pass_program_is_exact_and_times_like_rnc_compile(x):
     assert any(mv.copy > 0 for s in program.stages for mv in s.mvms)
     result = simulate(program, [x], samples=3, timing_model="rnc")
     assert result.total_ns == pytest.approx(simulate_reference(reference_layers(m), 3).latency_ns)
-    assert np.array_equal(result.outputs[0], dequantize(_reference(m, x), program.tensor("%y").scale))
+    assert np.array_equal(result.outputs[0], dequantize(_reference(m, x), program.tensor("y").scale))
 
 
 def test_digital_op_with_a_constant_operand(x):
@@ -154,4 +154,4 @@ def test_digital_op_with_a_constant_operand(x):
     program = parse_isa(text)
     assert print_program(program) == text
     out = simulate(program, x).outputs[0]
-    assert np.array_equal(out, dequantize(_reference(m, x), program.tensor("%y").scale))
+    assert np.array_equal(out, dequantize(_reference(m, x), program.tensor("y").scale))
