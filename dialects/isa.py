@@ -162,11 +162,11 @@ class OutputOp(Declaration):
 class WeightOp(Declaration):
     """`weight @w0 [27,16] kind conv cycles 1024 scale @w0.scale bias @w0.bias`: a layer's int8 matrix.
 
-    The matrix resource is named after the weight (the `.isa` text names both `@w0`); its columns have
-    float32 scales and, optionally, an int32 bias at scale s_in * s_w.
+    Its columns have float32 scales and, optionally, an int32 bias at scale s_in * s_w. The `.isa` text
+    names the matrix's data after the weight (`@w0`), the scales and bias after their resources.
     """
 
-    sym_name = attribute(StringAttr, doc="the weight's name, also its matrix resource's")
+    sym_name = attribute(StringAttr, doc="the weight's name")
     kind = attribute(_kind, doc='"conv", "depthwise", "linear" or "matmul"')
     cycles = attribute(_count, doc="the layer's MVMs per sample with one copy")
     matrix = attribute(_resource("i8", 2), doc="rows x cols int8 weights")
@@ -183,8 +183,6 @@ class WeightOp(Declaration):
 
     def verify_(self) -> None:
         super().verify_()
-        if self.matrix.name != self.sym_name:
-            raise VerifyError(f"expects its matrix resource to be named '{self.sym_name}', got '{self.matrix.name}'")
         for what, res in (("scales", self.scales), ("bias", self.bias)):
             if res is not None and res.type.shape != (self.cols,):
                 raise VerifyError(f"expects {self.cols} {what} (one per column), got {res.type}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 
 from rnc.dialects.isa import ConstOp, DigitalOp, MvmOp, ProgramOp, RequantOp, WeightOp
-from rnc.ir.attributes import quote
+from rnc.ir.attributes import DenseResourceAttr, quote
 
 from .opcodes import argument_text, ordered_arguments
 
@@ -30,14 +30,17 @@ def _template() -> jinja2.Template:
 
 
 def blobs(program: ProgramOp) -> list[tuple[str, bytes]]:
-    """The resources of the program's weights and constants that hold data, in the order the stages first
-    use them (a weight's matrix, scales, bias), then those no stage uses, in declaration order."""
-    owners: dict[str, list] = {}
+    """(.isa name, data) of the resources of the program's weights and constants that hold data, in the order
+    the stages first use them (a weight's matrix, named after the weight, its scales, its bias), then those no
+    stage uses, in declaration order."""
+    owners: dict[str, list[tuple[str, DenseResourceAttr]]] = {}
     for op in program.ops:
         if isinstance(op, WeightOp):
-            owners[op.sym_name] = [r for r in (op.matrix, op.scales, op.bias) if r is not None]
+            owners[op.sym_name] = [(op.sym_name, op.matrix), (op.scales.name, op.scales)]
+            if op.bias is not None:
+                owners[op.sym_name].append((op.bias.name, op.bias))
         elif isinstance(op, ConstOp):
-            owners[op.sym_name] = [op.value]
+            owners[op.sym_name] = [(op.value.name, op.value)]
     order: dict[str, None] = {}
     for stage in program.stages:
         for ins in stage.instructions:
@@ -46,7 +49,7 @@ def blobs(program: ProgramOp) -> list[tuple[str, bytes]]:
             elif isinstance(ins, DigitalOp):
                 order.update((s, None) for s in ins.srcs if s in owners)
     order.update((name, None) for name in owners)
-    return [(r.name, r.blob.data) for name in order for r in owners.get(name, ()) if r.blob.data is not None]
+    return [(key, r.blob.data) for name in order for key, r in owners.get(name, ()) if r.blob.data is not None]
 
 
 def print_program(program: ProgramOp) -> str:
