@@ -155,3 +155,33 @@ def test_digital_op_with_a_constant_operand(x):
     assert print_program(program) == text
     out = simulate(program, x).outputs[0]
     assert np.array_equal(out, dequantize(_reference(m, x), program.tensor("y").scale))
+
+
+def test_parsed_program_is_the_lowered_one(placed):
+    program = lower_program(placed)
+    parsed = parse_isa(print_program(program))
+    verify(parsed)
+    assert print_module(parsed) == print_module(program)
+
+
+HEAD = """isa 1
+target ""
+xbars 1 rows 128 cols 128
+input %x [1,4] scale 1.0
+tensor %y [1,4] scale 1.0
+"""
+
+
+@pytest.mark.parametrize("body, message", [
+    ('stage 1 "L" after input\n', "stage 1 is out of order: expected stage 0"),
+    ('stage 0 "L" after input\n  gelu %y <- %x elems 4\n', "unknown digital opcode 'gelu'"),
+    ('stage 0 "L" after input\n  relu %y <- %x alpha=1.0 elems 4\n', "'relu' has no argument 'alpha'"),
+    ('stage 0 "L" after input\n  max_pool %y <- %x kernel_shape=[1,1] ceil_mode=2 elems 4\n',
+     "'max_pool' flag 'ceil_mode' is written ceil_mode=1, got 2"),
+    ('stage 0 "L" after input\n  accum %y.acc <- %x.acc tiles=2 elems 4\n', "accum reads and writes one accumulator"),
+    ('const %k [2] = @k\n{-#\n  isa_resources: {\n    k: "0x0400000000000000"\n  }\n#-}\n',
+     "resource 'k' holds 4 bytes but tensor<2xf32> needs 8"),
+])
+def test_semantic_errors_are_one_line(body, message):
+    with pytest.raises(IsaSyntaxError, match=f"^prog.isa: {message}"):
+        parse_isa(HEAD + body, "prog.isa")
