@@ -26,41 +26,34 @@ symbol names); `ProgramOp.verify_` checks the program as a whole (what every MVM
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rnc.ir.attributes import (ArrayAttr, Attribute, DenseResourceAttr, DictAttr, FloatAttr, IntegerAttr,
                                StringAttr, SymbolRefAttr, UnitAttr, python_value, to_attr)
 from rnc.ir.core import Operation
 from rnc.ir.dialect import Dialect, lookup_op
 from rnc.ir.opdef import (IsolatedFromAbove, NoTerminator, VerifyError, attribute, irdl_op, opt_attribute,
-                          region, satisfies, describe)
+                          region, describe, satisfies)
 
+from .nn.base import int_array, int_attr
 from .rnc import TargetAttr
 from .xbar import LAYER_KINDS
 
 MVM_MODES = ("conv", "dw", "row")
-# The addressing arguments of an MVM, in `.isa` order: kernel, strides, pads, dilations (conv and dw), and
-# channels per MVM (dw).
+# The window arguments of a conv or dw MVM, in `.isa` order: kernel, strides, pads, dilations (a dw MVM also
+# has `g`, its channels per MVM).
 MVM_WINDOW_ARGS = ("k", "s", "p", "d")
 
 
 # ---- constraints (their docstrings are what verifier messages call them) --------------------------------
-def _int(a) -> bool:
-    """an integer"""
-    return isinstance(a, IntegerAttr)
-
-
 def _count(a) -> bool:
     """a non-negative integer"""
     return isinstance(a, IntegerAttr) and a.value >= 0
 
 
-def _ints(a) -> bool:
-    """an array of integers"""
-    return isinstance(a, ArrayAttr) and all(isinstance(x, IntegerAttr) for x in a.value)
-
-
 def _box(a) -> bool:
     """[row begin, row end, col begin, col end] with 0 <= begin < end"""
-    return (_ints(a) and len(a) == 4 and 0 <= a.value[0].value < a.value[1].value
+    return (int_array(a) and len(a) == 4 and 0 <= a.value[0].value < a.value[1].value
             and 0 <= a.value[2].value < a.value[3].value)
 
 
@@ -113,13 +106,22 @@ def _box_text(box: tuple[int, ...]) -> str:
     return f"[{box[0]}:{box[1]},{box[2]}:{box[3]}]"
 
 
-# ---- declarations ----------------------------------------------------------------------------------------
-class Declaration(Operation):
-    """An op that sits directly in an `isa.program`."""
+class _Nested(Operation):
+    """An op that sits directly in a `PARENT` op."""
+
+    PARENT: ClassVar[str] = ""
 
     def verify_(self) -> None:
-        if not isinstance(self.parent_op, ProgramOp):
-            raise VerifyError("expects parent op 'isa.program'")
+        parent = self.parent_op
+        if parent is None or parent.name != self.PARENT:
+            raise VerifyError(f"expects parent op '{self.PARENT}'")
+
+
+# ---- declarations ----------------------------------------------------------------------------------------
+class Declaration(_Nested):
+    """An op that sits directly in an `isa.program`."""
+
+    PARENT = "isa.program"
 
 
 @_python_accessors
@@ -128,16 +130,9 @@ class TensorOp(Declaration):
     """`tensor %c [1,16,32,32] scale 0.05` (or `input %x ...`): an int8 buffer, real value = q * scale."""
 
     sym_name = attribute(StringAttr, doc="the tensor's name")
-    shape = attribute(_ints, doc="its dimensions")
+    shape = attribute(int_array, doc="its dimensions")
     scale = attribute(_scale, doc="the per-tensor scale (from calibration)")
     input = opt_attribute(UnitAttr, doc="present: a program input")
-
-    @property
-    def numel(self) -> int:
-        n = 1
-        for d in self.shape:
-            n *= d
-        return n
 
 
 @_python_accessors
@@ -207,7 +202,7 @@ class StageOp(Declaration):
 
     body = region("the stage's instructions")
     label = attribute(StringAttr, doc="the network op's ONNX location (or its op name)")
-    deps = attribute(_ints, doc="the stages it waits for (none: the input)")
+    deps = attribute(int_array, doc="the stages it waits for (none: the input)")
 
     @property
     def instructions(self) -> list[Operation]:
@@ -227,12 +222,10 @@ class StageOp(Declaration):
 
 
 # ---- instructions ----------------------------------------------------------------------------------------
-class Instruction(Operation):
+class Instruction(_Nested):
     """An op that sits in an `isa.stage`."""
 
-    def verify_(self) -> None:
-        if not isinstance(self.parent_op, StageOp):
-            raise VerifyError("expects parent op 'isa.stage'")
+    PARENT = "isa.stage"
 
 
 @_python_accessors
@@ -253,11 +246,11 @@ class MvmOp(Instruction):
     weight = attribute(_symbol, doc="the weight the region holds")
     block = attribute(_box, doc="the block of the weight's matrix the region holds")
     mode = attribute(_mode, doc='addressing: "conv", "dw" or "row"')
-    k = opt_attribute(_ints, doc="kernel [kh, kw] (conv, dw)")
-    s = opt_attribute(_ints, doc="strides (conv, dw)")
-    p = opt_attribute(_ints, doc="pads [top, left, bottom, right] (conv, dw)")
-    d = opt_attribute(_ints, doc="dilations (conv, dw)")
-    g = opt_attribute(_int, doc="channels per MVM (dw)")
+    k = opt_attribute(int_array, doc="kernel [kh, kw] (conv, dw)")
+    s = opt_attribute(int_array, doc="strides (conv, dw)")
+    p = opt_attribute(int_array, doc="pads [top, left, bottom, right] (conv, dw)")
+    d = opt_attribute(int_array, doc="dilations (conv, dw)")
+    g = opt_attribute(int_attr, doc="channels per MVM (dw)")
     copy = attribute(_count, doc="the layer copy (replica) that runs it")
     start = attribute(_count, doc="first MVM index")
     count = attribute(_count, doc="number of MVMs")
@@ -357,7 +350,7 @@ class ProgramOp(Operation):
     """A whole `.isa` program: header, declarations, weight programming and stages, in that order."""
 
     body = region("declarations, `isa.write`s, then `isa.stage`s")
-    version = attribute(_int, doc="format version")
+    version = attribute(int_attr, doc="format version")
     target = attribute(TargetAttr, doc="the hardware (MVM latency, digital lanes, bus width)")
     xbars = attribute(_count, doc="crossbars used")
     rows = attribute(_count, doc="word lines per crossbar")
