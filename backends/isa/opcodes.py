@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from rnc.dialects.nn.base import float_attr, unit_attr
-from rnc.ir.attributes import Attribute, FloatAttr, UnitAttr, python_value, to_attr
+from rnc.ir.attributes import Attribute, FloatAttr, UnitAttr, to_attr
 from rnc.ir.core import Operation
 from rnc.ir.dialect import lookup_op
 
@@ -47,9 +47,7 @@ def ordered_arguments(opcode: str, args: dict[str, Any]) -> list[tuple[str, Any]
 
 
 def argument_text(value: Any) -> str:
-    """An argument as `.isa` text: `[1,2]`, a float's shortest repr, a name, or 1 for a unit flag."""
-    if isinstance(value, Attribute):
-        value = python_value(value)
+    """A Python-valued argument as `.isa` text: `[1,2]`, a float's shortest repr, a name, 1 for a unit flag."""
     if value is True:
         return "1"
     if isinstance(value, tuple):
