@@ -33,7 +33,7 @@ def load() -> str:
 
 def hardware_timing(xbars: int, candidates: int, samples: int) -> None:
     from rnc.passes.xbar.report import placement_report
-    from rnc.tools.compile.timing import reference_layers, simulate
+    from rnc.driver.timing import reference_layers, simulate
     hardware = HardwareEvaluator(xbars, samples)
     t = time.perf_counter()
     base = hardware.baseline

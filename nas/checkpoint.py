@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rnc.tools.atomic import write_bytes_atomic
+from rnc.driver.atomic import write_bytes_atomic
 
 CHECKPOINT_NAME = "search-checkpoint.pkl"
 CHECKPOINT_VERSION = 1

@@ -20,7 +20,7 @@ from rnc.nas.evaluate import EvalSettings, evaluate
 
 # Imported once by the fork server, so that each worker starts with them (torch alone takes seconds).
 PRELOAD = ("rnc.nas.evaluate", "rnc.nas.hardware", "rnc.frontends.torch", "rnc.frontends.onnx.importer",
-           "rnc.tools.compile.pipeline", "rnc.passes.xbar.replicate")
+           "rnc.driver.pipeline", "rnc.passes.xbar.replicate")
 
 
 class ExecutorError(Exception):

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 
 import torch
 
+from rnc.hw.packing_rules import REFERENCE_PACKING
 from rnc.nas import space
 from rnc.nas.onnx_blocks import BlockExports
 from rnc.nas.supernet import SubnetNet, subnet_configs
@@ -29,7 +30,7 @@ from rnc.nas.supernet import SubnetNet, subnet_configs
 DEFAULT_HW_IMAGE_SIZE = 64     # the reference's input, 1x3x64x64
 PACK_SECONDS = 0               # see the module doc: deterministic and quick
 # The reference's packing rules, as `rnc compile` applies them by default.
-PACK_KNOBS = {"conflict_distance": 1, "max_tiles_per_xbar": 6, "strategy": "best"}
+PACK_KNOBS = asdict(REFERENCE_PACKING)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def run_passes(module, passes: list) -> None:
     verification on). Raises CompileError."""
     from rnc.ir.diagnostics import DiagnosticError
     from rnc.ir.pass_manager import Instrumentation, PassContext, PassManager
-    from rnc.tools.compile.pipeline import CompileError
+    from rnc.driver.pipeline import CompileError
     try:
         PassManager(passes, Instrumentation(verify_each=False)).run(module, PassContext())
     except DiagnosticError as e:
@@ -69,7 +70,7 @@ def partition(proto):
     """ONNX -> the canonicalized, tile-partitioned module (default target), as `rnc compile` builds it."""
     from rnc.frontends.onnx.importer import import_onnx
     from rnc.ir.pass_manager import parse_pipeline
-    from rnc.tools.compile.pipeline import CompileOptions, canonicalize_pipeline, configure_target
+    from rnc.driver.pipeline import CompileOptions, canonicalize_pipeline, configure_target
     module = import_onnx(proto)
     configure_target(module, CompileOptions())
     run_passes(module, parse_pipeline(f"{canonicalize_pipeline()},tile-partition"))
@@ -78,7 +79,7 @@ def partition(proto):
 
 def isaac_xbars(partitioned) -> int:
     """The ISAAC-like mapping's crossbar count: one crossbar per tile, no replication."""
-    from rnc.tools.compile.timing import isaac_layers
+    from rnc.driver.timing import isaac_layers
     return sum(len(layer.copies[0]) for layer in isaac_layers(partitioned))
 
 
@@ -121,7 +122,7 @@ class HardwareEvaluator:
         """The ISAAC-like mapping of mbv3_small: {'xbars', 'latency_ns'}."""
         if self._baseline is None:
             from rnc.frontends.zoo import build_model
-            from rnc.tools.compile.timing import isaac_layers, simulate
+            from rnc.driver.timing import isaac_layers, simulate
             module = partition(self.onnx(None, build_model("mbv3_small")))
             self._baseline = {"xbars": isaac_xbars(module),
                               "latency_ns": simulate(isaac_layers(module), self.samples).latency_ns}
@@ -141,8 +142,8 @@ class HardwareEvaluator:
 
     def _compile(self, genes) -> HardwareResult:
         from rnc.passes.xbar.report import placement_report
-        from rnc.tools.compile.pipeline import CompileError
-        from rnc.tools.compile.timing import reference_layers, simulate
+        from rnc.driver.pipeline import CompileError
+        from rnc.driver.timing import reference_layers, simulate
         base = self.baseline["latency_ns"]
         partitioned = partition(self.blocks.model(genes))
         self.compiles += 1

@@ -5,7 +5,7 @@ import csv
 import io
 from pathlib import Path
 
-from rnc.tools.atomic import write_text_atomic
+from rnc.driver.atomic import write_text_atomic
 
 FIELDS = ("generation", "genes", "architecture", "accuracy", "latency_ns", "speedup", "xbars_used",
           "utilization", "feasible")

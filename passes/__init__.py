@@ -10,6 +10,7 @@ PASS_MODULES: dict[str, str] = {
     "canonicalize": "rnc.passes.canonicalize",
     "dce": "rnc.passes.dce",
     "test-break-ir": "rnc.passes.test_break_ir",
+    "test-crash": "rnc.passes.test_crash",
     "test-emit-diagnostics": "rnc.passes.test_emit_diagnostics",
     "fold-batch-norm": "rnc.passes.nn_fold_batch_norm",
     "fold-constants": "rnc.passes.nn_fold_constants",

@@ -6,6 +6,8 @@ as a Python traceback.
 """
 from __future__ import annotations
 
+import os
+import traceback
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -68,11 +70,46 @@ class Diagnostic:
 
 
 class DiagnosticError(Exception):
-    """Raised to abort the current job with a user-facing diagnostic."""
+    """Raised to abort the current job with a user-facing diagnostic.
+
+    A diagnostic that reports a crash (a bug in a pass or a verifier) is raised `from` the exception that
+    caused it, so `--show-traceback` / `RNC_TRACEBACK=1` can print the whole chain; `internal` is then true.
+    """
 
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
+
+    @property
+    def internal(self) -> bool:
+        """True when this diagnostic stands for a crash inside rnc rather than a problem with the input."""
+        return self.__cause__ is not None and not isinstance(self.__cause__, DiagnosticError)
+
+
+TRACEBACK_ENV = "RNC_TRACEBACK"
+
+
+def traceback_requested(flag: bool = False) -> bool:
+    """Whether to print tracebacks of crashes: the tool's `--show-traceback` flag or RNC_TRACEBACK=1."""
+    return flag or os.environ.get(TRACEBACK_ENV, "") not in ("", "0")
+
+
+def innermost_frame(error: BaseException) -> str:
+    """`file.py:123` of the line that raised `error`: where a one-line crash report points."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return "unknown location"
+    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+
+
+def cause_traceback(error: BaseException) -> str:
+    """The whole chained traceback behind `error` (its cause first, as Python prints it), or ''."""
+    cause = error.__cause__ if isinstance(error, DiagnosticError) else error
+    if cause is None:
+        return ""
+    return "".join(traceback.format_exception(cause)).rstrip("\n")
 
 
 def error_at(loc: SourceLoc | None, message: str, where: str | None = None) -> DiagnosticError:

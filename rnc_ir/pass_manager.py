@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Literal, TextIO
 
 from .core import Operation
-from .diagnostics import Diagnostic, DiagnosticEngine, DiagnosticError
+from .diagnostics import Diagnostic, DiagnosticEngine, DiagnosticError, innermost_frame
 
 
 class PassError(Exception):
@@ -345,8 +345,8 @@ class PassManager:
                 raise _pass_failure(module, p, f"failed: {e}") from None
             except RecursionError:
                 raise _pass_failure(module, p, "failed: the IR nests too deeply") from None
-            except Exception as e:  # noqa: BLE001 - a bug in a pass: one line saying where, not a traceback
-                raise _pass_failure(module, p, f"crashed: {type(e).__name__}: {e} ({_innermost_frame(e)})") from None
+            except Exception as e:  # noqa: BLE001 - a bug in a pass: one line saying where; the cause is kept
+                raise _pass_failure(module, p, f"crashed: {type(e).__name__}: {e} ({innermost_frame(e)})") from e
             self.timings.append((p.name, time.perf_counter() - start))
             if inst.verify_each:
                 verify(module)
@@ -369,13 +369,3 @@ class PassManager:
             lines.append(f"    {t:.4f} ({100 * t / total:5.1f}%)  {name}")
         lines.append(f"    {total:.4f} (100.0%)  Total")
         return "\n".join(lines)
-
-
-def _innermost_frame(e: BaseException) -> str:
-    """`file.py:123` of the line that raised `e`."""
-    tb = e.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    if tb is None:
-        return "unknown location"
-    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"

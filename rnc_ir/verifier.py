@@ -81,8 +81,8 @@ def _verify_op(op: Operation, visible: set[int]) -> None:
         raise _diagnostic_from(op, e) from None
     except DiagnosticError:
         raise
-    except Exception as e:  # a bug in a verify_ must still not reach the user as a traceback
-        raise DiagnosticError(op_diagnostic(op, f"verifier failed internally: {type(e).__name__}: {e}")) from None
+    except Exception as e:  # a bug in a verify_: one diagnostic; the cause is kept for --show-traceback
+        raise DiagnosticError(op_diagnostic(op, f"verifier failed internally: {type(e).__name__}: {e}")) from e
 
 
 def _describe(v: Value) -> str:

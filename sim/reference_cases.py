@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from rnc.sim.peripherals import PeripheralParams, pe_latency_ns
+from rnc.hw.peripherals import PeripheralParams, pe_latency_ns
 from rnc.sim.reference_timing import RefLayer, RefTile
 
 DEPTHWISE_KERNELS = (3, 5, 7)

@@ -6,6 +6,8 @@ import importlib
 import os
 import sys
 
+from rnc.ir.diagnostics import cause_traceback, innermost_frame, traceback_requested
+
 # name -> (module, one-line help). A module provides `add_arguments(parser)` and `run(args) -> int`.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "opt": ("rnc.tools.commands.opt", "run passes on a .rir file (same as rnc-opt)"),
@@ -18,11 +20,20 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+INTERNAL_ERROR = 3  # exit status of a crash inside rnc; 1 is a failed functional check, 2 bad input
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rnc", description="rnc: a compiler for RRAM crossbar accelerators.")
+    parser.add_argument("--show-traceback", action="store_true",
+                        help="after an internal error, print the whole chained Python traceback "
+                             "(so does RNC_TRACEBACK=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in SUBCOMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
+        if name != "opt":  # rnc-opt's own parser has the flag
+            sp.add_argument("--show-traceback", action="store_true", default=argparse.SUPPRESS,
+                            help="after an internal error, print the whole chained Python traceback")
         sp.set_defaults(_module=module)
         importlib.import_module(module).add_arguments(sp)
     return parser
@@ -44,13 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"rnc {args.command}: interrupted\n")
         return 130
-    except Exception as e:  # noqa: BLE001 - a bug in rnc: one line that says so; RNC_TRACEBACK=1 shows it all
-        if os.environ.get("RNC_TRACEBACK"):
-            raise
-        from rnc.ir.pass_manager import _innermost_frame
-        sys.stderr.write(f"rnc {args.command}: internal error: {type(e).__name__}: {e} ({_innermost_frame(e)}); "
-                         f"please report it with the input (RNC_TRACEBACK=1 shows the traceback)\n")
-        return 1
+    except Exception as e:  # noqa: BLE001 - a bug in rnc: one line that says so; the traceback when asked for
+        if traceback_requested(args.show_traceback):
+            sys.stderr.write(cause_traceback(e) + "\n")
+        sys.stderr.write(f"rnc {args.command}: internal error: {type(e).__name__}: {e} ({innermost_frame(e)}); "
+                         f"please report it with the input (--show-traceback or RNC_TRACEBACK=1 shows the "
+                         f"traceback)\n")
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

@@ -9,13 +9,14 @@ import re
 import sys
 from typing import TextIO
 
-from rnc.ir.diagnostics import Diagnostic, DiagnosticEngine, DiagnosticError, SourceManager
+from rnc.ir.diagnostics import (Diagnostic, DiagnosticEngine, DiagnosticError, SourceManager, cause_traceback,
+                                innermost_frame, traceback_requested)
 from rnc.ir.pass_manager import Instrumentation, PassContext, PassError, PassManager, load_all_passes, \
     parse_pipeline
 from rnc.ir.parser import parse_module
 from rnc.ir.printer import Printer
 from rnc.ir.verifier import verify
-from rnc.tools.atomic import write_text_atomic
+from rnc.driver.atomic import write_text_atomic
 from rnc.tools.diagnostics_check import check, parse_expectations
 
 _SPLIT = re.compile(r"^// -----.*$", re.M)
@@ -48,7 +49,13 @@ def build_arg_parser() -> argparse.ArgumentParser:
     p.add_argument("--elide-resources", action="store_true",
                    help="print dense_resource<__elided__> handles and no resource section")
     p.add_argument("--no-locations", action="store_true", help="do not print op locations")
+    p.add_argument("--show-traceback", action="store_true",
+                   help="after a crash inside a pass or verifier, print the whole chained Python traceback "
+                        "(so does RNC_TRACEBACK=1)")
     return p
+
+
+INTERNAL_ERROR = 3  # exit status of a crash inside rnc (a bug), as opposed to 1: the input or a check failed
 
 
 def list_passes(out: TextIO) -> None:
@@ -127,7 +134,8 @@ def _instrumentation(args: argparse.Namespace, printer_opts: dict, stderr: TextI
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO | None = None) -> int:
-    """Runs rnc-opt with parsed `args` on the given streams; returns the exit status (0 or 1)."""
+    """Runs rnc-opt with parsed `args` on the given streams; returns the exit status: 0 ok, 1 the input or a
+    check failed, 3 a crash inside a pass or verifier (see INTERNAL_ERROR)."""
     try:
         return _run(args, stdout, stderr, stdin)
     except _ToolError as e:
@@ -156,7 +164,7 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO
     printer_opts = dict(elide_resources=args.elide_resources, print_locations=not args.no_locations)
     sources = SourceManager()
     outputs: list[str] = []
-    failed = False
+    failed = crashed = False
     total_timings: list[tuple[str, float]] = []
     for chunk, first_line in _chunks(text, args.split_input_file):
         engine = DiagnosticEngine(sources)
@@ -176,6 +184,10 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO
             result = Printer(**printer_opts).print_module(module)
         except DiagnosticError as e:
             engine.emit(e.diagnostic)
+            if e.internal:
+                crashed = True
+                if traceback_requested(args.show_traceback):
+                    stderr.write(cause_traceback(e) + "\n")
         except RecursionError:
             engine.emit(Diagnostic("error", "the input nests too deeply", where=filename))
         if args.verify_diagnostics:
@@ -191,6 +203,8 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO
             outputs.append(result)
     if args.timing:
         stderr.write(PassManager([], timings=total_timings).timing_report() + "\n")
+    if crashed and not args.verify_diagnostics:
+        return INTERNAL_ERROR  # nothing is written after a crash
     if failed and not (args.split_input_file or args.verify_diagnostics):
         return 1  # like mlir-opt: no output for a buffer that failed
     out_text = "// -----\n".join(outputs)
@@ -213,11 +227,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("rnc-opt: interrupted\n")
         return 1
-    except Exception as e:  # noqa: BLE001 - a bug in rnc: say so in one line rather than a traceback
-        from rnc.ir.pass_manager import _innermost_frame
-        sys.stderr.write(f"rnc-opt: internal error: {type(e).__name__}: {e} ({_innermost_frame(e)}); "
-                         f"please report it with the input\n")
-        return 1
+    except Exception as e:  # noqa: BLE001 - a bug in rnc: one line, the traceback only when asked for
+        if traceback_requested(args.show_traceback):
+            sys.stderr.write(cause_traceback(e) + "\n")
+        sys.stderr.write(f"rnc-opt: internal error: {type(e).__name__}: {e} ({innermost_frame(e)}); "
+                         f"please report it with the input (--show-traceback shows the traceback)\n")
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

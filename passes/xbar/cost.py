@@ -3,18 +3,17 @@
 Each tile runs its MVMs back to back on its own crossbar, all tiles of a layer in parallel, so one sample
 spends `mvm_ns(tile) * ceil(cycles / copies)` in a layer (its slowest tile); the pipeline over samples is
 as fast as the slowest layer (the bottleneck). The MVM latency comes from the target's peripherals
-(MNSIM's PE latency: 152.77 ns for any read within a 128x128 crossbar by default).
+(`Target.mvm_ns`, MNSIM's PE latency: 152.77 ns for any read within a 128x128 crossbar by default).
 """
 from __future__ import annotations
 
-from rnc.dialects.rnc import Target
 from rnc.dialects.xbar import LayerOp, TileOp
-from rnc.sim.peripherals import pe_latency_ns
+from rnc.hw.target import Target
 
 
 def tile_mvm_ns(target: Target, tile: TileOp) -> float:
-    rows, cols = tile.footprint(target.cells_per_weight)
-    return pe_latency_ns(target.peripherals, rows, cols, target.input_bits)
+    """Latency of one MVM on `tile`'s cells."""
+    return target.mvm_ns(*tile.footprint(target.cells_per_weight))
 
 
 def layer_stage_ns(target: Target, layer: LayerOp, copies: int | None = None) -> float:

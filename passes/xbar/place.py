@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from rnc.dialects.rnc import Target, module_target
+from rnc.dialects.rnc import module_target
 from rnc.dialects.xbar import ArrayOp, TileOp, module_array, module_layers, module_tiles
+from rnc.hw.packing_rules import REFERENCE_PACKING
+from rnc.hw.target import Target
 from rnc.ir.pass_manager import ModulePass, PassContext, PassError, register_pass
 from rnc.passes.xbar_algorithms.pack_types import (DEFAULT_EFFORT, PackingInfeasible, PackItem, PackOptions,
                                                    PackResult)
@@ -14,11 +16,11 @@ from rnc.passes.xbar_algorithms.packing import pack
 
 @dataclass
 class PackingKnobs:
-    """Packing options shared by `place` and `replicate` (same names, same defaults)."""
+    """Packing options shared by `place` and `replicate` (same names, same defaults: the reference's rules)."""
 
-    conflict_distance: int | None = 1
-    max_tiles_per_xbar: int = 6
-    strategy: Literal["best", "maxrects", "skyline", "rnc"] = "best"
+    conflict_distance: int | None = REFERENCE_PACKING.conflict_distance
+    max_tiles_per_xbar: int = REFERENCE_PACKING.max_tiles_per_xbar
+    strategy: Literal["best", "maxrects", "skyline", "rnc"] = REFERENCE_PACKING.strategy
     seed: int = 0
     effort: int = DEFAULT_EFFORT
     time_limit: float | None = None

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rnc.dialects.rnc import module_target, set_module_target
+from rnc.hw.target_files import TargetError, apply_values, load_target, parse_xbar_size
 from rnc.ir.pass_manager import ModulePass, PassContext, PassError, register_pass
-from rnc.passes.xbar.target_files import TargetError, apply_values, load_target, parse_xbar_size
 
 
 @register_pass

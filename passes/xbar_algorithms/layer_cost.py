@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rnc.hw.target import DEFAULT_TARGET
 from rnc.passes.xbar_algorithms.tiling import LayerMatrix, Tile, depthwise_split, partition
 
-MVM_NS = 152.77319048
-"""PE latency of one MVM on a tile of at most 128 x 128 with 8-bit inputs (MNSIM defaults, timing.md 2)."""
+MVM_NS = DEFAULT_TARGET.mvm_ns(DEFAULT_TARGET.xbar_rows, DEFAULT_TARGET.xbar_cols)
+"""PE latency of one MVM on a tile of at most 128 x 128 with 8-bit inputs (MNSIM defaults, timing.md 2):
+152.77319047999998 ns, the float the `replicate` pass computes for the same tiles."""
 
 ROUNDINGS = ("ceil", "floor")
 

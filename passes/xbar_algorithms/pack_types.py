@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
-from rnc.passes.xbar_algorithms.tiling import XBAR_COLS, XBAR_ROWS, Tile
+from rnc.hw.packing_rules import REFERENCE_PACKING
+from rnc.hw.target import DEFAULT_TARGET
+from rnc.passes.xbar_algorithms.tiling import Tile
 
 STRATEGIES = ("rnc", "maxrects", "skyline", "best")
 DEFAULT_EFFORT = 500_000   # probes: 0.15 to 0.35 s of CPU on the reference models (2-core machine, 2026)
@@ -46,8 +48,8 @@ class PackOptions:
     seed: int = 0
     effort: int = DEFAULT_EFFORT
     time_limit_s: float | None = None
-    xbar_rows: int = XBAR_ROWS
-    xbar_cols: int = XBAR_COLS
+    xbar_rows: int = DEFAULT_TARGET.xbar_rows
+    xbar_cols: int = DEFAULT_TARGET.xbar_cols
 
     def __post_init__(self):
         if self.strategy not in STRATEGIES:
@@ -63,8 +65,8 @@ class PackOptions:
         return self.max_tiles_per_xbar or None
 
 
-REFERENCE_CONSTRAINTS = PackOptions(conflict_distance=1, max_tiles_per_xbar=6)
-"""The reference's packing heuristics: layers within 1 apart never share, at most 6 tiles a crossbar."""
+REFERENCE_CONSTRAINTS = PackOptions(**asdict(REFERENCE_PACKING))
+"""The reference's packing rules (`rnc.hw.packing_rules.REFERENCE_PACKING`) on the default crossbar."""
 
 
 class Placement(NamedTuple):

@@ -19,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from rnc.hw.target import DEFAULT_TARGET
 from rnc.passes.xbar_algorithms.capacity import CapacityModel
 from rnc.passes.xbar_algorithms.layer_cost import LayerCost
 from rnc.passes.xbar_algorithms.pack_types import PackingInfeasible, PackOptions
@@ -26,19 +27,8 @@ from rnc.passes.xbar_algorithms.replication import (ReplicationResult, bottlenec
                                                     replicated_tiles)
 
 REFERENCE_MARGINS = (0.95, 0.90, 0.85, 0.80, 0.75, 0.70, 0.65, 0.60)
-PE_CORE_NS = 18.59664881     # per input bit, row group and column group (timing.md section 2)
-PE_REGISTER_NS = 2.0         # one digital period, per row group x column group and per column group
-INPUT_BITS = 8
-DAC_ROWS, ADC_COLS = 256, 128
 TPC_DIGITS = 8
 RATIO_TOLERANCE = 1e-9
-
-
-def raw_pe_latency_ns(rows: int, cols: int) -> float:
-    """MNSIM's PE latency for an untiled matrix (timing.md section 2, default SimConfig)."""
-    row_groups, col_groups = math.ceil(rows / DAC_ROWS), math.ceil(cols / ADC_COLS)
-    return (PE_CORE_NS * INPUT_BITS * row_groups * col_groups + PE_REGISTER_NS * row_groups * col_groups
-            + PE_REGISTER_NS * col_groups)
 
 
 def reference_copies(layers: Sequence[LayerCost], budget: int, margin: float) -> dict[int, int] | None:
@@ -46,7 +36,8 @@ def reference_copies(layers: Sequence[LayerCost], budget: int, margin: float) ->
     matrices = [cost.matrix for cost in layers]
     if any(matrix is None for matrix in matrices):
         raise ValueError("the reference method needs each LayerCost's raw matrix")
-    per_latency = [round(1 / (raw_pe_latency_ns(m.rows, m.cols) * m.cycles), TPC_DIGITS) for m in matrices]
+    # MNSIM's PE latency of the untiled matrix on the reference's hardware (timing.md section 2).
+    per_latency = [round(1 / (DEFAULT_TARGET.mvm_ns(m.rows, m.cols) * m.cycles), TPC_DIGITS) for m in matrices]
     per_cycle = [round(1 / m.cycles, TPC_DIGITS) for m in matrices]
     areas = [m.rows * m.cols for m in matrices]
     ref = int(np.argmin(per_latency))        # first of the smallest, as argsort gives on these tables
@@ -59,7 +50,8 @@ def reference_copies(layers: Sequence[LayerCost], budget: int, margin: float) ->
             row = np.zeros(count)
             row[index], row[ref] = per_cycle[index], -per_cycle[ref]
             rows.append(row)
-    constraints = [LinearConstraint(np.array(areas, dtype=float), -np.inf, 128 * 128 * budget * margin)]
+    capacity = DEFAULT_TARGET.xbar_area * budget * margin
+    constraints = [LinearConstraint(np.array(areas, dtype=float), -np.inf, capacity)]
     if rows:
         constraints.append(LinearConstraint(np.array(rows), 0, np.inf))
     solution = milp(objective, constraints=constraints, integrality=np.ones(count),

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-XBAR_ROWS = 128
-XBAR_COLS = 128
+from rnc.hw.target import DEFAULT_TARGET
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,8 @@ def _reference_blocks(rows: int, cols: int, xbar_rows: int, xbar_cols: int):
             yield span(row_block, block_rows), right
 
 
-def partition(matrix: LayerMatrix, xbar_rows: int = XBAR_ROWS, xbar_cols: int = XBAR_COLS) -> list[Tile]:
+def partition(matrix: LayerMatrix, xbar_rows: int = DEFAULT_TARGET.xbar_rows,
+              xbar_cols: int = DEFAULT_TARGET.xbar_cols) -> list[Tile]:
     """The reference's tiles of one layer, in the reference's order."""
     if matrix.rows > xbar_rows and matrix.depthwise:
         raise ValueError(f"layer {matrix.layer}: depthwise kernel of {matrix.rows} rows exceeds "
@@ -140,8 +140,8 @@ def partition(matrix: LayerMatrix, xbar_rows: int = XBAR_ROWS, xbar_cols: int = 
             enumerate(_reference_blocks(matrix.rows, matrix.cols, xbar_rows, xbar_cols))]
 
 
-def depthwise_split(matrix: LayerMatrix, factor: int, xbar_rows: int = XBAR_ROWS,
-                    xbar_cols: int = XBAR_COLS) -> list[Tile]:
+def depthwise_split(matrix: LayerMatrix, factor: int, xbar_rows: int = DEFAULT_TARGET.xbar_rows,
+                    xbar_cols: int = DEFAULT_TARGET.xbar_cols) -> list[Tile]:
     """The reference's depthwise split: chunks of floor(C / factor) channels (1 if C < factor).
 
     Non-depthwise layers and factor <= 1 fall back to `partition`. The chunk is capped at the crossbar's
@@ -154,7 +154,8 @@ def depthwise_split(matrix: LayerMatrix, factor: int, xbar_rows: int = XBAR_ROWS
 
 
 def depthwise_block_diagonal(matrix: LayerMatrix, groups: int, channels_per_tile: int | None = None,
-                             xbar_rows: int = XBAR_ROWS, xbar_cols: int = XBAR_COLS) -> list[Tile]:
+                             xbar_rows: int = DEFAULT_TARGET.xbar_rows,
+                             xbar_cols: int = DEFAULT_TARGET.xbar_cols) -> list[Tile]:
     """Depthwise tiles that compute `groups` channels per MVM, their kernels on a block diagonal.
 
     A tile of m = `channels_per_tile` channels (default `groups`) has k*k*g word lines in g row blocks and

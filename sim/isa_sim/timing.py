@@ -16,8 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rnc.dialects.isa import DigitalUnitOp, MvmOp, ProgramOp, SendOp
-from rnc.dialects.rnc import Target
-from rnc.sim.peripherals import pe_latency_ns
+from rnc.hw.peripherals import pe_latency_ns
+from rnc.hw.target import Target
 
 DIGITAL = "digital"
 BUS = "bus"

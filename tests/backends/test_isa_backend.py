@@ -124,7 +124,7 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
 
 def test_replicate_pass_program_is_exact_and_times_like_rnc_compile(x):
     from rnc.sim.reference_timing import simulate_reference
-    from rnc.tools.compile.timing import reference_layers
+    from rnc.driver.timing import reference_layers
     m = partitioned_net(passes="partition,replicate{budget=16}")
     verify(m)
     program = lower_program(m)

@@ -9,8 +9,8 @@ from rnc.nas import space
 from rnc.nas.hardware import HardwareEvaluator, partition, place
 from rnc.nas.supernet import Supernet, subnet_module
 from rnc.passes.xbar.report import placement_report
-from rnc.tools.compile.pipeline import CompileOptions, compile_model, load_model
-from rnc.tools.compile.timing import reference_layers, simulate
+from rnc.driver import CompileOptions, compile_model
+from rnc.driver.timing import reference_layers, simulate
 
 IMAGE = 16
 
@@ -31,13 +31,12 @@ def test_candidate_onnx_compiles_like_a_user_model(tmp_path, evaluator):
     path = tmp_path / "candidate.onnx"
     evaluator.onnx(genes, subnet_module(Supernet(), genes), path)
     # `rnc compile`'s route, verifier on after every pass.
-    result = compile_model("candidate", load_model(str(path)), CompileOptions(budgets=[211], duplicate=True,
-                                                                              samples=2))
-    assert 0 < result.runs[0].report["totals"]["xbars_used"] <= 211
+    result = compile_model(path, CompileOptions(budgets=[211], duplicate=True, samples=2))
+    assert 0 < result.runs[0].xbars_used <= 211
     hw = evaluator.evaluate(genes)
     assert hw.feasible and 0 < hw.xbars_used <= 211
     assert hw.speedup > 1.0 and hw.latency_ns > 0
-    assert hw.isaac_xbars == result.baseline["xbars"]
+    assert hw.isaac_xbars == result.baseline.xbars
     # The gene cache: a vector differing only in inactive genes is not compiled again.
     other = list(genes)
     other[space.N_STAGES + 2 * 2] = 1

@@ -21,7 +21,7 @@ REFERENCE_TILES = {"mbv3_small": (210, 1_671_080), "squeezenet": (80, 724_672), 
 @pytest.fixture(scope="module")
 def partitioned():
     """Each built-in model imported, canonicalized and partitioned once for the whole file."""
-    from rnc.tools.compile.pipeline import canonicalize_pipeline, load_model, run_passes
+    from rnc.driver.pipeline import canonicalize_pipeline, load_model, run_passes
     out = {}
     for name in REFERENCE_TILES:
         module = load_model(name)

@@ -76,7 +76,7 @@ def test_summary_table_and_no_simulate(tmp_path, capsys):
 
 
 def test_functional_check_failure_exits_1(tmp_path, capsys, monkeypatch):
-    import rnc.tools.compile.isa_run as isa_run
+    import rnc.driver.isa_run as isa_run
     real = isa_run.run_quantized
     # A miscompiled program, as the check sees it: the oracle and the simulator disagree in one element.
     monkeypatch.setattr(isa_run, "run_quantized", lambda *a: [real(*a)[0] + 1])
@@ -87,7 +87,7 @@ def test_functional_check_failure_exits_1(tmp_path, capsys, monkeypatch):
 
 
 def test_unlowerable_program_is_a_user_error(tmp_path, capsys, monkeypatch):
-    import rnc.tools.compile.isa_run as isa_run
+    import rnc.driver.isa_run as isa_run
     from rnc.backends.isa import LoweringError
 
     def refuse(*args, **kwargs):
@@ -121,15 +121,6 @@ def test_progress_shows_on_a_terminal_only(tmp_path):
     assert "rnc compile" not in proc.stdout  # the table, never the progress, goes to stdout
     piped = rnc("compile", "squeezenet", "--xbars", "60", "--no-simulate", "--out", str(tmp_path))
     assert piped.returncode == 0 and piped.stderr == ""  # stderr not a terminal: no progress at all
-
-
-@pytest.mark.parametrize("budgets, simulate", [([60, 80], False), ([60], True), (None, False)])
-def test_progress_total_counts_every_step(budgets, simulate):
-    from rnc.tools.compile.pipeline import CompileOptions, compile_model, compile_steps, load_model
-    options = CompileOptions(budgets=budgets, duplicate=True, simulate_isa=simulate)
-    steps = []
-    compile_model("squeezenet", load_model("squeezenet", None), options, steps.append)
-    assert len(steps) == compile_steps(options) and len(set(steps)) == len(steps)
 
 
 def test_placed_program_round_trips_through_rnc_opt(squeezenet_out):

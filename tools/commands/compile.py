@@ -7,6 +7,9 @@ import os
 import sys
 from pathlib import Path
 
+from rnc.hw.packing_rules import REFERENCE_PACKING
+from rnc.hw.target import DEFAULT_TARGET
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="a built-in model name (mbv3_small, squeezenet, resnet18) or an .onnx file")
@@ -14,12 +17,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--xbars", help="crossbar budget N, or a comma list to sweep (60,80,100,120)")
     p.add_argument("--min-xbars", action="store_true", help="use as few crossbars as possible (the default "
                                                              "without --xbars)")
-    p.add_argument("--xbar-size", help="crossbar ROWSxCOLS (default 128x128)")
+    p.add_argument("--xbar-size",
+                   help=f"crossbar ROWSxCOLS (default {DEFAULT_TARGET.xbar_rows}x{DEFAULT_TARGET.xbar_cols})")
     p.add_argument("--duplicate", action="store_true", help="replicate bottleneck layers within the budget")
     p.add_argument("--depthwise-split", type=int, default=1, metavar="F", help="split depthwise layers F ways")
-    p.add_argument("--conflict-distance", default="1", metavar="D",
+    p.add_argument("--conflict-distance", default=str(REFERENCE_PACKING.conflict_distance), metavar="D",
                    help="layers closer than D+1 in execution order never share a crossbar; 'off' disables")
-    p.add_argument("--max-tiles-per-xbar", type=int, default=6, metavar="K", help="at most K tiles per crossbar; 0 disables")
+    p.add_argument("--max-tiles-per-xbar", type=int, default=REFERENCE_PACKING.max_tiles_per_xbar, metavar="K",
+                   help="at most K tiles per crossbar; 0 disables")
     p.add_argument("--samples", type=int, default=8, metavar="S", help="samples pipelined in the simulation")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--input-shape", help="input shape for models with dynamic shapes, e.g. 1x3x64x64")
@@ -49,10 +54,9 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rnc.tools.compile.outputs import summary, summary_table, write_outputs
-    from rnc.tools.compile.pipeline import CompileError, CompileOptions, compile_model, compile_steps, load_model
+    from rnc.driver import CompileError, CompileOptions, compile_model, compile_steps, write_outputs
     from rnc.tools.compile.progress import step_progress
-    from rnc.tools.compile.report_html import render
+    from rnc.tools.compile.table import summary_table
     try:
         distance = None if args.conflict_distance.lower() == "off" else int(args.conflict_distance)
         if distance is not None and distance < 0:
@@ -72,29 +76,24 @@ def run(args: argparse.Namespace) -> int:
             raise PermissionError
     except OSError:
         return _fail(f"output folder '{out}' is not writable")
-    options = CompileOptions(target_file=args.target_file, budgets=budgets, xbar_size=args.xbar_size,
-                             duplicate=args.duplicate, depthwise_split=args.depthwise_split,
-                             conflict_distance=distance, max_tiles_per_xbar=args.max_tiles_per_xbar,
-                             samples=args.samples, seed=args.seed, simulate_isa=not args.no_simulate)
-    try:   # import, the compile's own steps, write reports
-        with step_progress(2 + compile_steps(options), enabled=not args.quiet) as progress:
-            shape = tuple(int(d) for d in args.input_shape.lower().split("x")) if args.input_shape else None
-            progress("import")
-            module = load_model(args.model, shape)
-            result = compile_model(Path(args.model).stem, module, options, progress)
-            best = result.runs[-1]
+    try:
+        options = CompileOptions(target_file=args.target_file, budgets=budgets, xbar_size=args.xbar_size,
+                                 duplicate=args.duplicate, depthwise_split=args.depthwise_split,
+                                 conflict_distance=distance, max_tiles_per_xbar=args.max_tiles_per_xbar,
+                                 samples=args.samples, seed=args.seed, simulate_isa=not args.no_simulate,
+                                 input_shape=_input_shape(args))
+        # the compile's own steps (import included), then writing the reports
+        with step_progress(compile_steps(args.model, options) + 1, enabled=not args.quiet) as progress:
+            result = compile_model(args.model, options, progress=progress)
             progress("write reports")
-            write_outputs(out, result, best, render(result, best, result.runs if len(result.runs) > 1 else None),
-                          {"sweep.json": json.dumps([summary(result, r) for r in result.runs], indent=2)}
-                          if len(result.runs) > 1 else None)
+            write_outputs(out, result)
     except (CompileError, ValueError) as e:
         return _fail(str(e))
     except OSError as e:
         return _fail(f"cannot write to '{out}': {e.strerror}")
     failed = [r for r in result.runs if r.isa and not r.isa.check.passed]
     if args.json:
-        print(json.dumps([summary(result, r) for r in result.runs] if len(result.runs) > 1
-                         else summary(result, best), indent=2))
+        print(json.dumps(result.sweep() if len(result.runs) > 1 else result.summary(), indent=2))
         return _check_status(failed)
     for warning in result.ignored_target_keys and [f"target keys not used by rnc: "
                                                    f"{', '.join(result.ignored_target_keys)}"] or []:
@@ -102,6 +101,11 @@ def run(args: argparse.Namespace) -> int:
     print(summary_table(result))
     print(f"report: {out / 'report.html'}")
     return _check_status(failed)
+
+
+def _input_shape(args) -> tuple[int, ...] | None:
+    """--input-shape 1x3x64x64 -> (1, 3, 64, 64); ValueError when it is not integers joined by x."""
+    return tuple(int(d) for d in args.input_shape.lower().split("x")) if args.input_shape else None
 
 
 def _check_status(failed) -> int:

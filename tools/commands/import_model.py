@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(text)
         return 0
-    from rnc.tools.atomic import write_text_atomic
+    from rnc.driver.atomic import write_text_atomic
     try:
         write_text_atomic(args.output, text)
     except OSError as e:

@@ -93,7 +93,7 @@ def _save(results: list[np.ndarray], names: list[str], output: str | None) -> in
         return 0
     import io
 
-    from rnc.tools.atomic import write_bytes_atomic
+    from rnc.driver.atomic import write_bytes_atomic
     buffer = io.BytesIO()
     if output.endswith(".npz"):
         np.savez(buffer, **dict(zip(names, results)))

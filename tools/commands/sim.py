@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     from rnc.backends.isa import IsaSyntaxError, parse_isa
     from rnc.sim.isa_sim import SimError, simulate
-    from rnc.tools.atomic import write_bytes_atomic, write_text_atomic
+    from rnc.driver.atomic import write_bytes_atomic, write_text_atomic
 
     try:
         text = open(args.program, encoding="utf-8").read()

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from rnc.ir.diagnostics import DiagnosticError
     from rnc.ir.parser import parse_module
     from rnc.ir.verifier import verify
-    from rnc.tools.atomic import write_text_atomic
+    from rnc.driver.atomic import write_text_atomic
 
     name = "<stdin>" if args.input == "-" else args.input
     try:

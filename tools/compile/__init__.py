@@ -1,1 +1,1 @@
-"""`rnc compile`: model -> placed program, simulation, speedup and reports (the API behind the command)."""
+"""The terminal side of `rnc compile`: its progress display and its table (the compiler is rnc.driver)."""

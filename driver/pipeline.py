@@ -1,22 +1,26 @@
 """The compile pipeline: import, canonicalize, partition, split, replicate, place, time, report.
 
 Each step is an ordinary pass run through the pass manager, so `rnc compile` is exactly what a user would
-get from `rnc import` followed by `rnc-opt --passes=...`.
+get from `rnc import` followed by `rnc-opt --passes=...`. `compile_model` is the entry point (re-exported
+as `rnc.driver.compile_model`); progress goes to a callback, never to the terminal.
 """
 from __future__ import annotations
 
+import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from rnc.dialects.rnc import module_target, set_module_target
+from rnc.hw.packing_rules import REFERENCE_PACKING
+from rnc.hw.target_files import TargetError, apply_values, load_target, parse_xbar_size
 from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.pass_manager import PassContext, PassError, PassManager, load_all_passes, parse_pipeline
 from rnc.passes.xbar.report import placement_report
-from rnc.passes.xbar.target_files import TargetError, apply_values, load_target, parse_xbar_size
-from rnc.tools.compile.isa_run import IsaRun, baseline_native_ns, run_isa
-from rnc.tools.compile.timing import isaac_layers, reference_layers, simulate
+from rnc.driver.isa_run import baseline_native_ns, run_isa
+from rnc.driver.result import Baseline, BudgetResult, CompileResult
+from rnc.driver.timing import isaac_layers, reference_layers, simulate
 
 CANONICALIZE = ("canonicalize", "fold-batch-norm", "remove-dropout-identity", "fold-constants", "dce")
 
@@ -27,42 +31,22 @@ class CompileError(Exception):
 
 @dataclass
 class CompileOptions:
+    """How to compile: hardware, crossbar budgets, placement knobs, and how much to simulate."""
+
     target_file: str | None = None
     budgets: list[int] | None = None      # None: as few crossbars as possible
     xbar_size: str | None = None
     duplicate: bool = False
     depthwise_split: int = 1
-    conflict_distance: int | None = 1
-    max_tiles_per_xbar: int = 6
+    conflict_distance: int | None = REFERENCE_PACKING.conflict_distance
+    max_tiles_per_xbar: int = REFERENCE_PACKING.max_tiles_per_xbar
     samples: int = 8
     seed: int = 0
-    strategy: str = "best"
+    strategy: str = REFERENCE_PACKING.strategy
     # Lower to .isa, simulate it (rnc-native timing) and check its numbers against the float interpreter.
     # Off for callers that only need placement and reference timing in a loop (the NAS).
     simulate_isa: bool = False
-
-
-@dataclass
-class BudgetResult:
-    budget: int | None
-    placed: Any                            # the placed module
-    pipeline: str
-    report: dict[str, Any]
-    latency_ns: float                      # S samples, reference-compatible timing
-    latency_one_ns: float
-    speedup: float
-    seconds: float
-    isa: IsaRun | None = None              # with CompileOptions.simulate_isa
-
-
-@dataclass
-class CompileResult:
-    model_name: str
-    model: Any                             # the canonicalized nn module
-    partitioned: Any
-    baseline: dict[str, Any]
-    runs: list[BudgetResult] = field(default_factory=list)
-    ignored_target_keys: list[str] = field(default_factory=list)
+    input_shape: tuple[int, ...] | None = None   # for .onnx models with dynamic shapes
 
 
 def load_model(model: str, input_shape: tuple[int, ...] | None = None):
@@ -89,20 +73,29 @@ def load_model(model: str, input_shape: tuple[int, ...] | None = None):
 
 
 def run_passes(module, pipeline: str) -> None:
+    """Runs a textual pass pipeline on `module` in place; pass failures become CompileError.
+
+    A crash inside a pass is not the user's to fix: it propagates, its cause chained, as an internal error.
+    """
     try:
         PassManager(parse_pipeline(pipeline)).run(module, PassContext())
     except PassError as e:
         raise CompileError(str(e)) from None
     except DiagnosticError as e:
+        if e.internal:
+            raise
         raise CompileError(e.diagnostic.message) from None
 
 
 def canonicalize_pipeline() -> str:
+    """The canonicalization passes `rnc compile` runs after import, as a pipeline string."""
     registry = load_all_passes()
     return ",".join(p for p in CANONICALIZE if p in registry)
 
 
 def configure_target(module, options: CompileOptions) -> list[str]:
+    """Sets `module`'s target from the options' target file and crossbar size; returns the file's keys that
+    rnc does not use."""
     target = module_target(module)
     ignored: list[str] = []
     try:
@@ -134,31 +127,47 @@ def _isa_or_error(step):
         raise CompileError(f"cannot lower to the crossbar ISA: {e} (--no-simulate stops after placement)") from None
 
 
-def compile_steps(options: CompileOptions) -> int:
-    """How many times `compile_model` reports progress with these options (keep it beside the calls)."""
+def _is_module(model) -> bool:
+    return not isinstance(model, (str, os.PathLike))
+
+
+def compile_steps(model, options: CompileOptions) -> int:
+    """How many times `compile_model` reports progress for `model` and `options` (keep it beside the calls)."""
+    imports = 0 if _is_module(model) else 1
     per_run = 2 if options.simulate_isa else 1                 # place; lower and simulate
     baseline = 1 if options.simulate_isa else 0                # the ISAAC-like baseline program
-    return 2 + baseline + per_run * len(options.budgets or [None])   # canonicalize, partition, ...
+    return imports + 2 + baseline + per_run * len(options.budgets or [None])   # canonicalize, partition, ...
 
 
-def compile_model(model_name: str, module, options: CompileOptions,
-                  progress: Callable[[str], None] = lambda s: None) -> CompileResult:
+def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None = None, *,
+                  name: str | None = None, progress: Callable[[str], None] = lambda s: None) -> CompileResult:
+    """Compiles `model` for each budget of `options` (default options: as few crossbars as possible).
+
+    `model` is a built-in model name, a path to an .onnx file, or an nn-dialect module (left unchanged).
+    `name` names the model in the report (default: the file's stem, or "model" for a module). `progress`
+    is called with each step's name as the step starts. Raises CompileError for problems the user can fix.
+    """
+    options = options or CompileOptions()
+    if _is_module(model):
+        module, model_name = model.clone(), name or "model"
+    else:
+        progress("import")
+        module, model_name = load_model(str(model), options.input_shape), name or Path(model).stem
     progress("canonicalize")
     ignored = configure_target(module, options)
     run_passes(module, canonicalize_pipeline())
-    model = module.clone()
+    model = module.clone()                     # from here on: the canonicalized nn module
     progress("partition")
     run_passes(module, "tile-partition")
     partitioned = module
     isaac = isaac_layers(partitioned)
     base = simulate(isaac, options.samples)
     base_one = simulate(isaac, 1)
-    baseline = {"xbars": sum(len(layer.copies[0]) for layer in isaac),
-                "latency_ns": base.latency_ns, "latency_one_sample_ns": base_one.latency_ns,
-                "samples": options.samples}
+    baseline = Baseline(sum(len(layer.copies[0]) for layer in isaac), base.latency_ns, base_one.latency_ns,
+                        options.samples)
     if options.simulate_isa:
         progress("ISAAC-like baseline program")
-        baseline["native_latency_ns"] = _isa_or_error(lambda: baseline_native_ns(partitioned, options.samples))
+        baseline.native_latency_ns = _isa_or_error(lambda: baseline_native_ns(partitioned, options.samples))
     result = CompileResult(model_name, model, partitioned, baseline, ignored_target_keys=ignored)
     for budget in (options.budgets or [None]):
         progress(f"place (budget {budget if budget else 'min'})")
@@ -178,11 +187,11 @@ def compile_model(model_name: str, module, options: CompileOptions,
         layers = reference_layers(placed)
         timing = simulate(layers, options.samples)
         one = simulate(layers, 1)
-        run = BudgetResult(budget, placed, pipeline, placement_report(placed), timing.latency_ns,
+        run = BudgetResult(budget, pipeline, placed, placement_report(placed), options.samples, timing.latency_ns,
                            one.latency_ns, base.latency_ns / timing.latency_ns, time.perf_counter() - started)
         if options.simulate_isa:
             progress(f"lower and simulate (budget {budget if budget else 'min'})")
             run.isa = _isa_or_error(lambda: run_isa(model, placed, options.samples, options.seed,
-                                                    baseline["native_latency_ns"]))
+                                                    baseline.native_latency_ns))
         result.runs.append(run)
     return result

@@ -13,12 +13,12 @@ Unknown keys and invalid values are errors naming the file, the key and the allo
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from rnc.dialects.rnc import Target
-from rnc.sim.peripherals import ConfigError, PeripheralParams
+from rnc.hw.sim_config import ConfigError, read_sim_config
+from rnc.hw.target import Target
 
 
 class TargetError(Exception):
@@ -27,6 +27,8 @@ class TargetError(Exception):
 
 @dataclass
 class LoadedTarget:
+    """A target read from a file, with the file's keys rnc does not use."""
+
     target: Target
     ignored_keys: list[str] = field(default_factory=list)  # keys of a SimConfig.ini that rnc does not use
 
@@ -58,13 +60,11 @@ def _load_toml(path: Path, base: Target) -> Target:
 
 def _load_ini(path: Path, base: Target) -> LoadedTarget:
     try:
-        params, ignored = PeripheralParams.from_ini(path)
+        params, ignored = read_sim_config(path)
     except ConfigError as e:
         raise TargetError(f"{e.file}: key '{e.key}': {e.message}") from None
-    return LoadedTarget(Target(budget=base.budget, weight_bits=base.weight_bits, cell_bits=base.cell_bits,
-                               digital_lanes=base.digital_lanes, bus_bytes_per_cycle=base.bus_bytes_per_cycle,
-                               buffer_bytes_per_cycle=base.buffer_bytes_per_cycle, peripherals=params),
-                        list(ignored))
+    # The file describes the peripherals only; budget, bit widths and rnc's own timing keys stay `base`'s.
+    return LoadedTarget(replace(base, peripherals=params), list(ignored))
 
 
 def apply_values(base: Target, values: dict[str, Any], source: str = "options") -> Target:

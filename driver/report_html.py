@@ -8,7 +8,6 @@ import json
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from rnc.dialects.xbar import module_array, module_layers
-from rnc.tools.compile.outputs import summary
 
 CELL = 64  # pixels per crossbar square in the map
 
@@ -19,6 +18,7 @@ def _colour(i: int) -> str:
 
 
 def crossbar_map(module) -> dict:
+    """The SVG crossbar map: one square per crossbar, one rectangle per placed tile, coloured by layer."""
     array = module_array(module)
     count = array.count.value if array else 0
     rows, cols = (array.rows.value, array.cols.value) if array else (128, 128)
@@ -46,7 +46,7 @@ def crossbar_map(module) -> dict:
 def timeline(run) -> dict:
     """One sample's pass through the pipeline: each layer's stage, on the crossbars it uses."""
     bars, start = [], 0.0
-    for l in run.report["layers"]:
+    for l in run.mapping["layers"]:
         for x in l["crossbars"]:
             bars.append({"xbar": x, "start": start, "dur": l["stage_ns"], "layer": l["layer"],
                          "fill": _colour(l["layer"])})
@@ -55,9 +55,10 @@ def timeline(run) -> dict:
 
 
 def render(result, run, sweep: list | None = None) -> str:
-    env = Environment(loader=PackageLoader("rnc.tools.compile", "templates"), autoescape=select_autoescape())
+    """report.html for `run` of a CompileResult, with a sweep plot of the runs in `sweep` when given."""
+    env = Environment(loader=PackageLoader("rnc.driver", "templates"), autoescape=select_autoescape())
     env.filters["tojson"] = lambda v: json.dumps(v)
-    sweep_rows = [summary(result, r) for r in (sweep or [])]
+    sweep_rows = [result.summary(r) for r in (sweep or [])]
     return env.get_template("report.html.j2").render(
-        s=summary(result, run), layers=run.report["layers"], xmap=crossbar_map(run.placed),
+        s=result.summary(run), layers=run.mapping["layers"], xmap=crossbar_map(run.placed),
         tl=timeline(run), sweep=sweep_rows, colour=_colour, esc=html.escape)

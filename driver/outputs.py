@@ -1,0 +1,82 @@
+"""The files `rnc compile` writes: IR, program.isa, trace.json, report.json, the reference-compatible
+partition.json and pack.csv (and report.html, sweep.json).
+
+Every file is written whole or not at all (rnc.driver.atomic: write a temporary file, then rename).
+partition.json and pack.csv have the fields and meaning of the files the reference RNC tool writes
+(its `InputLayerBoxSpace.save_to_json` and packing log), so its users can diff the two tools' results.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from rnc.dialects.xbar import module_layers
+from rnc.ir.printer import print_module
+from rnc.driver.atomic import write_text_atomic
+
+REFERENCE_CLASS = {"conv": "Conv2d", "depthwise": "Conv2d", "linear": "Linear", "matmul": "Linear"}
+
+
+def _reference_box(rows: int, cols: int, cycles: int, layer: int) -> str:
+    return f"LayerBox(h={rows}, w={cols}, cycle={cycles} @layer{layer})"
+
+
+def partition_json(module) -> str:
+    """The reference's partition.json: per weight layer its `idx` (torch class _ execution order), copy count
+    `multiply`, the whole matrix `box_raw`, the tiles of one copy `boxes` and the tiles of every copy
+    `child_boxes`, each box printed as the reference prints a LayerBox."""
+    layers = []
+    for layer in module_layers(module):
+        copies: dict[int, list[str]] = {}
+        for t in layer.tiles:
+            h, w = t.footprint()
+            copies.setdefault(t.replica.value, []).append(_reference_box(h, w, t.cycles.value, layer.layer_index))
+        child_boxes = [copies[r] for r in sorted(copies)]
+        layers.append({"idx": f"{REFERENCE_CLASS[layer.kind_name]}_{layer.layer_index}",
+                       "multiply": layer.copy_count,
+                       "box_raw": _reference_box(layer.rows.value, layer.cols.value, layer.cycles.value,
+                                                 layer.layer_index),
+                       "boxes": child_boxes[0] if child_boxes else [], "child_boxes": child_boxes})
+    return json.dumps(layers, indent=4)
+
+
+def pack_csv(module) -> str:
+    """The reference's packing log: one row per placed tile. Its crossbar coordinates are (x, y) with x down
+    the word lines (rows) and y along the bit lines (columns); max_* is the exclusive far corner."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["layer_idx", "crossbar_idx", "loc_x", "loc_y", "max_x", "max_y"])
+    for layer in module_layers(module):
+        for t in layer.tiles:
+            if t.is_placed:
+                xbar, row, col = t.placement
+                h, wd = t.footprint()
+                w.writerow([layer.layer_index, xbar, row, col, row + h, col + wd])
+    return out.getvalue()
+
+
+def write_outputs(out_dir: Path, result) -> None:
+    """Writes every file of `rnc compile` for a CompileResult into `out_dir` (created if missing): the IR
+    and reports of its last run, and sweep.json when it has several."""
+    from rnc.driver.report_html import render
+    run = result.last
+    sweep = len(result.runs) > 1
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "model.rir": print_module(result.model),
+        "placed.rir": print_module(run.placed),
+        "report.json": result.to_json(run),
+        "partition.json": partition_json(run.placed),
+        "pack.csv": pack_csv(run.placed),
+    }
+    if run.isa is not None:
+        files["program.isa"] = run.isa.isa_text
+        files["trace.json"] = json.dumps({"traceEvents": run.isa.trace_events, "displayTimeUnit": "ns"})
+    files["report.html"] = render(result, run, result.runs if sweep else None)
+    if sweep:
+        files["sweep.json"] = json.dumps(result.sweep(), indent=2)
+    for name, text in files.items():
+        write_text_atomic(out_dir / name, text)

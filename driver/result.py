@@ -1,0 +1,140 @@
+"""What a compile returns: the ISAAC-like baseline, one `BudgetResult` per budget, and report.json built from
+them (the one place report.json's figures come from: `rnc compile` writes `CompileResult.to_json()`).
+
+Attribute names are report.json's key names, so `result.last.speedup_vs_isaac` is
+`report.json["summary"]["speedup_vs_isaac"]`; the exceptions are `CompileResult.model_name` ("model") and
+`BudgetResult.budget` ("budget_xbars").
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from rnc.driver.isa_run import IsaRun
+
+REFERENCE_TIMING = "rnc (reference-compatible)"
+
+# The "units" table of report.json: what the suffixes of its key names mean.
+UNITS = {"*_ns": "nanoseconds", "speedup_*": "ISAAC-like time / rnc time, same timing model",
+         "utilization_*": "fraction of crossbar cells", "area_*": "crossbar cells",
+         "throughput_samples_per_s": "samples per second"}
+
+
+@dataclass
+class Baseline:
+    """The ISAAC-like mapping (every tile of the plain partition alone on its own crossbar) that speedups
+    divide: report.json's "baseline"."""
+
+    xbars: int
+    latency_ns: float                      # `samples` samples, reference-compatible timing
+    latency_one_sample_ns: float
+    samples: int
+    native_latency_ns: float | None = None  # its lowered program, rnc-native timing (with simulate_isa)
+
+    def to_dict(self) -> dict[str, Any]:
+        """report.json's "baseline" (native_latency_ns only when the ISA was simulated)."""
+        out = {"xbars": self.xbars, "latency_ns": self.latency_ns,
+               "latency_one_sample_ns": self.latency_one_sample_ns, "samples": self.samples}
+        if self.native_latency_ns is not None:
+            out["native_latency_ns"] = self.native_latency_ns
+        return out
+
+
+@dataclass
+class BudgetResult:
+    """One budget's placed program and its figures (one row of the `rnc compile` table)."""
+
+    budget: int | None                     # None: as few crossbars as possible
+    pipeline: str                          # the passes that placed it, as rnc-opt spells them
+    placed: Any                            # the placed module
+    mapping: dict[str, Any]                # placement_report: per layer and "totals" (report.json "mapping")
+    samples: int
+    latency_ns: float                      # `samples` samples pipelined, reference-compatible timing
+    latency_one_sample_ns: float
+    speedup_vs_isaac: float                # baseline latency_ns / latency_ns
+    compile_seconds: float                 # placement and reference timing, wall clock
+    isa: IsaRun | None = None              # with CompileOptions.simulate_isa
+    timing_model: ClassVar[str] = REFERENCE_TIMING
+
+    def _total(self, key: str):
+        return self.mapping["totals"][key]
+
+    @property
+    def xbars_used(self) -> int:
+        return self._total("xbars_used")
+
+    @property
+    def tiles(self) -> int:
+        """Tiles of every copy."""
+        return self._total("tiles")
+
+    @property
+    def area_lower_bound_xbars(self) -> int:
+        return self._total("area_lower_bound_xbars")
+
+    @property
+    def utilization_of_used(self) -> float | None:
+        return self._total("utilization_of_used")
+
+    @property
+    def utilization_of_budget(self) -> float | None:
+        return self._total("utilization_of_budget")
+
+    @property
+    def bottleneck_reduction(self) -> float:
+        return self._total("bottleneck_reduction")
+
+    @property
+    def throughput_samples_per_s(self) -> float:
+        return self.samples / self.latency_ns * 1e9
+
+
+@dataclass
+class CompileResult:
+    """A compiled model: its canonicalized and partitioned modules, the baseline, and one run per budget.
+
+    report.json describes the last run (`last`); sweep.json has `summary(run)` for every run.
+    """
+
+    model_name: str
+    model: Any                             # the canonicalized nn module
+    partitioned: Any                       # tile-partitioned, before placement
+    baseline: Baseline
+    runs: list[BudgetResult] = field(default_factory=list)
+    ignored_target_keys: list[str] = field(default_factory=list)   # target-file keys rnc does not use
+
+    @property
+    def last(self) -> BudgetResult:
+        """The run of the last budget asked for: the one report.json and the IR files describe."""
+        return self.runs[-1]
+
+    def summary(self, run: BudgetResult | None = None) -> dict[str, Any]:
+        """report.json's "summary" for `run` (default: the last): one row of the table."""
+        r = run or self.last
+        return {
+            "model": self.model_name, "budget_xbars": r.budget, "pipeline": r.pipeline,
+            "xbars_used": r.xbars_used, "tiles": r.tiles, "area_lower_bound_xbars": r.area_lower_bound_xbars,
+            "utilization_of_used": r.utilization_of_used, "utilization_of_budget": r.utilization_of_budget,
+            "bottleneck_reduction": r.bottleneck_reduction,
+            "latency_one_sample_ns": r.latency_one_sample_ns, "latency_ns": r.latency_ns,
+            "samples": r.samples, "throughput_samples_per_s": r.throughput_samples_per_s,
+            "baseline_xbars": self.baseline.xbars, "baseline_latency_ns": self.baseline.latency_ns,
+            "speedup_vs_isaac": r.speedup_vs_isaac, "compile_seconds": r.compile_seconds,
+            "timing_model": r.timing_model,
+            "isa": r.isa.to_dict() if r.isa else None,
+        }
+
+    def sweep(self) -> list[dict[str, Any]]:
+        """sweep.json: the summary of every run."""
+        return [self.summary(r) for r in self.runs]
+
+    def report(self, run: BudgetResult | None = None) -> dict[str, Any]:
+        """report.json as a dict, for `run` (default: the last)."""
+        r = run or self.last
+        return {"summary": self.summary(r), "baseline": self.baseline.to_dict(), "mapping": r.mapping,
+                "units": UNITS}
+
+    def to_json(self, run: BudgetResult | None = None) -> str:
+        """report.json's text, as `rnc compile` writes it."""
+        return json.dumps(self.report(run), indent=2)

@@ -1,0 +1,109 @@
+"""The hardware target: everything the compiler, the simulators and the NAS know about the accelerator.
+
+`Target` is plain data: crossbar geometry and budget, weight/cell/input bit widths, the MNSIM-style
+peripheral parameters that set the MVM latency (`PeripheralParams`), and the digital/bus throughput rnc's
+own timing model uses. Every key, its default, unit and source is listed by `Target.parameters()` (and in
+docs/hardware.md). The IR carries a target as `#rnc.target<...>` (rnc.dialects.rnc); files and options
+become one through `rnc.hw.target_files`.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from rnc.hw.parameters import ParameterInfo, described, parameter
+from rnc.hw.peripherals import PeripheralParams, pe_latency_ns
+
+_TIMING_MD = "rnc's own timing model (docs/timing.md section 1)"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Everything the compiler and simulator know about the accelerator.
+
+    Defaults reproduce the RNC reference: 128 x 128 crossbars, 8-bit weights with one weight per cell in the
+    packing area, 8-bit inputs, MNSIM's ISAAC-like peripherals (152.77 ns per MVM).
+    """
+
+    budget: int | None = parameter(None, unit="crossbars", source="the user (--xbars, set-target budget)",
+                                   doc="crossbars available; none = as many as the packing needs")
+    weight_bits: int = parameter(8, unit="bits", source="RNC reference (8-bit weights)", doc="bits per weight")
+    cell_bits: int = parameter(8, unit="bits", source="RNC reference (one weight per cell in the packing area)",
+                               doc="bits one cell stores; a weight takes ceil(weight_bits / cell_bits) cells")
+    digital_lanes: int = parameter(32, unit="results/cycle", source=_TIMING_MD,
+                                   doc="elementwise results the digital unit produces per cycle")
+    bus_bytes_per_cycle: int = parameter(32, unit="bytes/cycle", source=_TIMING_MD, doc="inter-tile bus width")
+    buffer_bytes_per_cycle: int = parameter(64, unit="bytes/cycle", source=_TIMING_MD,
+                                            doc="tile buffer read/write bandwidth (not modelled yet)")
+    peripherals: PeripheralParams = field(default_factory=PeripheralParams)
+
+    def __post_init__(self) -> None:
+        for name in ("weight_bits", "cell_bits", "digital_lanes", "bus_bytes_per_cycle", "buffer_bytes_per_cycle"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.budget is not None and self.budget < 1:
+            raise ValueError(f"budget must be >= 1, got {self.budget}")
+        if self.cell_bits > self.weight_bits:
+            raise ValueError(f"cell_bits ({self.cell_bits}) cannot exceed weight_bits ({self.weight_bits})")
+
+    # ---- derived ---------------------------------------------------------------------------------------
+    @property
+    def xbar_rows(self) -> int:
+        return self.peripherals.xbar_rows
+
+    @property
+    def xbar_cols(self) -> int:
+        return self.peripherals.xbar_cols
+
+    @property
+    def input_bits(self) -> int:
+        return self.peripherals.input_bits
+
+    @property
+    def cells_per_weight(self) -> int:
+        return -(-self.weight_bits // self.cell_bits)
+
+    @property
+    def weight_cols_per_xbar(self) -> int:
+        """Matrix columns one crossbar holds (bit-sliced weights take several cells each)."""
+        return self.xbar_cols // self.cells_per_weight
+
+    @property
+    def xbar_area(self) -> int:
+        return self.xbar_rows * self.xbar_cols
+
+    def mvm_ns(self, rows: int, cols: int) -> float:
+        """Latency of one MVM reading `rows` x `cols` cells at the target's input bits (MNSIM's PE latency)."""
+        return pe_latency_ns(self.peripherals, rows, cols, self.input_bits)
+
+    # ---- flat key view, shared by the attribute syntax, TOML files and command-line options ---------------
+    @staticmethod
+    def parameters() -> list[ParameterInfo]:
+        """Every settable key with its default, unit, source and meaning (own keys, then the peripherals')."""
+        return described(Target) + described(PeripheralParams)
+
+    @staticmethod
+    def keys() -> dict[str, Any]:
+        """Every settable key with its default."""
+        return {p.key: p.default for p in Target.parameters()}
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "peripherals"}
+        out.update(dataclasses.asdict(self.peripherals))
+        return out
+
+    def with_values(self, **values: Any) -> "Target":
+        """A copy with some keys changed (ValueError on unknown keys or invalid values)."""
+        own = {f.name for f in fields(Target)} - {"peripherals"}
+        periph_keys = {f.name for f in fields(PeripheralParams)}
+        unknown = sorted(set(values) - own - periph_keys)
+        if unknown:
+            raise ValueError(f"unknown target key '{unknown[0]}'; allowed: {', '.join(sorted(self.keys()))}")
+        periph = {k: v for k, v in values.items() if k in periph_keys}
+        return replace(self, peripherals=replace(self.peripherals, **periph),
+                       **{k: v for k, v in values.items() if k in own})
+
+
+DEFAULT_TARGET = Target()
+"""The RNC reference's hardware: where code without a module's target (tables, benches) reads its defaults."""
