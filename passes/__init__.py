@@ -25,4 +25,5 @@ PASS_MODULES: dict[str, str] = {
     "target": "rnc.passes.xbar.set_target",
     "tile-partition": "rnc.passes.xbar.tile_partition",
     "partition": "rnc.passes.xbar.tile_partition",
+    "convert-xbar-to-isa": "rnc.passes.convert_xbar_to_isa",
 }

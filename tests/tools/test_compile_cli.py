@@ -44,7 +44,7 @@ def test_program_isa_is_the_placed_program(squeezenet_out):
     from rnc.backends.isa import parse_isa
     report = json.loads((squeezenet_out / "report.json").read_text())
     program = parse_isa((squeezenet_out / "program.isa").read_text(), "program.isa")
-    used = {g.xbar for g in program.programs}
+    used = {g.xbar for g in program.writes}
     assert len(used) == report["summary"]["xbars_used"]
     assert program.instruction_count() == report["summary"]["isa"]["instructions"]
 
