@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rnc.backends.isa import LoweringError
+from rnc.backends.isa.lower import calibration_inputs, lower_program
 from rnc.dialects.rnc import TARGET_ATTR
 from rnc.ir.pass_manager import ModulePass, PassContext, PassError, register_pass
 
@@ -24,9 +26,6 @@ class ConvertXbarToIsa(ModulePass):
     samples: int = field(default=4, metadata={"help": "calibration inputs (float runs that set the scales)"})
 
     def apply(self, module, ctx: PassContext) -> None:
-        from rnc.backends.isa import LoweringError
-        from rnc.backends.isa.lower import calibration_inputs, lower_program
-
         if self.samples < 1:
             raise PassError(f"samples must be >= 1, got {self.samples}")
         try:
