@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
-from .cost.checks import FieldError, check_choice, check_fields
+from .cost.checks import MISSING, FieldError, check_choice, check_fields
 from .cost.components import COMPONENT_OPS, DERIVED_COMPONENTS, ComponentSpec
 from .cost.params import PeripheralConfig
 
@@ -171,7 +171,7 @@ def _build(data: dict) -> Chip:
 
 
 def _section(name: str, data: dict, cls: type) -> object:
-    table = _table(name, data.get(name))
+    table = _table(name, data.get(name, MISSING))
     keys = tuple(f.name for f in fields(cls))
     _check_keys(name, table, keys, required=keys)
     try:
@@ -189,16 +189,19 @@ def _spec(where: str, table: dict) -> ComponentSpec:
 
 
 def _table(where: str, value: object) -> dict:
+    if value is MISSING:
+        raise FieldError(where, MISSING, f"missing (required table [{where}])")
     if not isinstance(value, dict):
-        raise FieldError(where, value, "must be a table ([" + where + "])")
+        raise FieldError(where, value, f"must be a table [{where}]")
     return value
 
 
 def _check_keys(where: str, table: dict, allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
     prefix = f"{where}." if where else ""
-    for key in table:
+    for key, value in table.items():
         if key not in allowed:
-            raise FieldError(f"{prefix}{key}", table[key], "unknown key (allowed: " + ", ".join(allowed) + ")")
+            kind, shown = ("table", MISSING) if isinstance(value, dict) else ("key", value)
+            raise FieldError(f"{prefix}{key}", shown, f"unknown {kind} (allowed: " + ", ".join(allowed) + ")")
     for key in required:
         if key not in table:
-            raise FieldError(f"{prefix}{key}", None, "missing (required)")
+            raise FieldError(f"{prefix}{key}", MISSING, "missing (required)")

@@ -9,12 +9,15 @@ import math
 from collections.abc import Iterable
 
 
+MISSING = object()   # the value of a key that is not there
+
+
 class FieldError(ValueError):
-    """One hardware parameter out of its allowed range: `key = value: allowed`."""
+    """One hardware parameter out of its allowed range: `key = value: allowed` (or `key: allowed`)."""
 
     def __init__(self, key: str, value: object, allowed: str):
         self.key, self.value, self.allowed = key, value, allowed
-        super().__init__(f"{key} = {value!r}: {allowed}")
+        super().__init__(f"{key}: {allowed}" if value is MISSING else f"{key} = {value!r}: {allowed}")
 
     def under(self, prefix: str) -> "FieldError":
         """The same error with its key inside `prefix` (a TOML table name)."""
