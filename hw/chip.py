@@ -89,7 +89,7 @@ class Chip:
     core: Core
     tile: Tile
     network: Network
-    components: Mapping[str, ComponentSpec] = field(default_factory=dict)   # absent ones cost nothing
+    components: Mapping[str, ComponentSpec] = field(default_factory=dict, hash=False)  # absent: free
     source: str = ""
 
     def __post_init__(self) -> None:

@@ -24,7 +24,7 @@ def _check_count(what: str, value: float) -> float:
 class Activity:
     """Operations each component made (units in `COMPONENT_OPS`) and the multiply-accumulates computed."""
 
-    ops: Mapping[str, float] = field(default_factory=dict)
+    ops: Mapping[str, float] = field(default_factory=dict, hash=False)
     macs: float = 0.0
 
     def __post_init__(self) -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .activity import Activity, Charge, EnergyReport
 from .adc import scale_adc
+from .checks import check_int
 from .components import COMPONENT_OPS, ComponentSpec
 from .crossbar import column_mux, pass_ops, scale_array, scale_dac
 from .params import PeripheralConfig
@@ -55,7 +56,7 @@ class CostModel:
         cfg = self.config
         rows, cols = _count("rows", rows, cfg.rows), _count("cols", cols, cfg.cols)
         if input_bits is not None:
-            _count("input_bits", input_bits, 32)
+            input_bits = check_int("input_bits", input_bits, 1, 32)
         if rows == 0 or cols == 0:
             return Charge(0.0, Activity())
         passes = cfg.input_passes(input_bits)

@@ -25,7 +25,11 @@ ROW_ACTIVITY = 0.5
 
 @dataclass(frozen=True)
 class PeripheralConfig:
-    """The periphery of one crossbar (NeuroSim `Param.cpp`'s knobs, MNSIM's [Crossbar]/[Interface])."""
+    """The periphery of one crossbar (NeuroSim `Param.cpp`'s knobs, MNSIM's [Crossbar]/[Interface]).
+
+    Defaults are NeuroSim V1.4's Param.cpp (RRAM 1T1R, 128 x 128, flash ADC of 32 levels shared by 8
+    columns, 1 GHz) at 32 nm, where its read voltage is 0.51 V; chip files set every field.
+    """
 
     rows: int = 128
     cols: int = 128
@@ -35,11 +39,11 @@ class PeripheralConfig:
     weight_bits: int = 8
     input_bits: int = 8
     dac_bits: int = 1               # input bits applied per read; inputs take ceil(input/dac) reads
-    adc_type: str = "sar"           # "sar" or "flash" (NeuroSim's multi-level sense amplifier)
-    adc_bits: int = 8
-    cols_per_adc: int = 1           # columns time-multiplexed onto one ADC through a column mux
-    read_voltage_v: float = 0.5
-    r_on_ohm: float = 100e3         # NeuroSim V1.4 Param.cpp RRAM default
+    adc_type: str = "flash"         # "sar" or "flash" (NeuroSim's multi-level sense amplifier)
+    adc_bits: int = 5
+    cols_per_adc: int = 8           # columns time-multiplexed onto one ADC through a column mux
+    read_voltage_v: float = 0.51
+    r_on_ohm: float = 100e3
     r_off_ohm: float = 1.7e6
     clock_mhz: float = 1000.0       # digital periphery (input register, shift-add, output register)
 

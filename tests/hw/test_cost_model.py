@@ -48,8 +48,9 @@ def test_empty_and_out_of_range_reads(isaac):
     for rows, cols in [(129, 1), (1, 129), (-1, 1), (1.5, 1)]:
         with pytest.raises(ValueError, match="must be an integer >= 0 <= 128"):
             isaac.mvm(rows, cols)
-    with pytest.raises(ValueError, match="input_bits"):
-        isaac.mvm(1, 1, input_bits=math.nan)
+    for bits in (math.nan, 0, 33):
+        with pytest.raises(ValueError, match=r"input_bits = .*: must be an integer in \[1, 32\]"):
+            isaac.mvm(1, 1, input_bits=bits)
 
 
 def test_digital_units(isaac, reference):
