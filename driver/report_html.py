@@ -20,8 +20,8 @@ def _colour(i: int) -> str:
 def crossbar_map(module) -> dict:
     """The SVG crossbar map: one square per crossbar, one rectangle per placed tile, coloured by layer."""
     array = module_array(module)
-    count = array.count.value if array else 0
-    rows, cols = (array.rows.value, array.cols.value) if array else (128, 128)
+    count = array.count if array else 0
+    rows, cols = (array.rows, array.cols) if array else (128, 128)
     per_row = 16
     rects, used = [], [0] * count
     for layer in module_layers(module):
@@ -33,9 +33,9 @@ def crossbar_map(module) -> dict:
             used[x] += h * w
             ox, oy = (x % per_row) * (CELL + 6), (x // per_row) * (CELL + 6)
             rects.append({"x": ox + c * CELL / cols, "y": oy + r * CELL / rows, "w": w * CELL / cols,
-                          "h": h * CELL / rows, "fill": _colour(layer.layer_index),
-                          "title": f"layer {layer.layer_index} ({layer.kind_name}) copy {t.replica.value}: "
-                                   f"rows {list(t.row_range)} cols {list(t.col_range)} on crossbar {x}"})
+                          "h": h * CELL / rows, "fill": _colour(layer.layer),
+                          "title": f"layer {layer.layer} ({layer.kind}) copy {t.replica}: "
+                                   f"rows {list(t.rows)} cols {list(t.cols)} on crossbar {x}"})
     squares = [{"x": (i % per_row) * (CELL + 6), "y": (i // per_row) * (CELL + 6), "i": i,
                 "util": used[i] / (rows * cols)} for i in range(count)]
     height = ((count + per_row - 1) // per_row) * (CELL + 6)

@@ -38,8 +38,8 @@ def tile_items(module, target: Target) -> tuple[list[PackItem], dict[tuple[int, 
     for layer in module_layers(module):
         for i, tile in enumerate(layer.tiles):
             rows, cols = tile.footprint(target.cells_per_weight)
-            key = (layer.layer_index, i)
-            items.append(PackItem(key, layer.layer_index, rows, cols))
+            key = (layer.layer, i)
+            items.append(PackItem(key, layer.layer, rows, cols))
             by_id[key] = tile
     return items, by_id
 
