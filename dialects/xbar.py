@@ -80,10 +80,10 @@ class TileOp(Operation):
 
     @property
     def placement(self) -> Placement | None:
-        if not self.is_placed:
+        xbar, offset = self.xbar, self.offset
+        if xbar is None or offset is None:
             return None
-        r, c = self.offset
-        return Placement(self.xbar, r, c)
+        return Placement(xbar, *offset)
 
     def place(self, xbar: int, row0: int, col0: int) -> None:
         self.xbar = xbar

@@ -294,9 +294,14 @@ def _attribute_accessor(d: AttributeDef) -> property:
         convert, put = c.get, c.put
         default = None if d.default is None else convert(put(d.default))
 
-        def get_value(self: Operation):
-            a = self.attributes.get(name)
-            return default if a is None else convert(a)
+        if c.reads_value:
+            def get_value(self: Operation):
+                a = self.attributes.get(name)
+                return default if a is None else a.value
+        else:
+            def get_value(self: Operation):
+                a = self.attributes.get(name)
+                return default if a is None else convert(a)
 
         def set_value(self: Operation, value: Any) -> None:
             a = put(value)

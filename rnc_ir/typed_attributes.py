@@ -46,6 +46,7 @@ class Typed:
                  put: Callable[[Any], Attribute | None] = to_attr) -> None:
         self.__doc__ = doc
         self.check, self.get, self._put = check, get, put
+        self.reads_value = get is _value   # the accessor may read `attr.value` inline (the hot case)
 
     def put(self, value: Any) -> Attribute | None:
         """The attribute that stores `value` (None: leave the attribute out)."""
@@ -61,6 +62,26 @@ class Typed:
 
     def __repr__(self) -> str:
         return f"Typed({self.__doc__!r})"
+
+
+def _value(a: Attribute) -> Any:
+    return a.value  # type: ignore[attr-defined]
+
+
+def _cached(convert: Callable[[Attribute], Any]) -> Callable[[Attribute], Any]:
+    """`convert`, remembered per attribute object: attributes are immutable and the common ones shared
+    (`to_attr` caches integer arrays), so a tile's range is built once, not on every read."""
+    cache: dict[int, tuple[Attribute, Any]] = {}
+
+    def get(a: Attribute) -> Any:
+        hit = cache.get(id(a))
+        if hit is not None and hit[0] is a:
+            return hit[1]
+        if len(cache) >= 8192:
+            cache.clear()
+        value = cache[id(a)] = (a, convert(a))
+        return value[1]
+    return get
 
 
 def _put(value: Any) -> Attribute | None:
@@ -97,17 +118,17 @@ def _put_flag(value: Any) -> Attribute | None:
     return UnitAttr() if value else None
 
 
-Int = Typed("an integer", lambda a: isinstance(a, IntegerAttr), lambda a: a.value, _put)
+Int = Typed("an integer", lambda a: isinstance(a, IntegerAttr), _value, _put)
 NonNegative = Int.where(lambda n: n >= 0, "a non-negative integer")
-Float = Typed("a float", lambda a: isinstance(a, FloatAttr), lambda a: a.value, _put)
-Str = Typed("a string", lambda a: isinstance(a, StringAttr), lambda a: a.value, _put)
+Float = Typed("a float", lambda a: isinstance(a, FloatAttr), _value, _put)
+Str = Typed("a string", lambda a: isinstance(a, StringAttr), _value, _put)
 Flag = Typed("a unit flag", lambda a: isinstance(a, UnitAttr), lambda a: True, _put_flag)
-Ints = Typed("an array of integers", _is_int_array, _ints, _put_ints)
+Ints = Typed("an array of integers", _is_int_array, _cached(_ints), _put_ints)
 RangeOf = Typed("a [begin, end) pair of integers",
-                lambda a: _is_int_array(a) and len(a) == 2 and 0 <= _range(a).begin < _range(a).end, _range,
-                _put_ints)
+                lambda a: _is_int_array(a) and len(a) == 2 and 0 <= _range(a).begin < _range(a).end,
+                _cached(_range), _put_ints)
 Pair = Ints.where(lambda v: len(v) == 2 and min(v) >= 0, "a pair of non-negative integers")
-Symbol = Typed("a symbol (@name)", lambda a: isinstance(a, SymbolRefAttr), lambda a: a.value, _put_symbol)
+Symbol = Typed("a symbol (@name)", lambda a: isinstance(a, SymbolRefAttr), _value, _put_symbol)
 Symbols = Typed("a non-empty array of symbols",
                 lambda a: isinstance(a, ArrayAttr) and len(a) > 0
                 and all(isinstance(x, SymbolRefAttr) for x in a.value),
