@@ -101,6 +101,8 @@ class RegionHolds(Trait):
 
 
 class _SameElementType(Trait):
+    """`SameElementType` (MLIR's SameOperandsElementType): the error names the first operand that differs."""
+
     def verify(self, op: Operation) -> None:
         defn = type(op).DEFINITION
         seg = _segments(defn.operands, len(op._operands)) if defn is not None else None
