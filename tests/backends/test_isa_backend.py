@@ -108,7 +108,7 @@ def test_cli_translate_and_sim(tmp_path, placed, x, capsys):
     assert summary["samples"] == 2 and summary["total_ns"] > summary["latency_ns"] > 0
     assert np.load(y).shape == (1, 10)
     events = json.loads(trace.read_text())["traceEvents"]
-    assert {e["args"]["name"] for e in events if e["ph"] == "M"} >= {"xb0", "digital", "bus"}
+    assert {e["args"]["name"] for e in events if e["ph"] == "M"} >= {"xb0", "t0.digital", "bus"}
     assert rnc_cli.main(["sim", str(isa), "--timing-model", "rnc"]) == 0
     assert "rnc" in capsys.readouterr().out
 
