@@ -5,7 +5,8 @@ costs there (time and activity, from `rnc.hw.cost.CostModel`). docs/timing.md se
 - The program occupies ceil(crossbars / crossbars per tile) tiles; the chip it is charged for (area,
   leakage) has that many tiles, not the chip file's full count.
 - Tiles fill routers in order (tiles_per_router a router); routers sit row by row on the smallest square
-  mesh that holds them. A message between tiles crosses |dx| + |dy| + 1 routers (a bus: one hop).
+  mesh that holds them. A message between tiles crosses |dx| + |dy| + 1 routers; on a mesh, a message to
+  its own tile is a write to the tile buffer (0 hops); on a bus every message takes the bus (1 hop).
 """
 from __future__ import annotations
 
@@ -65,18 +66,23 @@ class ChipMap:
         return xbar // self.xbars_per_tile
 
     def hops(self, a: int, b: int) -> int:
-        """Routers a message from tile a to tile b crosses (1 on a bus, or within one router)."""
+        """Routers a message from tile a to tile b crosses (a bus: 1; a mesh: 0 within the tile)."""
         if self.network.topology == BUS:
             return 1
+        if a == b:
+            return 0
         ra, rb = a // self.network.tiles_per_router, b // self.network.tiles_per_router
         return abs(ra % self._side - rb % self._side) + abs(ra // self._side - rb // self._side) + 1
 
     def digital_track(self, tile: int) -> str:
         return f"t{tile}.digital"
 
-    def network_track(self, tile: int) -> str:
-        """The resource a tile's sends hold: the one shared bus, or the tile's port into the mesh."""
-        return BUS if self.network.topology == BUS else f"t{tile}.net"
+    def network_track(self, tile: int, hops: int) -> str:
+        """The resource a tile's sends hold: the one shared bus, the tile's port into the mesh, or (0 hops)
+        its buffer."""
+        if self.network.topology == BUS:
+            return BUS
+        return f"t{tile}.buffer" if hops == 0 else f"t{tile}.net"
 
     # ---- prices ------------------------------------------------------------------------------------------
     def model_for(self, config: PeripheralConfig | None = None) -> CostModel:
@@ -104,7 +110,8 @@ class ChipMap:
         return _cost(self.model, math.ceil(op.elems / self.target.digital_lanes) * self.cycle_ns, charge.activity)
 
     def send(self, nbytes: int, hops: int) -> Cost:
-        charge = self.model.send(nbytes, hops)
+        """`nbytes` to tiles `hops` routers away; 0 hops: written to the tile's own buffer."""
+        charge = self.model.send(nbytes, hops) if hops else self.model.buffer_access(nbytes)
         return _cost(self.model, charge.time_ns, charge.activity)
 
 

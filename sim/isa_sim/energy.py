@@ -113,6 +113,8 @@ def _describe(track: str) -> str:
         return "network (the bus)"
     if track.endswith(".net"):
         return f"network port of tile {track[1:-len('.net')]}"
+    if track.endswith(".buffer"):
+        return f"buffer of tile {track[1:-len('.buffer')]}"
     return track
 
 

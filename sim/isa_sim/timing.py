@@ -7,7 +7,7 @@ of its first MVM's crossbar, else its first dependency's). A stage of sample s i
 stages of sample s are done (stages after the input: at t = 0, every sample is there). It then runs in three
 phases: its MVM instructions (each `count` MVMs of the cost model's MVM time on its crossbar, instructions on
 one crossbar back to back, crossbars in parallel), its digital instructions (one after the other on its tile's
-digital unit) and its sends (over the network to its consumers' tiles). Every resource serves requests first
+digital unit) and its sends (over the network to its consumers' tiles, or into its own tile's buffer). Every resource serves requests first
 come, first served, ties by (sample, stage, phase, instruction order). Every instruction also charges its
 energy (`chip_map.Cost`), which `energy.py` turns into energy, power and efficiency figures.
 """
@@ -66,6 +66,7 @@ class _StageCost:
     mvms: dict[int, list[tuple[float, float]]]
     digital: list[tuple[str, float, float]]
     sends: list[tuple[float, float]]
+    hops: int
     total: Cost
 
 
@@ -101,7 +102,7 @@ def _stage_costs(program: ProgramOp, chip: ChipMap) -> list[_StageCost]:
             else:
                 continue
             parts.append(c)
-        costs.append(_StageCost(stage.label, stage.deps, home[i], dict(mvms), digital, sends, _sum(parts)))
+        costs.append(_StageCost(stage.label, stage.deps, home[i], dict(mvms), digital, sends, hops, _sum(parts)))
     return costs
 
 
@@ -161,7 +162,7 @@ def simulate_timing(program: ProgramOp, samples: int = 1, trace: bool = False) -
                 end = b + dur
         else:
             for dur, pj in stage.sends:
-                b = use(chip.network_track(stage.tile), end, dur, pj, f"{stage.label} send", k)
+                b = use(chip.network_track(stage.tile, stage.hops), end, dur, pj, f"{stage.label} send", k)
                 end = b + dur
         if phase < 2:
             heapq.heappush(heap, (end, k, i, phase + 1))

@@ -84,7 +84,7 @@ def test_isaac_tiles_and_network():
     p = program('chip = \\"isaac\\"', xbars=101, xb1="xb100")
     chip = ChipMap(p)
     assert (chip.xbars_per_tile, chip.tiles, chip.tile_of(95), chip.tile_of(100)) == (96, 2, 0, 1)
-    assert chip.hops(0, 1) == 1 and chip.hops(0, 4) == 2   # one router holds tiles 0-3; tile 4 is on the next
+    assert chip.hops(0, 0) == 0 and chip.hops(0, 1) == 1 and chip.hops(0, 4) == 2   # a router holds tiles 0-3
     r = simulate(p, trace=True)
     names = {e["args"]["name"] for e in r.trace_events if e["ph"] == "M"}
     assert names == {"xb0", "xb100", "t0.digital", "t1.digital", "t0.net", "t1.net"}
