@@ -10,32 +10,13 @@ from rnc.hw.chip import load_chip
 from rnc.sim.isa_sim import simulate
 from rnc.sim.isa_sim.chip_map import ChipMap
 
-HEAD = """isa 1
-target "{target}"
-xbars {xbars} rows 128 cols 128
-input %x [1,4] scale 1.0
-tensor %y [1,4] scale 1.0
-tensor %z [1,4] scale 1.0
-output %z
-weight @w0 [4,4] kind linear cycles 1 scale @w0.s
-weight @w1 [4,4] kind linear cycles 1 scale @w1.s
-program xb0[0:4,0:4] <- @w0[0:4,0:4]
-program {xb1}[0:4,4:8] <- @w1[0:4,0:4]
-"""
-
-TWO_LAYERS = """stage 0 "L0" after input
-  mvm xb0[0:4,0:4] %y.acc <- %x @w0[0:4,0:4] row copy 0 mvms 0+100
-  requant %y <- %y.acc w=w0 elems 32
-  send %y bytes 32
-stage 1 "L1" after 0
-  mvm {xb1}[0:4,4:8] %z.acc <- %y @w1[0:4,0:4] row copy 0 mvms 0+50
-  requant %z <- %z.acc w=w1 elems 32
-  send %z bytes 32
-"""
+from test_isa_timing import HEAD, TWO_LAYERS   # the hand-checked timing cases' program (same folder)
 
 
 def program(target: str = "", xbars: int = 2, xb1: str = "xb1"):
-    return parse_isa(HEAD.format(target=target, xbars=xbars, xb1=xb1) + TWO_LAYERS.format(xb1=xb1))
+    """Two layers of 100 and 50 MVMs on 4 x 4 regions of crossbars 0 and `xb1`."""
+    head = HEAD.replace('target ""', f'target "{target}"').replace("xbars 2", f"xbars {xbars}")
+    return parse_isa(head.replace("xb1[", f"{xb1}[") + TWO_LAYERS.format(xbar=xb1))
 
 
 def energy_pj(chip, name: str) -> float:
