@@ -40,7 +40,7 @@ def _native_table(result) -> str:
     b = result.baseline
     be = b.native_energy
     lines.append(f"ISAAC-like baseline on the same chip ({be['chip']}): {b.xbars} crossbars, "
-                 f"{b.native_latency_ns / b.samples / 1e6:.3f} ms per sample pipelined over {b.samples}, "
+                 f"{b.native_latency_ns / 1e6:.3f} ms for {b.samples} samples, "
                  f"{be['energy_per_inference_pj'] / 1e6:.2f} uJ, {be['area_mm2']:.3f} mm2")
     for r in result.runs:
         line = r.native()["verdict"]
