@@ -82,8 +82,10 @@ class Target:
         p = self.peripherals
         values = dict(rows=p.xbar_rows, cols=p.xbar_cols, adc_bits=p.adc_bits, dac_bits=p.dac_bits,
                       input_bits=p.input_bits, weight_bits=self.weight_bits, bits_per_cell=self.cell_bits)
+        chip = self.chip_model().crossbar
+        values["cols_per_adc"] = min(chip.cols_per_adc, p.xbar_cols)   # a narrower array: one ADC for all columns
         values.update({k: getattr(self, k) for k in CHIP_CROSSBAR_KEYS if getattr(self, k) is not None})
-        return _crossbar(self.chip_model().crossbar, tuple(sorted(values.items())))
+        return _crossbar(chip, tuple(sorted(values.items())))
 
     # ---- derived ---------------------------------------------------------------------------------------
     @property
