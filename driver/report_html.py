@@ -54,12 +54,18 @@ def timeline(run) -> dict:
     return {"bars": bars, "total": start or 1.0}
 
 
-def bars(values: dict[str, float], width: float = 420.0) -> list[dict]:
-    """Horizontal bars for a breakdown chart, largest first: label, value, share of the total, bar width."""
+def bars(values: dict[str, float], width: float = 420.0, limit: int = 24) -> list[dict]:
+    """Horizontal bars for a breakdown chart, largest first: label, value, share of the total, bar width; past
+    `limit` bars the rest are summed into one ("N others")."""
+    ranked = sorted(values.items(), key=lambda kv: -kv[1])
+    if len(ranked) > limit:
+        rest = ranked[limit - 1:]
+        ranked = ranked[:limit - 1] + [(f"{len(rest)} others", sum(v for _, v in rest))]
+    values = dict(ranked)
     total = sum(values.values()) or 1.0
     top = max(values.values(), default=0.0) or 1.0
     return [{"label": k, "value": v, "share": v / total, "w": max(width * v / top, 0.5), "fill": _colour(i)}
-            for i, (k, v) in enumerate(sorted(values.items(), key=lambda kv: -kv[1])) if v > 0]
+            for i, (k, v) in enumerate(values.items()) if v > 0]
 
 
 def breakdown(run) -> dict | None:
