@@ -14,6 +14,7 @@ from rnc.ir.attributes import (ArrayAttr, DenseResourceAttr, DictAttr, FloatAttr
                                UnitAttr, unquote)
 from rnc.ir.core import Block, Operation, Region
 from rnc.ir.types import TensorType, f32, i8, i32
+from rnc.hw.target import DEFAULT_TARGET
 
 from .opcodes import SUPPORTED, argument_attribute
 from .printer import BLOB_HEADER, ISA_VERSION
@@ -35,7 +36,9 @@ class _Build(Transformer):
 
     def __init__(self) -> None:
         super().__init__()
-        self.header: dict = {"version": ISA_VERSION, "target": TargetAttr(), "xbars": 0, "rows": 128, "cols": 128}
+        # A program without an `xbars` line has no crossbars; its size defaults to the default target's.
+        self.header: dict = {"version": ISA_VERSION, "target": TargetAttr(), "xbars": 0,
+                             "rows": DEFAULT_TARGET.xbar_rows, "cols": DEFAULT_TARGET.xbar_cols}
         self.tensors: list[Operation] = []
         self.consts: list[Operation] = []
         self.outputs: list[Operation] = []
