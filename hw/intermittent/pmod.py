@@ -23,7 +23,7 @@ ORDERS = ("input", "weight", "output")   # which operand stays in the buffer acr
 INDEX_WORDS = 4                          # loop indices saved and restored each cycle (iNAS: r(4) + w(4))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cost:
     """Energy (J) and latency (s) of a piece of work."""
 
@@ -121,7 +121,8 @@ def cycle_terms(platform: Platform, shape: LayerShape, d: Design) -> CycleTerms:
     tri, tci = shape.input_tile(d.tr, d.tc)
     n_in, n_w, n_out = tri * tci, shape.kernel_h * shape.kernel_w * d.tm, d.tr * d.tc   # transfers per tile
     s = d.batch
-    fetch_in = (platform.read("input", d.tn) + platform.fetch_overhead("input", d.order)).times(n_in)
+    in_block = d.tm if shape.depthwise else d.tn      # a depthwise tile reads its own Tm channels
+    fetch_in = (platform.read("input", in_block) + platform.fetch_overhead("input", d.order)).times(n_in)
     fetch_w = (platform.read("weight", d.tn) + platform.fetch_overhead("weight", d.order)).times(n_w)
     fetch_psum = (platform.read("psum", d.tm) + platform.fetch_overhead("psum", d.order)).times(n_out)
     if d.order == "input":        # the input tile stays; S weight tiles (and partial sums) stream through
