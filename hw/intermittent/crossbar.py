@@ -37,9 +37,11 @@ class CrossbarPlatform:
     def reboot(self) -> Cost:
         return Cost(self.power.reboot_j, self.power.reboot_s)
 
+    def element_bytes(self, kind: str) -> int:
+        return {"input": ACTIVATION_BYTES, "output": ACTIVATION_BYTES, "psum": PSUM_BYTES, "index": INDEX_BYTES}[kind]
+
     def _bytes(self, kind: str, elements: int) -> int:
-        return elements * {"input": ACTIVATION_BYTES, "output": ACTIVATION_BYTES, "psum": PSUM_BYTES,
-                           "index": INDEX_BYTES}[kind]
+        return elements * self.element_bytes(kind)
 
     def read(self, kind: str, elements: int) -> Cost:
         if kind == "weight":          # resident in the crossbars

@@ -78,5 +78,8 @@ class Msp430Platform:
         outputs = d.tr * d.tc * d.tm * (1 if d.order == "output" else d.batch)
         return (tri * tci * d.tn + shape.kernel_h * shape.kernel_w * d.tm * d.tn + outputs) * WORD_BYTES
 
+    def element_bytes(self, kind: str) -> int:
+        return WORD_BYTES
+
     def preserved_kind(self, shape: LayerShape, d: Design) -> str:
         return "partial sums" if d.tn < shape.in_ch else "outputs"

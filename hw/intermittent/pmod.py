@@ -92,6 +92,7 @@ class Platform(Protocol):
     def compute(self, shape: LayerShape, design: Design) -> Cost: ...  # one tile
     def buffer_bytes(self, shape: LayerShape, design: Design) -> int: ...
     def preserved_kind(self, shape: LayerShape, design: Design) -> str: ...   # "outputs" or "partial sums"
+    def element_bytes(self, kind: str) -> int: ...                    # "input", "output", "psum", "index"
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class CycleTerms:
     compute: Cost
     preserve: Cost
     index_save: Cost
-    preserved_elements: int
+    preserved_bytes: int          # outputs or partial sums written per cycle (indices not counted)
 
     def total(self, worst: bool) -> Cost:
         fetch = self.fetch_max if worst else self.fetch_min
@@ -143,7 +144,7 @@ def cycle_terms(platform: Platform, shape: LayerShape, d: Design) -> CycleTerms:
         preserve, preserved = platform.write(kind, d.tm, d.order).times(n_out), n_out * d.tm
     return CycleTerms(platform.reboot(), fetch_min, fetch_max, platform.read("index", INDEX_WORDS),
                       platform.compute(shape, d).times(s), preserve, platform.write("index", INDEX_WORDS, "index"),
-                      preserved)
+                      preserved * platform.element_bytes(kind))
 
 
 def power_cycles(shape: LayerShape, d: Design) -> tuple[float, float]:
@@ -195,7 +196,7 @@ class LayerCost:
     @property
     def preserved_bytes(self) -> float:
         """Bytes written to NVM over the layer (progress and indices), for endurance and the report."""
-        return self.cycles * self.terms.preserved_elements
+        return self.cycles * self.terms.preserved_bytes
 
 
 def cycle_energies(platform: Platform, shape: LayerShape, d: Design) -> tuple[CycleTerms, Cost, Cost]:
