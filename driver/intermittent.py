@@ -210,7 +210,14 @@ def _explore_cached(platform: CrossbarPlatform, power: PowerModel, chip: str, sh
 
 def plan_intermittent(module, options: PowerOptions) -> IntermittentPlan:
     """Explores every weight layer of the placed `module` under `options`' power supply."""
-    chip_name = options.chip or getattr(module_target(module), "chip", None) or DEFAULT_CHIP
+    layers = [(layer.layer_index, *layer_shape(layer)) for layer in module_layers(module)]
+    return plan_layers(layers, options, options.chip or getattr(module_target(module), "chip", None))
+
+
+def plan_layers(layers: list[tuple[int, str, LayerShape]], options: PowerOptions,
+                chip_name: str | None = None) -> IntermittentPlan:
+    """Explores `layers` (index, kind, shape) on `chip_name` (default rnc-reference) under `options`."""
+    chip_name = chip_name or DEFAULT_CHIP
     chip = load_chip(chip_name)
     exact = PowerModel(options.capacitor, options.harvester, vm_bytes=chip.tile.buffer_bytes)
     explored = exact
@@ -219,9 +226,8 @@ def plan_intermittent(module, options: PowerOptions) -> IntermittentPlan:
                               vm_bytes=chip.tile.buffer_bytes)
     platform = CrossbarPlatform(CostModel(chip), explored)
     plan = IntermittentPlan(chip_name, exact, options)
-    for layer in module_layers(module):
-        kind, shape = layer_shape(layer)
-        plan.layers.append(LayerPlan(layer.layer_index, kind, shape,
+    for index, kind, shape in layers:
+        plan.layers.append(LayerPlan(index, kind, shape,
                                      _explore_cached(platform, explored, chip_name, shape, options.parity)))
     plan.latency_s = _walk(plan) if explored is not exact else plan.total("latency_s")
     return plan
