@@ -110,6 +110,7 @@ def _cost_dict(c: LayerCost) -> dict[str, Any]:
             "cycle_time_s": {"min": c.time_min_s, "max": c.time_max_s},
             "recharge_s": {"min": c.recharge_min_s, "max": c.recharge_max_s, "total": c.recharge_s},
             "preserves": c.preserved, "preserved_bytes": c.preserved_bytes, "buffer_bytes": c.buffer_bytes,
+            "jobs_per_cycle": c.design.batch,
             "latency_s": c.latency_s, "energy_j": c.energy_j, "terms": c.terms.as_dict()}
 
 
@@ -145,6 +146,14 @@ class IntermittentPlan:
         """The intermittent-unaware designs' latency (inf when one of them cannot complete)."""
         return sum(p.exploration.unaware.latency_s if p.exploration.unaware else math.inf for p in self.layers)
 
+    @property
+    def wear_out_inferences(self) -> float | None:
+        """Inferences until the most-written NVM cell wears out: the loop indices are rewritten in place
+        every power cycle (None for an NVM without an endurance limit)."""
+        endurance = self.power.nvm.endurance_writes
+        cycles = self.total("cycles")
+        return None if endurance is None or not cycles > 0 else endurance / cycles
+
     def problem(self) -> str | None:
         """One line saying why the network cannot run, with the lower bound; None when it can."""
         for p in self.layers:
@@ -166,12 +175,14 @@ class IntermittentPlan:
             "power": {"capacitance_f": cap.farads, "von_v": cap.von_v, "voff_v": cap.voff_v, "margin": cap.margin,
                       "usable_energy_j": cap.usable_j, "harvester": h.describe(), "reboot_j": self.power.reboot_j,
                       "reboot_s": self.power.reboot_s, "buffer_bytes": self.power.vm_bytes,
-                      "nvm": self.power.nvm.name, "max_latency_s": self.options.max_latency_s},
+                      "nvm": self.power.nvm.name, "preserved_to": self.power.nvm.name,
+                      "max_latency_s": self.options.max_latency_s},
             "feasible": self.feasible, "problem": self.problem(),
             "totals": {"latency_s": self.latency_s, "power_cycles": self.total("cycles"),
                        "recharge_s": self.total("recharge_s"), "preserved_bytes": self.total("preserved_bytes"),
                        "energy_j": self.total("energy_j"), "continuous_latency_s": self.continuous_s,
-                       "unaware_latency_s": self.unaware_s},
+                       "unaware_latency_s": self.unaware_s,
+                       "inferences_to_nvm_wear_out": self.wear_out_inferences},
             "layers": [p.to_dict() for p in self.layers],
         }
 

@@ -19,13 +19,17 @@ def rnc(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def small_model(tmp_path_factory):
-    """conv 3 -> 8 (k3, stride 2) -> relu -> conv 8 -> 16 (k1) on a 16 x 16 image."""
+    """conv 3 -> 8 (k3, stride 2), depthwise 8 (k3), conv 8 -> 16 (k1), global pooling, linear 16 -> 10."""
     rng = np.random.default_rng(0)
     inits = [numpy_helper.from_array(rng.standard_normal(s).astype(np.float32), n)
-             for n, s in (("w1", (8, 3, 3, 3)), ("w2", (16, 8, 1, 1)))]
+             for n, s in (("w1", (8, 3, 3, 3)), ("wd", (8, 1, 3, 3)), ("w2", (16, 8, 1, 1)), ("wf", (16, 10)))]
     nodes = [helper.make_node("Conv", ["x", "w1"], ["a"], name="c1", pads=[1, 1, 1, 1], strides=[2, 2]),
              helper.make_node("Relu", ["a"], ["r"], name="relu"),
-             helper.make_node("Conv", ["r", "w2"], ["y"], name="c2")]
+             helper.make_node("Conv", ["r", "wd"], ["d"], name="dw", pads=[1, 1, 1, 1], group=8),
+             helper.make_node("Conv", ["d", "w2"], ["c"], name="c2"),
+             helper.make_node("GlobalAveragePool", ["c"], ["g"], name="gap"),
+             helper.make_node("Flatten", ["g"], ["f"], name="flat"),
+             helper.make_node("MatMul", ["f", "wf"], ["y"], name="fc")]
     graph = helper.make_graph(nodes, "small", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
     m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
@@ -41,7 +45,11 @@ def test_intermittent_table_and_json(small_model, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "intermittent power: 1 mF" in r.stdout and "end-to-end" in r.stdout
     plan = json.loads((tmp_path / "intermittent.json").read_text())
-    assert plan["feasible"] and len(plan["layers"]) == 2
+    assert plan["feasible"]
+    assert [x["kind"] for x in plan["layers"]] == ["conv", "depthwise", "conv", "matmul"]
+    assert plan["layers"][1]["shape"] == {"out_h": 8, "out_w": 8, "out_ch": 8, "in_ch": 1, "kernel_h": 3,
+                                          "kernel_w": 3, "stride": 1, "depthwise": True}
+    assert plan["layers"][3]["shape"]["out_ch"] == 10 and plan["layers"][3]["shape"]["in_ch"] == 16
     layer = plan["layers"][0]
     assert layer["cycle_energy_j"]["max"] <= plan["power"]["usable_energy_j"]
     assert set(layer["terms"]) == {"reboot", "fetch_min", "fetch_max", "index_restore", "compute", "preserve",
@@ -78,3 +86,11 @@ def test_infeasible_budget_is_one_line_with_the_lower_bound(small_model, tmp_pat
 def test_bad_power_options_fail_before_compiling(small_model, tmp_path, args, message):
     r = rnc("compile", str(small_model), "--quiet", "--out", str(tmp_path), "--power", "intermittent", *args)
     assert r.returncode == 2 and message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_latency_requirement_is_checked(small_model, tmp_path):
+    r = rnc("compile", str(small_model), "--no-simulate", "--quiet", "--out", str(tmp_path),
+            "--power", "intermittent", "--capacitor", "5mF", "--max-latency", "1ms")
+    assert r.returncode == 2 and "exceeds --max-latency 0.001 s" in r.stderr
+    totals = json.loads((tmp_path / "intermittent.json").read_text())["totals"]
+    assert totals["inferences_to_nvm_wear_out"] == pytest.approx(1e15 / totals["power_cycles"])
