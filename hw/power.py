@@ -47,12 +47,12 @@ class Capacitor:
     margin: float = INAS_MARGIN
 
     def __post_init__(self) -> None:
-        check_real("capacitance", self.farads, 0.0, 100.0, lo_open=True)
-        check_real("von", self.von_v, 0.0, 1000.0, lo_open=True)
-        check_real("voff", self.voff_v, 0.0, 1000.0)
+        check_real("farads", self.farads, 0.0, 100.0, lo_open=True)
+        check_real("von_v", self.von_v, 0.0, 1000.0, lo_open=True)
+        check_real("voff_v", self.voff_v, 0.0, 1000.0)
         check_real("margin", self.margin, 0.0, 1.0, lo_open=True)
         if self.voff_v >= self.von_v:
-            raise FieldError("voff", self.voff_v, f"must be below von = {self.von_v:g} V")
+            raise FieldError("voff_v", self.voff_v, f"must be below von = {self.von_v:g} V")
 
     @property
     def stored_j(self) -> float:
@@ -88,14 +88,14 @@ class ResistiveHarvester:
     supply_v: float = INAS_VSUP_V
 
     def __post_init__(self) -> None:
-        check_real("harvester resistance", self.ohms, 0.0, 1e9, lo_open=True)
-        check_real("supply voltage", self.supply_v, 0.0, 1000.0, lo_open=True)
+        check_real("ohms", self.ohms, 0.0, 1e9, lo_open=True)
+        check_real("supply_v", self.supply_v, 0.0, 1000.0, lo_open=True)
 
     def recharge_s(self, cap: Capacitor, energy_j: float, start_s: float = 0.0, *,
                    parity_inas: bool = False) -> float:
         """RC charging from the post-cycle voltage V to Von: -R C ln((Von - Vsup) / (V - Vsup))."""
         if self.supply_v <= cap.von_v:
-            raise FieldError("supply voltage", self.supply_v, f"must exceed von = {cap.von_v:g} V to recharge")
+            raise FieldError("supply_v", self.supply_v, f"must exceed von = {cap.von_v:g} V to recharge")
         v = cap.voltage_after(energy_j, parity_inas=parity_inas)
         return -self.ohms * cap.farads * math.log((cap.von_v - self.supply_v) / (v - self.supply_v))
 
@@ -110,7 +110,7 @@ class ConstantHarvester:
     watts: float
 
     def __post_init__(self) -> None:
-        check_real("harvested power", self.watts, 0.0, 1e6, lo_open=True)
+        check_real("watts", self.watts, 0.0, 1e6, lo_open=True)
 
     def recharge_s(self, cap: Capacitor, energy_j: float, start_s: float = 0.0, *,
                    parity_inas: bool = False) -> float:
@@ -202,9 +202,9 @@ class NvmSpec:
     def __post_init__(self) -> None:
         for key in ("read_j", "read_j_per_byte", "read_s", "read_s_per_byte", "write_j", "write_j_per_byte",
                     "write_s", "write_s_per_byte"):
-            check_real(f"{self.name}.{key}", getattr(self, key), 0.0, 1.0)
+            check_real(key, getattr(self, key), 0.0, 1.0)
         if self.endurance_writes is not None:
-            check_real(f"{self.name}.endurance_writes", self.endurance_writes, 1.0, 1e20)
+            check_real("endurance_writes", self.endurance_writes, 1.0, 1e20)
 
     def read(self, nbytes: float) -> tuple[float, float]:
         """(energy J, time s) of one transfer of `nbytes` from NVM to the volatile buffer."""
@@ -242,9 +242,9 @@ class PowerModel:
     nvm: NvmSpec = FRAM_MSP430
 
     def __post_init__(self) -> None:
-        check_real("reboot energy", self.reboot_j, 0.0, 1.0)
-        check_real("reboot time", self.reboot_s, 0.0, 1e3)
-        check_real("volatile buffer bytes", self.vm_bytes, 1.0, 1e12)
+        check_real("reboot_j", self.reboot_j, 0.0, 1.0)
+        check_real("reboot_s", self.reboot_s, 0.0, 1e3)
+        check_real("vm_bytes", self.vm_bytes, 1.0, 1e12)
 
     @property
     def usable_energy_j(self) -> float:

@@ -44,9 +44,9 @@ def test_parse_quantity(text, unit, value):
 def test_bad_values_are_one_line_errors(tmp_path):
     with pytest.raises(PowerError, match="--capacitor expects"):
         parse_quantity("lots", "F", "--capacitor")
-    with pytest.raises(FieldError, match=r"capacitance = -1.0: must be a finite number in \(0"):
+    with pytest.raises(FieldError, match=r"farads = -1.0: must be a finite number in \(0"):
         Capacitor(-1.0)
-    with pytest.raises(FieldError, match="voff"):
+    with pytest.raises(FieldError, match="voff_v"):
         Capacitor(1e-3, von_v=2.0, voff_v=2.5)
     bad = tmp_path / "t.csv"
     bad.write_text("time_s,power_w\n0,0.01\n1,nan\n")

@@ -94,3 +94,18 @@ def test_latency_requirement_is_checked(small_model, tmp_path):
     assert r.returncode == 2 and "exceeds --max-latency 0.001 s" in r.stderr
     totals = json.loads((tmp_path / "intermittent.json").read_text())["totals"]
     assert totals["inferences_to_nvm_wear_out"] == pytest.approx(1e15 / totals["power_cycles"])
+
+
+
+def test_power_file_with_an_rram_nvm(small_model, tmp_path):
+    fields = dict(read_j=1e-9, read_j_per_byte=1e-12, read_s=1e-8, read_s_per_byte=1e-9, write_j=1e-9,
+                  write_j_per_byte=1e-11, write_s=1e-8, write_s_per_byte=1e-8, endurance_writes=1e6)
+    nvm = "\n".join(f"{k} = {v!r}" for k, v in fields.items())
+    path = tmp_path / "power.toml"
+    path.write_text(f'[capacitor]\nfarads = 1e-3\n[harvester]\nwatts = 0.01\n[nvm]\nname = "rram"\n{nvm}\n')
+    r = rnc("compile", str(small_model), "--no-simulate", "--quiet", "--out", str(tmp_path / "o"),
+            "--power", "intermittent", "--power-file", str(path), "--json")
+    assert r.returncode == 0, r.stderr
+    plan = json.loads((tmp_path / "o" / "intermittent.json").read_text())
+    assert plan["power"]["preserved_to"] == "rram" and plan["power"]["harvester"] == "0.01 W constant"
+    assert plan["totals"]["inferences_to_nvm_wear_out"] == pytest.approx(1e6 / plan["totals"]["power_cycles"])

@@ -15,10 +15,12 @@ def add_power_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--power", choices=("continuous", "intermittent"), default="continuous",
                    help="intermittent: choose per layer an execution and preservation design for a capacitor "
                         "charged by a harvester, and report power cycles and end-to-end latency")
-    g.add_argument("--capacitor", default="1mF", help="energy buffer, e.g. 1mF (default 1mF)")
+    g.add_argument("--capacitor", help="energy buffer, e.g. 1mF (default 1mF, or the power file's)")
     g.add_argument("--harvester", help="source resistance (22ohm) or constant power (5mW); default: iNAS's "
                                        "calibrated resistance for 1/5/10 mF")
     g.add_argument("--power-trace", metavar="CSV", help="harvested power over time: rows of time_s,power_w")
+    g.add_argument("--power-file", metavar="TOML", help="capacitor, harvester, reboot, buffer and NVM in a file "
+                                                        "(docs/intermittent.md); options given here override it")
     g.add_argument("--chip", help="chip whose energy model to use (rnc-reference, isaac or a .toml file)")
     g.add_argument("--parity", choices=("inas",), help="reproduce the iNAS cost model's quirks")
     g.add_argument("--max-latency", metavar="SECONDS", help="end-to-end latency requirement, e.g. 60s")
@@ -30,8 +32,8 @@ def power_from_args(args: argparse.Namespace):
     if args.power != "intermittent":
         return None
     from rnc.driver.intermittent import power_options
-    return power_options(args.capacitor, args.harvester, args.power_trace, chip=args.chip, parity=args.parity,
-                         max_latency=args.max_latency)
+    return power_options(args.capacitor, args.harvester, args.power_trace, power_file=args.power_file,
+                         chip=args.chip, parity=args.parity, max_latency=args.max_latency)
 
 
 def run_power(args: argparse.Namespace, power, placed, out: Path) -> int | None:
@@ -40,10 +42,9 @@ def run_power(args: argparse.Namespace, power, placed, out: Path) -> int | None:
     if power is None:
         return None
     from rnc.driver.intermittent import plan_intermittent, plan_table, write_intermittent
-    from rnc.hw.chip import ChipFileError
     try:
         plan = plan_intermittent(placed, power)
-    except ChipFileError as e:
+    except ValueError as e:          # a chip file, or a chip whose buffer cannot hold anything
         sys.stderr.write(f"rnc compile: error: {e}\n")
         return 2
     write_intermittent(out, plan)
