@@ -66,7 +66,8 @@ def _network_row(name: str, layers, farads: float) -> None:
         print(f"  {name:<12} {farads * 1e3:>3g} mF  does not complete: {plan.problem()}")
         return
     unaware = plan.unaware_s
-    cut = "n/a (an unaware layer cannot complete)" if math.isinf(unaware) else f"{100 * (1 - plan.latency_s / unaware):5.1f} %"
+    cut = ("n/a (an unaware layer cannot complete)" if math.isinf(unaware)
+           else f"{100 * (1 - plan.latency_s / unaware):5.1f} %")
     print(f"  {name:<12} {farads * 1e3:>3g} mF  explored {plan.latency_s:9.3f} s  unaware {unaware:9.3f} s  "
           f"cut {cut}  continuous {plan.continuous_s:7.3f} s  ({plan.latency_s / plan.continuous_s:5.1f}x)  "
           f"cycles {plan.total('cycles'):6.0f}  [{wall:.0f} s]")

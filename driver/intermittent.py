@@ -20,7 +20,7 @@ from typing import Any
 
 from rnc.dialects.rnc import module_target
 from rnc.dialects.xbar import module_layers
-from rnc.hw.chip import load_chip
+from rnc.hw.chip import Chip, load_chip
 from rnc.hw.cost import CostModel
 from rnc.hw.intermittent.crossbar import CrossbarPlatform
 from rnc.hw.intermittent.explore import Exploration, explore
@@ -180,6 +180,9 @@ class IntermittentPlan:
         """One line saying why the network cannot run, with the lower bound; None when it can."""
         for p in self.layers:
             ex = p.exploration
+            if not ex.feasible and math.isinf(ex.min_cycle_energy_j):
+                return (f"layer {p.index} ({p.kind}): no tile of it fits the {self.power.vm_bytes}-byte volatile "
+                        f"buffer (the smallest needs more; give a larger device.buffer_bytes)")
             if not ex.feasible:
                 return (f"layer {p.index} ({p.kind}): no execution design fits the power budget: the smallest "
                         f"power cycle needs {ex.min_cycle_energy_j * 1e3:.4g} mJ, the capacitor gives "
@@ -197,7 +200,7 @@ class IntermittentPlan:
             "power": {"capacitance_f": cap.farads, "von_v": cap.von_v, "voff_v": cap.voff_v, "margin": cap.margin,
                       "usable_energy_j": cap.usable_j, "harvester": h.describe(), "reboot_j": self.power.reboot_j,
                       "reboot_s": self.power.reboot_s, "buffer_bytes": self.power.vm_bytes,
-                      "nvm": self.power.nvm.name, "preserved_to": self.power.nvm.name,
+                      "preserved_to": self.power.nvm.name,
                       "max_latency_s": self.options.max_latency_s},
             "feasible": self.feasible, "problem": self.problem(),
             "totals": {"latency_s": self.latency_s, "power_cycles": self.total("cycles"),
@@ -233,7 +236,7 @@ def layer_shape(layer) -> tuple[str, LayerShape]:
 _CACHE: dict[tuple, Exploration] = {}
 
 
-def _explore_cached(platform: CrossbarPlatform, power: PowerModel, chip: str, shape: LayerShape,
+def _explore_cached(platform: CrossbarPlatform, power: PowerModel, chip: Chip, shape: LayerShape,
                     parity: str | None) -> Exploration:
     key = (shape, power, chip, parity)
     if key not in _CACHE:
@@ -248,18 +251,18 @@ def plan_intermittent(module, options: PowerOptions) -> IntermittentPlan:
 
 
 def plan_layers(layers: list[tuple[int, str, LayerShape]], options: PowerOptions,
-                chip_name: str | None = None) -> IntermittentPlan:
-    """Explores `layers` (index, kind, shape) on `chip_name` (default rnc-reference) under `options`."""
-    chip_name = chip_name or DEFAULT_CHIP
-    chip = load_chip(chip_name)
+                chip: str | Chip | None = None) -> IntermittentPlan:
+    """Explores `layers` (index, kind, shape) on `chip` (a Chip, a chip name or file; default
+    rnc-reference) under `options`."""
+    chip = chip if isinstance(chip, Chip) else load_chip(chip or DEFAULT_CHIP)
     exact = explored = options.power_model(options.harvester, chip.tile.buffer_bytes)
     if isinstance(options.harvester, TraceHarvester):
         explored = options.power_model(ConstantHarvester(options.harvester.mean_watts), chip.tile.buffer_bytes)
     platform = CrossbarPlatform(CostModel(chip), explored)
-    plan = IntermittentPlan(chip_name, exact, options)
+    plan = IntermittentPlan(chip.name, exact, options)
     for index, kind, shape in layers:
         plan.layers.append(LayerPlan(index, kind, shape,
-                                     _explore_cached(platform, explored, chip_name, shape, options.parity)))
+                                     _explore_cached(platform, explored, chip, shape, options.parity)))
     plan.latency_s = _walk(plan) if explored is not exact else plan.total("latency_s")
     return plan
 
@@ -300,7 +303,8 @@ def plan_table(plan: IntermittentPlan) -> str:
     for p in plan.layers:
         b = p.exploration.best
         if b is None:
-            need = f"no design: a cycle needs >= {p.exploration.min_cycle_energy_j * 1e3:.3g} mJ"
+            need = (f"no design: a cycle needs >= {p.exploration.min_cycle_energy_j * 1e3:.3g} mJ"
+                    if math.isfinite(p.exploration.min_cycle_energy_j) else "no design: no tile fits the buffer")
             lines.append(f"{p.index:>5} {p.kind:<9} {need}")
             continue
         lines.append(f"{p.index:>5} {p.kind:<9} {b.design.describe():<44} {b.cycles:>7.0f} "

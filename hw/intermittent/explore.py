@@ -83,7 +83,7 @@ def explore(platform: Platform, power: PowerModel, shape: LayerShape, *, parity_
     """
     best_key, best, checked, lowest_e = None, None, 0, math.inf
     cont, cont_s, unaware, unaware_s = None, math.inf, None, math.inf
-    eav = power.usable_energy_j
+    eav = power.usable_energy_j * (1 - 1e-12)   # so that the direct evaluation of the winner agrees
     for base in tilings(platform, power, shape, parity_inas=parity_inas):
         terms = cycle_terms(platform, shape, base)
         c = _continuous(terms, shape, base).time_s
@@ -91,7 +91,8 @@ def explore(platform: Platform, power: PowerModel, shape: LayerShape, *, parity_
             cont, cont_s = base, c
         one = terms.total(worst=False), terms.total(worst=True)
         two = tuple(cycle_terms(platform, shape, replace(base, batch=2)).total(worst=w) for w in (False, True))
-        lowest_e = min(lowest_e, max(one[0].energy_j, one[1].energy_j))
+        lowest_e = min(lowest_e, max(one[0].energy_j, one[1].energy_j) if power_cycles(shape, base)[1]
+                       else one[0].energy_j)
         for s in batch_choices(shape, base, parity_inas=parity_inas):
             d = replace(base, batch=s)
             vm = platform.buffer_bytes(shape, d)
@@ -120,4 +121,5 @@ def explore(platform: Platform, power: PowerModel, shape: LayerShape, *, parity_
 
 def _at(one: Cost, two: Cost, s: int) -> Cost:
     """A cost affine in S, from its values at S = 1 and S = 2."""
-    return Cost(one.energy_j + (s - 1) * (two.energy_j - one.energy_j), one.time_s + (s - 1) * (two.time_s - one.time_s))
+    k = s - 1
+    return Cost(one.energy_j + k * (two.energy_j - one.energy_j), one.time_s + k * (two.time_s - one.time_s))

@@ -109,3 +109,11 @@ def test_power_file_with_an_rram_nvm(small_model, tmp_path):
     plan = json.loads((tmp_path / "o" / "intermittent.json").read_text())
     assert plan["power"]["preserved_to"] == "rram" and plan["power"]["harvester"] == "0.01 W constant"
     assert plan["totals"]["inferences_to_nvm_wear_out"] == pytest.approx(1e6 / plan["totals"]["power_cycles"])
+
+
+def test_a_buffer_too_small_for_any_tile_is_named(small_model, tmp_path):
+    path = tmp_path / "power.toml"
+    path.write_text("[capacitor]\nfarads = 1e-3\n[device]\nbuffer_bytes = 8\n")
+    r = rnc("compile", str(small_model), "--no-simulate", "--quiet", "--out", str(tmp_path / "o"),
+            "--power", "intermittent", "--power-file", str(path))
+    assert r.returncode == 2 and "fits the 8-byte volatile buffer" in r.stderr
