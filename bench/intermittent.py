@@ -8,6 +8,7 @@
    against the intermittent-unaware designs (the continuous-power optimum among designs that complete
    when every tile is preserved) and against continuous power. The iNAS-size network also runs on the
    MSP430 profile, iNAS's own platform.
+3. Failure injection at the loop level (rnc.sim.intermittent): runs with failures, outputs identical.
 
     .venv/bin/python bench/intermittent.py            # several minutes: mbv3_small has 63 weight layers
 """
@@ -99,8 +100,42 @@ def msp430_inas_network() -> None:
               f"cut {100 * (1 - ours / unaware):5.1f} %  continuous {cont:7.2f} s")
 
 
+def failure_injection() -> None:
+    """Small layers under every loop order, a failure before every step, then random failures."""
+    import numpy as np
+
+    from rnc.sim.intermittent import reference_conv, run_layer, steps_without_failure
+    rng = np.random.default_rng(0)
+    cases = [(LayerShape(4, 4, 4, 4, 3, 3), Design(2, 2, 2, 2, "output", 2)),
+             (LayerShape(4, 4, 4, 4, 3, 3), Design(2, 4, 2, 1, "input", 2)),
+             (LayerShape(4, 4, 4, 6, 1, 1), Design(2, 2, 4, 3, "weight", 4)),
+             (LayerShape(3, 3, 2, 2, 3, 3, stride=2), Design(3, 1, 1, 1, "output", 1)),
+             (LayerShape(4, 4, 4, 1, 3, 3, depthwise=True), Design(2, 2, 2, 1, "weight", 2))]
+    print("\nfailure injection (rnc.sim.intermittent, loop level; the ISA-level simulator is not written yet)")
+    for protocol in ("commit", "in-place"):
+        runs = identical = 0
+        for shape, design in cases:
+            s = shape.stride
+            channels = shape.out_ch if shape.depthwise else shape.in_ch
+            x = rng.integers(-128, 128, (channels, s * shape.out_h + shape.kernel_h - s,
+                                         s * shape.out_w + shape.kernel_w - s))
+            w = rng.integers(-128, 128, (shape.out_ch, 1 if shape.depthwise else shape.in_ch,
+                                         shape.kernel_h, shape.kernel_w))
+            expected = reference_conv(x, w, shape)
+            n = steps_without_failure(x, w, shape, design, protocol)
+            points = [{p} for p in range(n)] + [set(rng.choice(3 * n, 8, replace=False).tolist())
+                                                for _ in range(50)]
+            for failures in points:
+                runs += 1
+                identical += bool((run_layer(x, w, shape, design, failures=failures,
+                                             protocol=protocol)[0] == expected).all())
+        print(f"  {protocol:<8} {runs:5d} runs with failures, outputs identical in {identical} "
+              f"({100 * identical / runs:.1f} %)")
+
+
 def main() -> None:
     parity()
+    failure_injection()
     msp430_inas_network()
     crossbar_networks()
 
