@@ -112,7 +112,7 @@ def failure_injection() -> None:
              (LayerShape(3, 3, 2, 2, 3, 3, stride=2), Design(3, 1, 1, 1, "output", 1)),
              (LayerShape(4, 4, 4, 1, 3, 3, depthwise=True), Design(2, 2, 2, 1, "weight", 2))]
     print("\nfailure injection (rnc.sim.intermittent, loop level; the ISA-level simulator is not written yet)")
-    for protocol in ("commit", "in-place"):
+    for protocol in ("double-buffer", "commit", "in-place"):
         runs = identical = 0
         for shape, design in cases:
             s = shape.stride
@@ -129,7 +129,7 @@ def failure_injection() -> None:
                 runs += 1
                 identical += bool((run_layer(x, w, shape, design, failures=failures,
                                              protocol=protocol)[0] == expected).all())
-        print(f"  {protocol:<8} {runs:5d} runs with failures, outputs identical in {identical} "
+        print(f"  {protocol:<13} {runs:5d} runs with failures, outputs identical in {identical} "
               f"({100 * identical / runs:.1f} %)")
 
 

@@ -6,13 +6,17 @@ Tn input channels, S tiles per power cycle, the innermost loop being the one the
 step (fetch a tile, compute a tile, preserve a tile, commit) is a point where the power may fail: the
 volatile buffer is lost and the next cycle restarts from what non-volatile memory holds.
 
-Two preservation protocols:
+Three preservation protocols:
+- `double-buffer` (the default): every output tile has two slots in NVM. The schedule is static, so how
+  often a tile has been preserved before cycle k follows from k: a cycle reads the slot of the current
+  version and writes the other, and the one atomic write of the loop index commits it. No extra NVM writes
+  (the analytic model's preservation cost holds); twice the NVM space for the outputs.
 - `commit` (a redo log with a commit flag): a cycle writes its tiles to a staging area, then one atomic
   write sets the loop index and the commit flag; applying the staging area to the outputs is idempotent,
   and a restore that finds the flag set applies it again. No failure point can add a partial sum twice.
 - `in-place`: tiles are written straight into the outputs, then the index. A failure between the two
-  re-runs the cycle on top of its own partial sums: the outputs are wrong. Kept to show why the commit
-  protocol is needed.
+  re-runs the cycle on top of its own partial sums: the outputs are wrong. Kept to show why a commit
+  point is needed.
 
     out, stats = run_layer(x, w, shape, design, failures={3, 17})
     assert (out == reference_conv(x, w, shape)).all()
@@ -26,7 +30,7 @@ import numpy as np
 
 from rnc.hw.intermittent.pmod import Design, LayerShape
 
-PROTOCOLS = ("commit", "in-place")
+PROTOCOLS = ("double-buffer", "commit", "in-place")
 
 
 @dataclass
@@ -92,26 +96,24 @@ def _tile(x, w, shape: LayerShape, d: Design, job) -> np.ndarray:
 
 
 def run_layer(x: np.ndarray, w: np.ndarray, shape: LayerShape, d: Design, *, failures=frozenset(),
-              protocol: str = "commit", max_steps: int = 10_000_000) -> tuple[np.ndarray, RunStats]:
+              protocol: str = "double-buffer", max_steps: int = 10_000_000) -> tuple[np.ndarray, RunStats]:
     """Runs the layer cycle by cycle; the power fails just before each step number in `failures`."""
     if protocol not in PROTOCOLS:
         raise ValueError(f"unknown protocol {protocol!r} (known: {', '.join(PROTOCOLS)})")
     order = jobs(shape, d)
     nvm, stats = _Nvm(np.zeros((shape.out_ch, shape.out_h, shape.out_w), dtype=np.int64)), RunStats()
+    if protocol == "double-buffer":
+        return _run_double_buffered(x, w, shape, d, order, failures, max_steps)
 
     def step() -> None:
-        if stats.steps in failures:
-            stats.steps += 1
-            raise PowerFailure
-        stats.steps += 1
-        if stats.steps > max_steps:
-            raise RuntimeError("the layer makes no progress")
+        _fail_or_step(stats, failures, max_steps)
 
     while nvm.index < len(order) or nvm.committed:
         stats.cycles += 1
         try:
             _cycle(x, w, shape, d, order, nvm, protocol, step)
         except PowerFailure:
+            stats.steps += 1                          # the failed step is not retried at the same number
             stats.failures += 1
     return nvm.out, stats
 
@@ -159,7 +161,54 @@ def _apply(nvm: _Nvm, step) -> None:
     nvm.committed = False
 
 
-def steps_without_failure(x, w, shape: LayerShape, d: Design, protocol: str = "commit") -> int:
+def _run_double_buffered(x, w, shape: LayerShape, d: Design, order, failures, max_steps: int):
+    """`run_layer` with two NVM slots per output tile; committing is writing the loop index."""
+    cycles = [order[k:k + d.batch] for k in range(0, len(order), d.batch)]
+    versions, seen = [], {}                       # per cycle: tile -> times preserved before it
+    for batch in cycles:
+        keys = list(dict.fromkeys((r, c, m) for r, c, m, _ in batch))
+        versions.append({k: seen.get(k, 0) for k in keys})
+        for k in keys:
+            seen[k] = seen.get(k, 0) + 1
+    slots = np.zeros((2, shape.out_ch, shape.out_h, shape.out_w), dtype=np.int64)
+    index, stats = 0, RunStats()                  # index: the committed cycle (non-volatile)
+    while index < len(cycles):
+        stats.cycles += 1
+        try:
+            _fail_or_step(stats, failures, max_steps)           # reboot and restore the index
+            vm = {}
+            for job in cycles[index]:
+                r, c, m, _ = job
+                key = (r, c, m)
+                if key not in vm:
+                    _fail_or_step(stats, failures, max_steps)   # fetch the tile's current version
+                    vm[key] = slots[versions[index][key] % 2, m:m + d.tm, r:r + d.tr, c:c + d.tc].copy()
+                _fail_or_step(stats, failures, max_steps)       # fetch the input tile and compute
+                vm[key] += _tile(x, w, shape, d, job)
+            for (r, c, m), t in vm.items():
+                _fail_or_step(stats, failures, max_steps)       # preserve into the other slot
+                slots[(versions[index][(r, c, m)] + 1) % 2, m:m + d.tm, r:r + d.tr, c:c + d.tc] = t
+            _fail_or_step(stats, failures, max_steps)           # commit: one atomic write of the index
+            index += 1
+        except PowerFailure:
+            stats.steps += 1
+            stats.failures += 1
+    out = np.zeros_like(slots[0])
+    for (r, c, m), n in seen.items():
+        out[m:m + d.tm, r:r + d.tr, c:c + d.tc] = slots[n % 2, m:m + d.tm, r:r + d.tr, c:c + d.tc]
+    return out, stats
+
+
+def _fail_or_step(stats: RunStats, failures, max_steps: int) -> None:
+    """One step: the power fails before it when its number is in `failures`."""
+    if stats.steps in failures:
+        raise PowerFailure
+    stats.steps += 1
+    if stats.steps > max_steps:
+        raise RuntimeError("the layer makes no progress")
+
+
+def steps_without_failure(x, w, shape: LayerShape, d: Design, protocol: str = "double-buffer") -> int:
     """How many step boundaries a failure-free run has (the points a failure can be injected at)."""
     return run_layer(x, w, shape, d, protocol=protocol)[1].steps
 

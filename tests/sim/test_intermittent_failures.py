@@ -28,25 +28,30 @@ CASES = [
 ]
 
 
+SAFE = ("double-buffer", "commit")
+
+
+@pytest.mark.parametrize("protocol", SAFE)
 @pytest.mark.parametrize("shape,design", CASES)
-def test_a_failure_at_every_step_boundary_leaves_the_outputs_identical(shape, design):
+def test_a_failure_at_every_step_boundary_leaves_the_outputs_identical(shape, design, protocol):
     x, w = _layer(shape)
     expected = reference_conv(x, w, shape)
-    clean, stats = run_layer(x, w, shape, design)
+    clean, stats = run_layer(x, w, shape, design, protocol=protocol)
     assert (clean == expected).all() and stats.cycles == cycles_expected(shape, design)
-    for point in range(steps_without_failure(x, w, shape, design)):
-        out, stats = run_layer(x, w, shape, design, failures={point})
+    for point in range(steps_without_failure(x, w, shape, design, protocol)):
+        out, stats = run_layer(x, w, shape, design, failures={point}, protocol=protocol)
         assert stats.failures == 1 and (out == expected).all(), f"failure before step {point}"
 
 
+@pytest.mark.parametrize("protocol", SAFE)
 @pytest.mark.parametrize("shape,design", CASES)
-def test_random_failures(shape, design):
+def test_random_failures(shape, design, protocol):
     x, w = _layer(shape)
     expected = reference_conv(x, w, shape)
-    n = steps_without_failure(x, w, shape, design)
+    n = steps_without_failure(x, w, shape, design, protocol)
     for _ in range(20):
         points = set(RNG.choice(3 * n, size=8, replace=False).tolist())
-        out, _ = run_layer(x, w, shape, design, failures=points)
+        out, _ = run_layer(x, w, shape, design, failures=points, protocol=protocol)
         assert (out == expected).all()
 
 
