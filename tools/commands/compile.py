@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rnc.hw.packing_rules import REFERENCE_PACKING
 from rnc.hw.target import DEFAULT_TARGET
+from rnc.tools.compile.intermittent import add_power_arguments, power_from_args, run_power
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -35,6 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-simulate", action="store_true",
                    help="skip lowering to .isa, the ISA simulation and its functional check (placement and "
                         "reference-compatible timing only)")
+    add_power_arguments(p)
 
 
 def _budgets(args) -> list[int] | None:
@@ -70,6 +72,10 @@ def run(args: argparse.Namespace) -> int:
         budgets = _budgets(args)
     except SystemExit as e:
         return int(e.code)
+    try:
+        power = power_from_args(args)
+    except ValueError as e:
+        return _fail(str(e))
     out = Path(args.out or f"out/{Path(args.model).stem}")
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -95,13 +101,13 @@ def run(args: argparse.Namespace) -> int:
     failed = [r for r in result.runs if r.isa and not r.isa.check.passed]
     if args.json:
         print(json.dumps(result.sweep() if len(result.runs) > 1 else result.summary(), indent=2))
-        return _check_status(failed)
+        return run_power(args, power, result.last.placed, out) or _check_status(failed)
     for warning in result.ignored_target_keys and [f"target keys not used by rnc: "
                                                    f"{', '.join(result.ignored_target_keys)}"] or []:
         sys.stderr.write(f"rnc compile: note: {warning}\n")
     print(summary_table(result))
     print(f"report: {out / 'report.html'}")
-    return _check_status(failed)
+    return run_power(args, power, result.last.placed, out) or _check_status(failed)
 
 
 def _input_shape(args) -> tuple[int, ...] | None:

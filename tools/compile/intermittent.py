@@ -1,0 +1,58 @@
+"""`rnc compile --power intermittent`: the options, and the per-layer table after the compile.
+
+The work is `rnc.driver.intermittent`; this file only parses the options and prints.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_power_arguments(p: argparse.ArgumentParser) -> None:
+    """The harvested-power options of `rnc compile`."""
+    g = p.add_argument_group("intermittent power (docs/intermittent.md)")
+    g.add_argument("--power", choices=("continuous", "intermittent"), default="continuous",
+                   help="intermittent: choose per layer an execution and preservation design for a capacitor "
+                        "charged by a harvester, and report power cycles and end-to-end latency")
+    g.add_argument("--capacitor", help="energy buffer, e.g. 1mF (default 1mF, or the power file's)")
+    g.add_argument("--harvester", help="source resistance (22ohm) or constant power (5mW); default: iNAS's "
+                                       "calibrated resistance for 1/5/10 mF")
+    g.add_argument("--power-trace", metavar="CSV", help="harvested power over time: rows of time_s,power_w")
+    g.add_argument("--power-file", metavar="TOML", help="capacitor, harvester, reboot, buffer and NVM in a file "
+                                                        "(docs/intermittent.md); options given here override it")
+    g.add_argument("--chip", help="chip whose energy model to use (rnc-reference, isaac or a .toml file)")
+    g.add_argument("--parity", choices=("inas",), help="reproduce the iNAS cost model's quirks")
+    g.add_argument("--max-latency", metavar="SECONDS", help="end-to-end latency requirement, e.g. 60s")
+
+
+def power_from_args(args: argparse.Namespace):
+    """The PowerOptions of --power intermittent (None for continuous power); PowerError on a bad option, so
+    the compile stops before it starts."""
+    if args.power != "intermittent":
+        return None
+    from rnc.driver.intermittent import power_options
+    return power_options(args.capacitor, args.harvester, args.power_trace, power_file=args.power_file,
+                         chip=args.chip, parity=args.parity, max_latency=args.max_latency)
+
+
+def run_power(args: argparse.Namespace, power, placed, out: Path) -> int | None:
+    """With --power intermittent: plan, write intermittent.json, print the table (not with --json); the
+    exit status on a problem (2: no design fits, or too slow), else None."""
+    if power is None:
+        return None
+    from rnc.driver.intermittent import plan_intermittent, plan_table, write_intermittent
+    try:
+        plan = plan_intermittent(placed, power)
+    except ValueError as e:          # a chip file, or a chip whose buffer cannot hold anything
+        sys.stderr.write(f"rnc compile: error: {e}\n")
+        return 2
+    write_intermittent(out, plan)
+    if not args.json:
+        print(plan_table(plan))
+        print(f"intermittent: {out / 'intermittent.json'}")
+    problem = plan.problem()
+    if problem:
+        sys.stderr.write(f"rnc compile: error: {problem}\n")
+        return 2
+    return None
