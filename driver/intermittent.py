@@ -219,17 +219,17 @@ def _capacitor_for(cap: Capacitor, energy_j: float) -> float:
 
 def layer_shape(layer) -> tuple[str, LayerShape]:
     """(kind, shape) of an xbar.layer. The one place that reads xbar op accessors for this module."""
-    kind = layer.kind_name
+    kind = layer.kind
     w, out = layer.weight.type.shape, layer.output.type.shape
     if kind in ("conv", "depthwise"):
         o, ci, kh, kw = w
-        strides = layer.strides.ints() if layer.strides is not None else (1, 1)
+        strides = layer.strides if layer.strides is not None else (1, 1)
         r, c = out[2], out[3]
         if kind == "depthwise":
             return kind, LayerShape(r, c, o, 1, kh, kw, strides[0], depthwise=True)
         return kind, LayerShape(r, c, o, ci, kh, kw, strides[0])
     rows = math.prod(out[:-1]) if len(out) > 1 else 1      # linear / matmul: one MVM per row
-    k, n = layer.rows.value, layer.cols.value
+    k, n = layer.rows, layer.cols
     return kind, LayerShape(rows, 1, n, k)
 
 
@@ -246,7 +246,7 @@ def _explore_cached(platform: CrossbarPlatform, power: PowerModel, chip: Chip, s
 
 def plan_intermittent(module, options: PowerOptions) -> IntermittentPlan:
     """Explores every weight layer of the placed `module` under `options`' power supply."""
-    layers = [(layer.layer_index, *layer_shape(layer)) for layer in module_layers(module)]
+    layers = [(layer.layer, *layer_shape(layer)) for layer in module_layers(module)]
     return plan_layers(layers, options, options.chip or getattr(module_target(module), "chip", None))
 
 
