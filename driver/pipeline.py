@@ -19,6 +19,7 @@ from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.pass_manager import PassContext, PassError, PassManager, load_all_passes, parse_pipeline
 from rnc.passes.xbar.report import placement_report
 from rnc.driver.isa_run import baseline_native_ns, run_isa
+from rnc.driver.limits import LimitError, check_memory, check_options, default_memory_limit_gib
 from rnc.driver.result import Baseline, BudgetResult, CompileResult
 from rnc.driver.timing import isaac_layers, reference_layers, simulate
 
@@ -35,7 +36,8 @@ class CompileOptions:
 
     target_file: str | None = None
     budgets: list[int] | None = None      # None: as few crossbars as possible
-    xbar_size: str | None = None
+    xbar_size: str | None = None          # "ROWSxCOLS"
+    subarray_size: int | None = None      # rows per subarray (default: the target's, at most the rows)
     duplicate: bool = False
     depthwise_split: int = 1
     conflict_distance: int | None = REFERENCE_PACKING.conflict_distance
@@ -47,6 +49,7 @@ class CompileOptions:
     # Off for callers that only need placement and reference timing in a loop (the NAS).
     simulate_isa: bool = False
     input_shape: tuple[int, ...] | None = None   # for .onnx models with dynamic shapes
+    memory_limit_gib: float | None = None        # for the functional check; None: rnc.driver.limits' default
 
 
 def load_model(model: str, input_shape: tuple[int, ...] | None = None):
@@ -102,10 +105,18 @@ def configure_target(module, options: CompileOptions) -> list[str]:
         if options.target_file:
             loaded = load_target(options.target_file, target)
             target, ignored = loaded.target, loaded.ignored_keys
+        values = {}
         if options.xbar_size:
             rows, cols = parse_xbar_size(options.xbar_size)
-            target = apply_values(target, {"xbar_rows": rows, "xbar_cols": cols,
-                                           "subarray_size": min(rows, target.peripherals.subarray_size)})
+            values = {"xbar_rows": rows, "xbar_cols": cols,
+                      "subarray_size": min(rows, target.peripherals.subarray_size)}
+            if options.subarray_size is None and rows % values["subarray_size"]:
+                raise CompileError(f"--xbar-size {options.xbar_size}: the subarray size {values['subarray_size']} "
+                                   f"does not divide the {rows} rows; give a divisor of {rows} with --subarray-size")
+        if options.subarray_size is not None:
+            values["subarray_size"] = options.subarray_size
+        if values:
+            target = apply_values(target, values)
     except TargetError as e:
         raise CompileError(str(e)) from None
     set_module_target(module, target)
@@ -125,6 +136,14 @@ def _isa_or_error(step):
         return step()
     except (LoweringError, SimError) as e:
         raise CompileError(f"cannot lower to the crossbar ISA: {e} (--no-simulate stops after placement)") from None
+
+
+def _check_memory(model, options: CompileOptions) -> None:
+    limit = options.memory_limit_gib if options.memory_limit_gib is not None else default_memory_limit_gib()
+    try:
+        check_memory(model, limit, "the functional check")
+    except LimitError as e:
+        raise CompileError(str(e)) from None
 
 
 def _is_module(model) -> bool:
@@ -148,6 +167,10 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
     is called with each step's name as the step starts. Raises CompileError for problems the user can fix.
     """
     options = options or CompileOptions()
+    try:
+        check_options(options)
+    except LimitError as e:
+        raise CompileError(str(e)) from None
     if _is_module(model):
         module, model_name = model.clone(), name or "model"
     else:
@@ -157,6 +180,8 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
     ignored = configure_target(module, options)
     run_passes(module, canonicalize_pipeline())
     model = module.clone()                     # from here on: the canonicalized nn module
+    if options.simulate_isa:
+        _check_memory(model, options)
     progress("partition")
     run_passes(module, "tile-partition")
     partitioned = module

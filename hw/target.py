@@ -12,10 +12,14 @@ import dataclasses
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from rnc.hw.parameters import ParameterInfo, described, parameter
-from rnc.hw.peripherals import PeripheralParams, pe_latency_ns
+from rnc.hw.parameters import ParameterError, ParameterInfo, check_parameters, described, integers, parameter
+from rnc.hw.peripherals import MAX_BITS, PeripheralParams, pe_latency_ns
 
 _TIMING_MD = "rnc's own timing model (docs/timing.md section 1)"
+# Sanity limits (rnc's, like those in rnc.hw.peripherals): a budget far beyond any chip's crossbar count, and
+# a lane or bus width far beyond any digital unit's.
+MAX_BUDGET = 1_000_000
+MAX_WIDTH = 65536
 
 
 @dataclass(frozen=True)
@@ -27,25 +31,27 @@ class Target:
     """
 
     budget: int | None = parameter(None, unit="crossbars", source="the user (--xbars, set-target budget)",
-                                   doc="crossbars available; none = as many as the packing needs")
-    weight_bits: int = parameter(8, unit="bits", source="RNC reference (8-bit weights)", doc="bits per weight")
+                                   doc="crossbars available; none = as many as the packing needs",
+                                   allowed=integers(1, MAX_BUDGET))
+    weight_bits: int = parameter(8, unit="bits", source="RNC reference (8-bit weights)", doc="bits per weight",
+                                 allowed=integers(1, MAX_BITS))
     cell_bits: int = parameter(8, unit="bits", source="RNC reference (one weight per cell in the packing area)",
-                               doc="bits one cell stores; a weight takes ceil(weight_bits / cell_bits) cells")
+                               doc="bits one cell stores; a weight takes ceil(weight_bits / cell_bits) cells",
+                               allowed=integers(1, MAX_BITS))
     digital_lanes: int = parameter(32, unit="results/cycle", source=_TIMING_MD,
-                                   doc="elementwise results the digital unit produces per cycle")
-    bus_bytes_per_cycle: int = parameter(32, unit="bytes/cycle", source=_TIMING_MD, doc="inter-tile bus width")
+                                   doc="elementwise results the digital unit produces per cycle",
+                                   allowed=integers(1, MAX_WIDTH))
+    bus_bytes_per_cycle: int = parameter(32, unit="bytes/cycle", source=_TIMING_MD, doc="inter-tile bus width",
+                                         allowed=integers(1, MAX_WIDTH))
     buffer_bytes_per_cycle: int = parameter(64, unit="bytes/cycle", source=_TIMING_MD,
-                                            doc="tile buffer read/write bandwidth (not modelled yet)")
+                                            doc="tile buffer read/write bandwidth (not modelled yet)",
+                                            allowed=integers(1, MAX_WIDTH))
     peripherals: PeripheralParams = field(default_factory=PeripheralParams)
 
     def __post_init__(self) -> None:
-        for name in ("weight_bits", "cell_bits", "digital_lanes", "bus_bytes_per_cycle", "buffer_bytes_per_cycle"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.budget is not None and self.budget < 1:
-            raise ValueError(f"budget must be >= 1, got {self.budget}")
+        check_parameters(self)
         if self.cell_bits > self.weight_bits:
-            raise ValueError(f"cell_bits ({self.cell_bits}) cannot exceed weight_bits ({self.weight_bits})")
+            raise ParameterError("cell_bits", f"must be at most weight_bits {self.weight_bits}, got {self.cell_bits}")
 
     # ---- derived ---------------------------------------------------------------------------------------
     @property
@@ -82,6 +88,11 @@ class Target:
     def parameters() -> list[ParameterInfo]:
         """Every settable key with its default, unit, source and meaning (own keys, then the peripherals')."""
         return described(Target) + described(PeripheralParams)
+
+    @staticmethod
+    def parameter(key: str) -> ParameterInfo:
+        """The documented parameter `key` (KeyError for an unknown key)."""
+        return {p.key: p for p in Target.parameters()}[key]
 
     @staticmethod
     def keys() -> dict[str, Any]:
