@@ -219,4 +219,5 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
             run.isa = _isa_or_error(lambda: run_isa(model, placed, options.samples, options.seed,
                                                     baseline.native_latency_ns))
         result.runs.append(run)
+    result.check_figures()
     return result
