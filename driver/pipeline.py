@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 import time
+
+import numpy as np
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from rnc.dialects.rnc import module_target, set_module_target
+from rnc.frontends.zoo import BUILTIN_MODELS
 from rnc.hw.packing_rules import REFERENCE_PACKING
 from rnc.hw.target_files import TargetError, apply_values, load_target, parse_xbar_size
 from rnc.ir.diagnostics import DiagnosticError
@@ -54,7 +57,7 @@ class CompileOptions:
 
 def load_model(model: str, input_shape: tuple[int, ...] | None = None):
     """A built-in model name or an .onnx path -> nn-dialect module."""
-    from rnc.frontends.zoo import BUILTIN_MODELS, build_model, get_spec
+    from rnc.frontends.zoo import build_model, get_spec
     path = Path(model)
     if model in BUILTIN_MODELS:
         import torch
@@ -69,25 +72,27 @@ def load_model(model: str, input_shape: tuple[int, ...] | None = None):
             raise CompileError(f"cannot read model '{model}': no such file")
         try:
             return import_onnx(str(path), input_shape)
-        except OnnxImportError as e:
-            raise CompileError(f"{model}: {e}") from None
+        except OnnxImportError as e:   # names the file
+            raise CompileError(str(e)) from None
     raise CompileError(f"unknown model '{model}'; built-in models: {', '.join(BUILTIN_MODELS)} "
                        f"(or give a path to an .onnx file)")
 
 
-def run_passes(module, pipeline: str) -> None:
-    """Runs a textual pass pipeline on `module` in place; pass failures become CompileError.
+def run_passes(module, pipeline: str, source: str | None = None) -> None:
+    """Runs a textual pass pipeline on `module` in place; pass failures become CompileError, naming `source`
+    (the model's file) when given.
 
     A crash inside a pass is not the user's to fix: it propagates, its cause chained, as an internal error.
     """
+    prefix = f"{source}: " if source else ""
     try:
         PassManager(parse_pipeline(pipeline)).run(module, PassContext())
     except PassError as e:
-        raise CompileError(str(e)) from None
+        raise CompileError(f"{prefix}{e}") from None
     except DiagnosticError as e:
         if e.internal:
             raise
-        raise CompileError(e.diagnostic.message) from None
+        raise CompileError(f"{prefix}{e.diagnostic.message}") from None
 
 
 def canonicalize_pipeline() -> str:
@@ -138,12 +143,21 @@ def _isa_or_error(step):
         raise CompileError(f"cannot lower to the crossbar ISA: {e} (--no-simulate stops after placement)") from None
 
 
-def _check_memory(model, options: CompileOptions) -> None:
+def _check_functional_inputs(model, options: CompileOptions, source: str | None) -> None:
+    """What the functional check needs before it runs: memory within the limit (estimated) and finite weights
+    (it quantizes them to 8 bits). CompileError names `source`, the model's file, when there is one."""
+    from rnc.dialects.nn.constant import ConstantOp
+    prefix = f"{source}: " if source else ""
     limit = options.memory_limit_gib if options.memory_limit_gib is not None else default_memory_limit_gib()
     try:
         check_memory(model, limit, "the functional check")
     except LimitError as e:
-        raise CompileError(str(e)) from None
+        raise CompileError(f"{prefix}{e}") from None
+    for op in model.walk():
+        if isinstance(op, ConstantOp) and op.array().dtype.kind == "f" and not np.isfinite(op.array()).all():
+            raise CompileError(f"{prefix}constant '{op.results[0].name_hint or '?'}' holds NaN or infinite "
+                               f"values; the functional check quantizes weights and needs finite ones "
+                               f"(--no-simulate skips it)")
 
 
 def _is_module(model) -> bool:
@@ -167,6 +181,7 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
     is called with each step's name as the step starts. Raises CompileError for problems the user can fix.
     """
     options = options or CompileOptions()
+    source = None if _is_module(model) or str(model) in BUILTIN_MODELS else str(model)   # a file
     try:
         check_options(options)
     except LimitError as e:
@@ -178,12 +193,12 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
         module, model_name = load_model(str(model), options.input_shape), name or Path(model).stem
     progress("canonicalize")
     ignored = configure_target(module, options)
-    run_passes(module, canonicalize_pipeline())
+    run_passes(module, canonicalize_pipeline(), source)
     model = module.clone()                     # from here on: the canonicalized nn module
     if options.simulate_isa:
-        _check_memory(model, options)
+        _check_functional_inputs(model, options, source)
     progress("partition")
-    run_passes(module, "tile-partition")
+    run_passes(module, "tile-partition", source)
     partitioned = module
     isaac = isaac_layers(partitioned)
     base = simulate(isaac, options.samples)
@@ -208,7 +223,7 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
         else:
             steps.append(f"place{{min-count {_knobs(options)}}}")
         pipeline = ",".join(steps)
-        run_passes(placed, pipeline)
+        run_passes(placed, pipeline, source)
         layers = reference_layers(placed)
         timing = simulate(layers, options.samples)
         one = simulate(layers, 1)

@@ -53,6 +53,14 @@ class NodeContext:
             return [v.decode("utf-8", errors="replace") if isinstance(v, bytes) else v for v in value]
         return value
 
+    def axes(self, values, rank: int, what: str = "axes") -> list[int]:
+        """`values` with negative axes counted from the end; an error unless each is a distinct axis of a
+        rank-`rank` tensor."""
+        axes = [int(a) + rank if int(a) < 0 else int(a) for a in values]
+        if any(not 0 <= a < rank for a in axes) or len(set(axes)) != len(axes):
+            raise self.error(f"{what} {[int(a) for a in values]} do not name distinct axes of a rank-{rank} tensor")
+        return axes
+
     def has_attr(self, name: str) -> bool:
         return name in self._attrs
 

@@ -104,8 +104,7 @@ def convert_softmax(ctx: NodeContext):
     (default -1). The old form becomes reshape -> softmax -> reshape unless `axis` is the last one."""
     x = ctx.value(0)
     rank = x.type.rank
-    axis = ctx.attr("axis", -1 if ctx.opset >= 13 else 1)
-    axis = axis + rank if axis < 0 else axis
+    axis = ctx.axes([ctx.attr("axis", -1 if ctx.opset >= 13 else 1)], rank, "axis")[0]
     if ctx.opset >= 13 or axis == rank - 1:
         return [ctx.emit(SoftmaxOp, input=x, axis=axis)]
     shape = x.type.shape

@@ -25,8 +25,9 @@ from rnc.ir.verifier import verify
 from .context import NodeContext
 from .errors import OnnxImportError, UnsupportedError
 from .folding import evaluate_node, shape_of
-from .loading import elem_dtype, inferred_shapes, load_external_data, load_model
+from .loading import elem_dtype, first_non_text, inferred_shapes, load_external_data, load_model
 from .registry import CONVERTERS, supported_ops
+from .schema import schema_problem
 from .tensors import ConstTensor, from_tensor_proto, value_name
 
 InputShapes = Mapping[str, Sequence[int]] | Sequence[int] | None
@@ -41,11 +42,20 @@ def import_onnx(model: onnx.ModelProto | str | os.PathLike, input_shapes: InputS
     """Imports an ONNX model (a ModelProto or a path) into `builtin.module { func.func @main }` of nn ops.
 
     `input_shapes` fixes dynamic input dimensions: a shape for the single input, or a dict by input name.
-    Raises OnnxImportError (UnsupportedError for ops rnc lacks) with a one-line message.
+    Raises OnnxImportError (UnsupportedError for ops rnc lacks) with a one-line message, which starts with
+    the file's path when `model` is one.
     """
     if not isinstance(model, onnx.ModelProto):
-        model = load_model(model, base_dir)
-    elif base_dir is not None:
+        path = os.fspath(model)
+        model = load_model(model, base_dir)   # its errors name the file already
+        try:
+            return OnnxImporter(model, input_shapes).run()
+        except OnnxImportError as e:
+            raise type(e)(f"{path}: {e}") from None
+    field = first_non_text(model)
+    if field is not None:
+        raise OnnxImportError(f"not a valid ONNX model ({field} is not UTF-8 text)")
+    if base_dir is not None:
         load_external_data(model, base_dir)
     return OnnxImporter(model, input_shapes).run()
 
@@ -139,6 +149,9 @@ class OnnxImporter:
         if node.domain not in ("", "ai.onnx"):
             raise UnsupportedError(f"{label}: unsupported op domain '{node.domain}'; supported ops (default "
                                    f"domain): {', '.join(supported_ops())}")
+        problem = schema_problem(node, self.opset)
+        if problem is not None:
+            raise OnnxImportError(f"{label}: {problem}")
         for tensor in node.input:
             if tensor in self.unavailable:
                 raise UnsupportedError(self.unavailable[tensor])

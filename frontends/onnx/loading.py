@@ -26,8 +26,36 @@ def load_model(path: str | os.PathLike, base_dir: str | os.PathLike | None = Non
         raise OnnxImportError(f"cannot read '{path}': not a valid ONNX model ({type(e).__name__}: {e})") from None
     if not model.HasField("graph") or not (model.graph.node or model.graph.output):
         raise OnnxImportError(f"cannot read '{path}': not a valid ONNX model (no graph)")
+    field = first_non_text(model)
+    if field is not None:
+        raise OnnxImportError(f"cannot read '{path}': not a valid ONNX model ({field} is not UTF-8 text)")
     load_external_data(model, base_dir if base_dir is not None else p.parent)
     return model
+
+
+def first_non_text(message, where: str = "model") -> str | None:
+    """The path of the first string field that is not UTF-8 text ('model.graph.node[3].op_type'), or None.
+
+    ONNX strings are UTF-8; protobuf hands back a damaged one as bytes, which no name or message can use.
+    Only string and message fields are visited: tensor data (bytes, numbers) is never touched or copied.
+    """
+    for fd in message.DESCRIPTOR.fields:
+        if fd.type == fd.TYPE_STRING:
+            value = getattr(message, fd.name)
+            items = [value] if isinstance(value, (str, bytes)) else value
+            for i, item in enumerate(items):
+                if isinstance(item, bytes):
+                    return f"{where}.{fd.name}" + ("" if items is not value else f"[{i}]")
+        elif fd.type == fd.TYPE_MESSAGE:
+            value = getattr(message, fd.name)
+            if hasattr(value, "DESCRIPTOR"):
+                found = first_non_text(value, f"{where}.{fd.name}") if message.HasField(fd.name) else None
+            else:
+                found = next((f for i, m in enumerate(value)
+                              if (f := first_non_text(m, f"{where}.{fd.name}[{i}]")) is not None), None)
+            if found is not None:
+                return found
+    return None
 
 
 def load_external_data(model: onnx.ModelProto, base_dir: str | os.PathLike) -> None:
