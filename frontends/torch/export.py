@@ -9,13 +9,14 @@ from __future__ import annotations
 import io
 import logging
 import os
-import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import onnx
 import torch
+
+from rnc.driver.atomic import write_bytes_atomic
 
 DEFAULT_OPSET = 17
 
@@ -35,7 +36,8 @@ def export_onnx(module: torch.nn.Module, example_input: torch.Tensor, path: str 
                           output_names=list(output_names))
     model = onnx.load_from_string(buffer.getvalue())
     if path is not None:
-        _write_atomically(Path(path), buffer.getvalue())
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, buffer.getvalue())   # whole or not at all, with the umask's file mode
     return model
 
 
@@ -54,16 +56,3 @@ class _quiet_exporter:
     def __exit__(self, *exc_info):
         self._logger.setLevel(self._level)
         return self._warnings.__exit__(*exc_info)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temp file beside `path`, then rename, so readers never see a half-written model."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as temp:
-            temp.write(data)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise

@@ -29,7 +29,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-tiles-per-xbar", type=int, default=REFERENCE_PACKING.max_tiles_per_xbar, metavar="K",
                    help="at most K tiles per crossbar; 0 disables")
     p.add_argument("--samples", type=int, default=8, metavar="S", help="samples pipelined in the simulation")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the packing search and of the functional check's input (default 0)")
     p.add_argument("--input-shape", help="input shape for models with dynamic shapes, e.g. 1x3x64x64")
     p.add_argument("--out", default=None, help="output folder (default out/<model>)")
     p.add_argument("--json", action="store_true", help="print the summary of report.json instead of the table")
