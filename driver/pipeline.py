@@ -6,6 +6,7 @@ as `rnc.driver.compile_model`); progress goes to a callback, never to the termin
 """
 from __future__ import annotations
 
+import math
 import os
 import time
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rnc.dialects.rnc import module_target, set_module_target
+from rnc.dialects.xbar import module_layers
 from rnc.frontends.zoo import BUILTIN_MODELS
 from rnc.hw.packing_rules import REFERENCE_PACKING
 from rnc.hw.target_files import TargetError, apply_values, load_target, parse_xbar_size
@@ -134,13 +136,15 @@ def _knobs(options: CompileOptions) -> str:
             f"strategy={options.strategy} seed={options.seed}")
 
 
-def _isa_or_error(step):
+def _isa_or_error(step, source: str | None):
     from rnc.backends.isa import LoweringError
     from rnc.sim.isa_sim import SimError
     try:
         return step()
     except (LoweringError, SimError) as e:
-        raise CompileError(f"cannot lower to the crossbar ISA: {e} (--no-simulate stops after placement)") from None
+        prefix = f"{source}: " if source else ""
+        raise CompileError(f"{prefix}cannot lower to the crossbar ISA: {e} (--no-simulate stops after placement)") \
+            from None
 
 
 def _check_functional_inputs(model, options: CompileOptions, source: str | None) -> None:
@@ -200,6 +204,9 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
     progress("partition")
     run_passes(module, "tile-partition", source)
     partitioned = module
+    if not any(layer.tiles for layer in module_layers(partitioned)):
+        raise CompileError(f"{source or model_name}: the model has no layer with weights (conv, linear, matmul) "
+                           f"to place on crossbars")
     isaac = isaac_layers(partitioned)
     base = simulate(isaac, options.samples)
     base_one = simulate(isaac, 1)
@@ -207,7 +214,8 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
                         options.samples)
     if options.simulate_isa:
         progress("ISAAC-like baseline program")
-        baseline.native_latency_ns = _isa_or_error(lambda: baseline_native_ns(partitioned, options.samples))
+        baseline.native_latency_ns = _isa_or_error(lambda: baseline_native_ns(partitioned, options.samples),
+                                                   source)
     result = CompileResult(model_name, model, partitioned, baseline, ignored_target_keys=ignored)
     for budget in (options.budgets or [None]):
         progress(f"place (budget {budget if budget else 'min'})")
@@ -232,7 +240,11 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
         if options.simulate_isa:
             progress(f"lower and simulate (budget {budget if budget else 'min'})")
             run.isa = _isa_or_error(lambda: run_isa(model, placed, options.samples, options.seed,
-                                                    baseline.native_latency_ns))
+                                                    baseline.native_latency_ns), source)
+            if not math.isfinite(run.isa.check.float_output_range):
+                raise CompileError(f"{source or model_name}: the model's float output on the functional check's "
+                                   f"input is not finite (its weights or activations overflow float32); "
+                                   f"--no-simulate skips the check")
         result.runs.append(run)
     result.check_figures()
     return result

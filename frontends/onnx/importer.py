@@ -118,11 +118,10 @@ class OnnxImporter:
         for info in inputs:
             shape = self._input_shape(info, requested.get(info.name))
             dtype = elem_dtype(info)
-            if dtype is not None:
-                dtype = _compute_dtype(dtype)
             if dtype is None:
                 raise UnsupportedError(f"input '{info.name}' has an unsupported element type")
-            arg = self.block.add_arg(TensorType(shape, type_for_dtype(dtype)), value_name(info.name))
+            element = _element_type(dtype, f"input '{info.name}'")
+            arg = self.block.add_arg(TensorType(shape, element), value_name(info.name))
             self.values[info.name] = arg
             shapes[info.name] = shape
         return [i.name for i in inputs], shapes
@@ -223,12 +222,13 @@ class OnnxImporter:
         if tensor in self.values:
             return self.values[tensor].type  # type: ignore[return-value]
         const = self.consts[tensor]
-        return TensorType(const.shape, type_for_dtype(_compute_dtype(const.dtype)))
+        return TensorType(const.shape, _element_type(const.dtype, f"tensor '{tensor}'"))
 
     def _materialize(self, const: ConstTensor, tensor: str) -> Value:
+        element = _element_type(const.dtype, f"constant '{tensor}'")
         dtype = _compute_dtype(const.dtype)
         if const.raw is not None and dtype == const.dtype and const.size > INLINE_ELEMENTS_LIMIT:
-            attr = resource_attr(const.raw, TensorType(const.shape, type_for_dtype(dtype)), self.names.fresh(tensor))
+            attr = resource_attr(const.raw, TensorType(const.shape, element), self.names.fresh(tensor))
         else:
             attr = constant_attr(const.array().astype(dtype, copy=False), self.names, tensor)
         op = ConstantOp.of(attr, name=value_name(tensor), location=NameLoc(tensor))
@@ -251,6 +251,15 @@ class OnnxImporter:
 def _compute_dtype(dtype: np.dtype) -> np.dtype:
     """The dtype a tensor keeps in the IR: ONNX's own (models are float32; a float64 model stays float64)."""
     return np.dtype(dtype)
+
+
+def _element_type(dtype: np.dtype, what: str):
+    """The IR element type of a tensor of `dtype`; UnsupportedError naming `what` for types rnc lacks (float8,
+    strings, ...)."""
+    try:
+        return type_for_dtype(_compute_dtype(dtype))
+    except ValueError:
+        raise UnsupportedError(f"{what} has element type {dtype}, which rnc does not support") from None
 
 
 def _default_opset(model: onnx.ModelProto) -> int:

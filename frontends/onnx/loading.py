@@ -29,7 +29,10 @@ def load_model(path: str | os.PathLike, base_dir: str | os.PathLike | None = Non
     field = first_non_text(model)
     if field is not None:
         raise OnnxImportError(f"cannot read '{path}': not a valid ONNX model ({field} is not UTF-8 text)")
-    load_external_data(model, base_dir if base_dir is not None else p.parent)
+    try:
+        load_external_data(model, base_dir if base_dir is not None else p.parent)
+    except OnnxImportError as e:
+        raise OnnxImportError(f"cannot read '{path}': {e}") from None
     return model
 
 
@@ -59,13 +62,27 @@ def first_non_text(message, where: str = "model") -> str | None:
 
 
 def load_external_data(model: onnx.ModelProto, base_dir: str | os.PathLike) -> None:
-    """Reads initializers stored outside the model file into the model (no-op if there are none)."""
-    from onnx.external_data_helper import load_external_data_for_model, uses_external_data
-    if not any(uses_external_data(t) for t in model.graph.initializer):
+    """Reads initializers stored outside the model file into the model (no-op if there are none).
+
+    Each data file is checked first: it must exist in `base_dir` and hold the bytes the tensor names.
+    """
+    from onnx.external_data_helper import ExternalDataInfo, load_external_data_for_model, uses_external_data
+    external = [t for t in model.graph.initializer if uses_external_data(t)]
+    if not external:
         return
+    for tensor in external:
+        info = ExternalDataInfo(tensor)
+        data = Path(base_dir) / info.location
+        what = f"initializer '{tensor.name}': its external data file '{info.location}'"
+        if not data.is_file():
+            raise OnnxImportError(f"{what} is missing (looked in '{base_dir}')")
+        size = data.stat().st_size
+        needed = (info.offset or 0) + (info.length if info.length is not None else tensor_nbytes(tensor))
+        if size < needed:
+            raise OnnxImportError(f"{what} has {size} bytes; the tensor needs {needed}")
     try:
         load_external_data_for_model(model, str(base_dir))
-    except Exception as e:
+    except Exception as e:   # onnx's checks (a location outside base_dir, ...) raise many kinds
         raise OnnxImportError(f"cannot read the model's external data from '{base_dir}': "
                               f"{type(e).__name__}: {e}") from None
 
