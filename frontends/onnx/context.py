@@ -50,7 +50,7 @@ class NodeContext:
         a = self._attrs.get(name)
         if a is None:
             return default
-        kinds = _ATTRIBUTE_KINDS.get(type(default), _READABLE)
+        kinds = _kinds_for(default)
         if a.type not in kinds:
             raise self.error(f"attribute '{name}' must be {' or '.join(_kind_name(k) for k in sorted(kinds))}, "
                              f"got {_kind_name(a.type)}")
@@ -126,9 +126,21 @@ class NodeContext:
 
 _A = AttributeProto
 _READABLE = frozenset({_A.INT, _A.FLOAT, _A.STRING, _A.TENSOR, _A.INTS, _A.FLOATS, _A.STRINGS})
-# The attribute types that can stand for a converter's default value, by the default's Python type.
-_ATTRIBUTE_KINDS = {int: frozenset({_A.INT}), float: frozenset({_A.FLOAT, _A.INT}), str: frozenset({_A.STRING}),
-                    list: frozenset({_A.INTS, _A.FLOATS, _A.STRINGS})}
+
+
+def _kinds_for(default: Any) -> frozenset:
+    """The attribute types that can stand for a converter's `default` (any readable one for None)."""
+    if isinstance(default, int):
+        return frozenset({_A.INT})
+    if isinstance(default, float):
+        return frozenset({_A.FLOAT, _A.INT})
+    if isinstance(default, str):
+        return frozenset({_A.STRING})
+    if isinstance(default, (list, tuple)):
+        if default and all(isinstance(v, int) for v in default):
+            return frozenset({_A.INTS})
+        return frozenset({_A.INTS, _A.FLOATS, _A.STRINGS})
+    return _READABLE
 
 
 def _kind_name(attr_type: int) -> str:
