@@ -1,6 +1,6 @@
 """Diagnostics in MLIR's shape: `file:line:col: error: message`, then the source line and a caret.
 
-Everything user-facing that goes wrong in rnc is a `Diagnostic`; tools render it and exit with status 1
+Everything user-facing that goes wrong in rnc is a `Diagnostic`; tools render it and exit with status 2
 (or compare it against `expected-error` annotations under --verify-diagnostics). Nothing reaches the user
 as a Python traceback.
 """
