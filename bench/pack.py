@@ -1,44 +1,33 @@
 """Bench: crossbar packing and duplication against the reference RNC figures.
 
-Prints, for every figure of /work/shared/reference/README.md, our value beside the reference's and the time
-per run. The layer tables are read from <checkout>/../shared/reference, or from $RNC_SHARED/reference.
+Prints, for every figure of the reference's `min_count.csv` and `speedup.csv` (rnc.passes.xbar_algorithms'
+data/, see its README.md), our value beside the reference's and the time per run.
 
     .venv/bin/python bench/pack.py            # add --prove for the pattern-model optimality check
 """
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from dataclasses import replace
-from pathlib import Path
 
 from rnc.passes.xbar_algorithms import (REFERENCE_CONSTRAINTS, PackingInfeasible, PackOptions,
                                         depthwise_split, items_from_tiles, layer_costs, pack,
-                                        reference_duplication, reference_layers, replicate)
+                                        reference_duplication, reference_layers, reference_table,
+                                        reference_tile_totals, replicate)
 
-SHARED = (Path(os.environ["RNC_SHARED"]) if "RNC_SHARED" in os.environ
-          else Path(__file__).resolve().parents[2] / "shared")
-REFERENCE_DIR = SHARED / "reference"
-REFERENCE_SEED = 123
+REFERENCE_SEED = 123  # the reference's default seed (data/README.md)
 
-# (model, depthwise split, constraints on?) -> crossbars the reference used (README.md).
-REFERENCE_MIN_COUNT = {
-    ("mbv3_small", 5, True): "111", ("mbv3_small", 1, True): "108-109", ("squeezenet", 1, True): "46-47",
-    ("resnet18", 1, True): "683-685", ("mbv3_small", 1, False): "105-106", ("squeezenet", 1, False): "45",
-    ("resnet18", 1, False): "682",
-}
-# (model, split, budget) -> the reference's simulated speedup over the ISAAC-like mapping (README.md).
-REFERENCE_SPEEDUP = {("squeezenet", 1, 60): "4.14x", ("squeezenet", 1, 80): "7.18x",
-                     ("squeezenet", 1, 100): "8.62x", ("squeezenet", 1, 120): "9.82x",
-                     ("mbv3_small", 1, 168): "5.71x", ("mbv3_small", 1, 211): "8.76x",
-                     ("mbv3_small", 1, 253): "12.09x", ("mbv3_small", 5, 249): "infeasible",
-                     ("mbv3_small", 5, 349): "infeasible", ("mbv3_small", 5, 449): "infeasible"}
-TILE_FIGURES = {"mbv3_small": (210, 1_671_080), "squeezenet": (80, 724_672), "resnet18": (698, 11_164_352)}
+# (model, depthwise split, constraints on?) -> crossbars the reference used.
+REFERENCE_MIN_COUNT = {(row["model"], int(row["depthwise_split"]), row["constraints"] == "on"):
+                       row["crossbars_used"] for row in reference_table("min_count")}
+# (model, split, budget) -> the reference's simulated speedup over the ISAAC-like mapping.
+REFERENCE_SPEEDUP = {(row["model"], int(row["depthwise_split"]), int(row["budget"])): row["speedup"]
+                     for row in reference_table("speedup")}
 
 
 def tiles_of(model: str, split: int = 1):
-    return [tile for matrix in reference_layers(model, REFERENCE_DIR) for tile in depthwise_split(matrix, split)]
+    return [tile for matrix in reference_layers(model) for tile in depthwise_split(matrix, split)]
 
 
 def label(model: str, split: int) -> str:
@@ -47,10 +36,13 @@ def label(model: str, split: int) -> str:
 
 def bench_tiling() -> None:
     print("== tiling: tiles / sum of tile areas (ours vs reference)")
-    for model, (count, area) in TILE_FIGURES.items():
-        tiles = tiles_of(model)
-        print(f"  {model:<12} {len(tiles):>4} / {sum(t.area for t in tiles):>10,}   ref {count:>4} / {area:>10,}")
-    print(f"  {'mbv3 split 5':<12} {len(tiles_of('mbv3_small', 5)):>4}               ref  249")
+    totals = reference_tile_totals()
+    for (model, split), (count, area) in totals.items():
+        if split == 1:
+            tiles = tiles_of(model)
+            print(f"  {model:<12} {len(tiles):>4} / {sum(t.area for t in tiles):>10,}   ref {count:>4} / {area:>10,}")
+    print(f"  {'mbv3 split 5':<12} {len(tiles_of('mbv3_small', 5)):>4}               "
+          f"ref {totals['mbv3_small', 5][0]:>4}")
 
 
 def bench_min_count() -> None:
@@ -109,7 +101,7 @@ def bench_replication() -> None:
     print("   ref simulated speedup: README figure, a different metric (8-sample latency vs ISAAC-like), context only")
     for (model, split, budget), speedup in REFERENCE_SPEEDUP.items():
         started = time.perf_counter()
-        layers = layer_costs(reference_layers(model, REFERENCE_DIR), split)
+        layers = layer_costs(reference_layers(model), split)
         result = replicate(layers, budget, REFERENCE_CONSTRAINTS)
         seconds = time.perf_counter() - started
         bound = result.bottleneck_before / result.bottleneck_bound

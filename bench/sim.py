@@ -63,7 +63,7 @@ def sweep() -> None:
         result = compile_model(name, CompileOptions(budgets=list(figures), duplicate=True, samples=SAMPLES))
         base = lower_program(isaac_baseline(result.partitioned))
         base_t = {m: simulate(base, samples=SAMPLES, timing_model=m).total_ns for m in ("rnc", "rnc-native")}
-        print(f"{name}: baseline {base.xbar_count} crossbars; {SAMPLES} samples: rnc {base_t['rnc']:,.0f} ns, "
+        print(f"{name}: baseline {base.xbars} crossbars; {SAMPLES} samples: rnc {base_t['rnc']:,.0f} ns, "
               f"rnc-native {base_t['rnc-native']:,.0f} ns")
         for run in result.runs:
             program = lower_program(run.placed)

@@ -71,4 +71,20 @@ class ReturnOp(Operation):
                               f"({', '.join(map(str, fn.type.results))})")
 
 
+class FunctionNotFoundError(ValueError):
+    """The module has no function of the name asked for (one-line message)."""
+
+
+def find_function(module: Operation, name: str = "main") -> Operation:
+    """The `func.func` named `name`, or the module's only function."""
+    functions = [op for op in module.regions[0].block.ops if op.name == "func.func"] if module.regions else []
+    for fn in functions:
+        if fn.attr_value("sym_name") == name:
+            return fn
+    if len(functions) == 1:
+        return functions[0]
+    names = ", ".join(str(fn.attr_value("sym_name")) for fn in functions) or "none"
+    raise FunctionNotFoundError(f"no function '{name}' in the module (functions: {names})")
+
+
 DIALECT = Dialect("func", [FuncOp, ReturnOp], doc="Functions and returns.")

@@ -7,4 +7,5 @@ DIALECT_MODULES: dict[str, str] = {
     "rnc": "rnc.dialects.rnc",
     "xbar": "rnc.dialects.xbar",
     "nn": "rnc.dialects.nn",
+    "isa": "rnc.dialects.isa",
 }

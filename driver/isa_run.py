@@ -15,10 +15,10 @@ import numpy as np
 
 from rnc.backends.isa import isaac_baseline, lower_program, print_program
 from rnc.backends.isa.lower import calibration_inputs
+from rnc.backends.isa.quantize import dequantize
 from rnc.backends.isa.reference import calibrate, run_quantized
 from rnc.sim.interpreter import run_module
 from rnc.sim.isa_sim import simulate
-from rnc.sim.isa_sim.quantize import dequantize
 
 MIN_COSINE = 0.99   # 8-bit weights and activations: measured 0.998-0.9999 on the built-in models
 NATIVE = "rnc-native"

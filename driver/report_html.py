@@ -8,6 +8,7 @@ import json
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from rnc.dialects.xbar import module_array, module_layers
+from rnc.hw.target import DEFAULT_TARGET
 
 CELL = 64  # pixels per crossbar square in the map
 
@@ -21,7 +22,7 @@ def crossbar_map(module) -> dict:
     """The SVG crossbar map: one square per crossbar, one rectangle per placed tile, coloured by layer."""
     array = module_array(module)
     count = array.count.value if array else 0
-    rows, cols = (array.rows.value, array.cols.value) if array else (128, 128)
+    rows, cols = (array.rows.value, array.cols.value) if array else (DEFAULT_TARGET.xbar_rows, DEFAULT_TARGET.xbar_cols)
     per_row = 16
     rects, used = [], [0] * count
     for layer in module_layers(module):

@@ -4,6 +4,10 @@ Importing this package imports no pass, so rnc-opt loads only the passes its pip
 need scipy, which alone costs more than rnc-opt's whole start-up budget). `--list-passes` and
 `rnc.ir.pass_manager.load_all_passes()` import every module listed here. To add a pass: write the module
 (a `@register_pass` dataclass), add its name here, and add tests/lit/passes/<name>.rir.
+
+A lowering to a machine lives with its backend (`convert-xbar-to-isa` in rnc.backends.isa, which owns the
+opcode table and the quantization rules), as MLIR's conversions sit beside the dialects they target; the
+table lists it too, so every pass is found by name in one place.
 """
 
 PASS_MODULES: dict[str, str] = {
@@ -25,4 +29,5 @@ PASS_MODULES: dict[str, str] = {
     "target": "rnc.passes.xbar.set_target",
     "tile-partition": "rnc.passes.xbar.tile_partition",
     "partition": "rnc.passes.xbar.tile_partition",
+    "convert-xbar-to-isa": "rnc.backends.isa.convert_xbar_to_isa",
 }

@@ -27,7 +27,7 @@ class EvaluateConstantOp(RewritePattern):
         self.max_elements = max_elements
 
     def match_and_rewrite(self, op: Operation, rewriter: Rewriter) -> bool:
-        from rnc.sim.nn_kernels import KERNELS, evaluate
+        from rnc.dialects.nn.kernels import KERNELS, evaluate
 
         if not op.name.startswith("nn.") or isinstance(op, ConstantOp) or op.name not in KERNELS:
             return False

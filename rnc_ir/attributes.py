@@ -396,6 +396,20 @@ def to_attr(value: Any) -> Attribute:
     raise TypeError(f"cannot make an attribute from {type(value).__name__}")
 
 
+def python_value(attr: Attribute) -> Any:
+    """The Python value of a simple attribute: numbers, strings and symbol names as themselves, arrays as
+    tuples, dictionaries as dicts, unit as True, a type attribute as its type; any other attribute unchanged."""
+    if isinstance(attr, (IntegerAttr, FloatAttr, BoolAttr, StringAttr, SymbolRefAttr, TypeAttr)):
+        return attr.value
+    if isinstance(attr, ArrayAttr):
+        return tuple(python_value(a) for a in attr.value)
+    if isinstance(attr, DictAttr):
+        return {k: python_value(v) for k, v in attr.value}
+    if isinstance(attr, UnitAttr):
+        return True
+    return attr
+
+
 def dense(array: np.ndarray, element_type: Type | None = None) -> DenseAttr:
     """A `DenseAttr` holding `array` (its element type from the dtype unless given)."""
     import numpy as np

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator, Sequence
 
-from .attributes import Attribute, to_attr
+from .attributes import Attribute, python_value, to_attr
 from .diagnostics import SourceLoc
 from .location import Location
 from .types import Type
@@ -175,16 +175,9 @@ class Operation:
         return self.attributes.get(name, default)
 
     def attr_value(self, name: str, default=None):
-        """The Python value of a simple attribute (ints of an array as a tuple), or `default`."""
+        """The Python value of a simple attribute (`python_value`: an array as a tuple), or `default`."""
         a = self.attributes.get(name)
-        if a is None:
-            return default
-        from .attributes import ArrayAttr, UnitAttr
-        if isinstance(a, ArrayAttr):
-            return tuple(getattr(x, "value", x) for x in a.value)
-        if isinstance(a, UnitAttr):
-            return True
-        return getattr(a, "value", a)
+        return default if a is None else python_value(a)
 
     def set_attr(self, name: str, value: Any) -> None:
         self.attributes[name] = to_attr(value)

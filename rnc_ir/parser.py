@@ -679,7 +679,9 @@ def parse_module(text: str, filename: str = "<input>", *, allow_unregistered: bo
     from rnc.dialects.builtin import ModuleOp
     if len(ops) == 1 and isinstance(ops[0], ModuleOp):
         return ops[0]
-    return ModuleOp.empty(ops)
+    module = ModuleOp.empty(ops)
+    module.span = SourceLoc(filename, first_line, 1)  # an implicit module starts where its buffer does
+    return module
 
 
 def _check_resources() -> None:

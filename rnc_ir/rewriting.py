@@ -9,6 +9,10 @@ The driver visits every op, tries the patterns registered for its name (and the 
 re-queues the users and operands' producers of whatever changed, until nothing applies. Pure ops left
 without uses are erased along the way. A pattern that changes an op in place (an attribute, an operand)
 says so with `rewriter.modify_op(op)`, so the driver looks at the op and its users again.
+
+Patterns report to the user through the rewriter, as MLIR patterns do through their rewriter's listener:
+`rewriter.warn(op, "...")` / `rewriter.remark(op, "...")` go to the pass's context (`apply_patterns_greedily(...,
+ctx=ctx)`), and each diagnostic is emitted once however often the driver revisits its op.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from collections import deque
 from typing import Iterable, Sequence
 
 from .core import Operation, Value
+from .diagnostics import DiagnosticEngine
 from .opdef import Pure
 
 
@@ -30,11 +35,34 @@ class RewritePattern:
 
 
 class Rewriter:
-    """Mutations a pattern may make; keeps the driver's worklist informed."""
+    """Mutations a pattern may make; keeps the driver's worklist informed and passes diagnostics on.
 
-    def __init__(self, on_change=None) -> None:
+    `diagnostics` is the pass's engine (`ctx.diagnostics`); `reported` remembers what was emitted, so a pattern
+    that warns about an op the driver visits again does not warn twice.
+    """
+
+    def __init__(self, on_change=None, diagnostics: DiagnosticEngine | None = None,
+                 reported: set | None = None) -> None:
         self._on_change = on_change or (lambda op: None)
         self.changed = False
+        self.diagnostics = diagnostics if diagnostics is not None else DiagnosticEngine()
+        self._reported = reported if reported is not None else set()
+
+    def warn(self, op: Operation, message: str) -> None:
+        """A warning about `op`, emitted once."""
+        self._report(op, message, "warning")
+
+    def remark(self, op: Operation, message: str) -> None:
+        """A remark about `op`, emitted once."""
+        self._report(op, message, "remark")
+
+    def _report(self, op: Operation, message: str, severity: str) -> None:
+        from .verifier import op_diagnostic
+        d = op_diagnostic(op, message, severity)
+        key = (d.severity, d.message, d.loc, d.where)
+        if key not in self._reported:
+            self._reported.add(key)
+            self.diagnostics.emit(d)
 
     def _touch(self, op: Operation) -> None:
         self.changed = True
@@ -123,8 +151,12 @@ def _is_under(op: Operation, root: Operation) -> bool:
 
 
 def apply_patterns_greedily(root: Operation, patterns: Iterable[RewritePattern], *, max_iterations: int = 10,
-                            remove_dead: bool = True, max_rewrites: int | None = None) -> bool:
+                            remove_dead: bool = True, max_rewrites: int | None = None,
+                            diagnostics: DiagnosticEngine | None = None) -> bool:
     """Applies `patterns` to every op under `root` until a fixed point; returns True if anything changed.
+
+    `diagnostics` (a pass passes `ctx.diagnostics`) receives what patterns report through `rewriter.warn` and
+    `rewriter.remark`, each diagnostic once.
 
     `max_rewrites` bounds the successful pattern applications of one sweep (default: 100 per op, at least
     10,000); going over raises RewriteLimitError instead of looping forever.
@@ -134,6 +166,7 @@ def apply_patterns_greedily(root: Operation, patterns: Iterable[RewritePattern],
         by_name.setdefault(p.op_name, []).append(p)
     generic = by_name.get(None, [])
     any_change = False
+    reported: set = set()
     for _ in range(max_iterations):
         worklist: deque[Operation] = deque(op for op in root.walk() if op is not root)
         queued = {id(op) for op in worklist}
@@ -143,7 +176,7 @@ def apply_patterns_greedily(root: Operation, patterns: Iterable[RewritePattern],
                 queued.add(id(op))
                 worklist.append(op)
 
-        rewriter = Rewriter(requeue)
+        rewriter = Rewriter(requeue, diagnostics, reported)
         budget = max_rewrites if max_rewrites is not None else max(10_000, 100 * len(worklist))
         while worklist:
             op = worklist.popleft()

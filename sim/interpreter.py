@@ -12,28 +12,16 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from rnc.dialects.func import find_function
+from rnc.dialects.nn.kernels import KERNELS, run_kernel
 from rnc.ir.core import Operation
 from rnc.ir.types import TensorType
-
-from .nn_kernels import KERNELS
 
 Observer = Callable[[Operation, np.ndarray], None]
 
 
 class InterpreterError(Exception):
     """A module or inputs the interpreter cannot run (one-line message)."""
-
-
-def find_function(module: Operation, name: str = "main") -> Operation:
-    """The `func.func` named `name`, or the module's only function."""
-    functions = [op for op in module.regions[0].block.ops if op.name == "func.func"] if module.regions else []
-    for fn in functions:
-        if fn.attr_value("sym_name") == name:
-            return fn
-    if len(functions) == 1:
-        return functions[0]
-    names = ", ".join(str(fn.attr_value("sym_name")) for fn in functions) or "none"
-    raise InterpreterError(f"no function '{name}' in the module (functions: {names})")
 
 
 def input_names(fn: Operation) -> list[str]:
@@ -56,10 +44,9 @@ def run_module(module: Operation, inputs: Mapping[str, np.ndarray] | Sequence[np
     for index, op in enumerate(block.ops):
         if op.name == "func.return":
             return [env[id(v)] for v in op.operands]
-        kernel = KERNELS.get(op.name)
-        if kernel is None:
+        if op.name not in KERNELS:
             raise InterpreterError(f"no kernel for '{op.name}' (at {op.location or 'unknown location'})")
-        value = _run_kernel(op, kernel, [env[id(v)] for v in op.operands])
+        value = _run_kernel(op, [env[id(v)] for v in op.operands])
         env[id(op.results[0])] = value
         if observe is not None:
             observe(op, value)
@@ -69,9 +56,9 @@ def run_module(module: Operation, inputs: Mapping[str, np.ndarray] | Sequence[np
     raise InterpreterError(f"function '{function}' has no 'func.return'")
 
 
-def _run_kernel(op: Operation, kernel, operands: list[np.ndarray]) -> np.ndarray:
+def _run_kernel(op: Operation, operands: list[np.ndarray]) -> np.ndarray:
     result_type: TensorType = op.results[0].type
-    out = np.asarray(kernel(op, operands))
+    out = np.asarray(run_kernel(op.name, operands, result_type.shape, op.attributes))
     if out.shape != result_type.shape:
         raise InterpreterError(f"'{op.name}' computed shape {list(out.shape)} but its type is {result_type}")
     return out.astype(result_type.numpy_dtype, copy=False)

@@ -1,4 +1,5 @@
-"""The crossbar ISA backend: placed program -> .isa text (docs/isa.md), and .isa text -> Program."""
+"""The crossbar ISA backend: placed program -> `isa` dialect -> .isa text (docs/isa.md), and .isa text -> `isa`
+dialect. The opcode table (`opcodes.py`) and the 8-bit quantization rules (`quantize.py`) live here."""
 from __future__ import annotations
 
 from .baseline import isaac_baseline
@@ -6,7 +7,6 @@ from .layers import LoweringError
 from .lower import lower_program
 from .parser import IsaSyntaxError, parse_isa
 from .printer import print_program
-from .program import Program
 
 
 def lower_to_isa(placed_module, calibration_inputs=None, seed: int = 0) -> str:
@@ -15,5 +15,5 @@ def lower_to_isa(placed_module, calibration_inputs=None, seed: int = 0) -> str:
     return print_program(lower_program(placed_module, calibration_inputs, seed))
 
 
-__all__ = ["IsaSyntaxError", "LoweringError", "Program", "isaac_baseline", "lower_program", "lower_to_isa",
-           "parse_isa", "print_program"]
+__all__ = ["IsaSyntaxError", "LoweringError", "isaac_baseline", "lower_program", "lower_to_isa", "parse_isa",
+           "print_program"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from rnc.dialects.nn.constant import constant_of
+from rnc.dialects.nn.kernels import conv2d
 from rnc.dialects.xbar import LayerOp
-from rnc.sim.nn_kernels import conv2d
 
 
 class LoweringError(ValueError):

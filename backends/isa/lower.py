@@ -1,19 +1,29 @@
-"""Lowers a placed module (xbar layers + nn digital ops) to a Program, with 8-bit weights and scales."""
+"""Lowers a placed module (xbar layers + nn digital ops) to the isa dialect, with 8-bit weights and scales.
+
+Every network op becomes one `isa.stage`: an `xbar.layer` its tiles' weight programming (`isa.write`), one
+`isa.mvm` per tile and copy, the partial-sum `isa.accum`, the `isa.requant` and the `isa.send` of its result;
+a digital nn op an `isa.digital` (and its send). Activation scales come from float runs of the module.
+"""
 from __future__ import annotations
 
 import re
 
 import numpy as np
 
-from rnc.dialects.nn.constant import constant_of
+from rnc.dialects.func import find_function
+from rnc.dialects.isa import (AccumOp, ConstOp, DigitalOp, MvmOp, OutputOp, ProgramOp, RequantOp, SendOp, StageOp,
+                              TensorOp, WeightOp, WriteOp)
+from rnc.dialects.nn.constant import constant_of, resource_attr
 from rnc.dialects.rnc import TargetAttr, module_target
 from rnc.dialects.xbar import LayerOp, module_array
-from rnc.sim.interpreter import find_function
-from rnc.sim.isa_sim.digital import MOVES, SUPPORTED, attr_args, digital_elems
-from rnc.sim.isa_sim.quantize import quantize_bias, quantize_weights
+from rnc.ir.attributes import ArrayAttr, DenseResourceAttr, DictAttr, FloatAttr, SymbolRefAttr, UnitAttr, python_value
+from rnc.ir.core import Block, Operation, Region
+from rnc.ir.types import TensorType, type_for_dtype
 
 from .layers import LoweringError, conv_params, layer_bias, layer_matrix
-from .program import ConstDecl, DigitalOp, Mvm, Program, ProgramXbar, Send, Stage, TensorDecl, WeightDecl
+from .opcodes import MOVES, digital_elems, opcode_arguments, opcode_of
+from .printer import ISA_VERSION
+from .quantize import quantize_bias, quantize_weights
 from .reference import calibrate
 
 CALIBRATION_SAMPLES = 4
@@ -26,14 +36,26 @@ def calibration_inputs(module, seed: int = 0, count: int = CALIBRATION_SAMPLES) 
     return [[rng.standard_normal(a.type.shape).astype(np.float32) for a in args] for _ in range(count)]
 
 
+def _resource(name: str, array: np.ndarray) -> DenseResourceAttr:
+    """`array` as a dense resource named `name` (its bytes little-endian, as the IR stores them)."""
+    data = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
+    return resource_attr(data, TensorType(tuple(array.shape), type_for_dtype(array.dtype)), name)
+
+
 class _Lowering:
     def __init__(self, module, scales: dict[int, float]) -> None:
         self.module = module
         self.scales = scales
-        self.p = Program()
         self.names: dict[int, str] = {}
-        self.producer: dict[int, int] = {}  # id(value) -> stage index
+        self.producer: dict[int, int] = {}  # id(value) -> stage position
         self.used_names: set[str] = set()
+        # The program's body, by kind, in print order.
+        self.tensors: list[Operation] = []
+        self.consts: dict[str, Operation] = {}
+        self.outputs: list[Operation] = []
+        self.weights: list[Operation] = []
+        self.writes: list[Operation] = []
+        self.stages: list[StageOp] = []
 
     def name(self, value, hint: str | None = None) -> str:
         key = id(value)
@@ -44,58 +66,63 @@ class _Lowering:
                 n += 1
                 name = f"{base}_{n}"
             self.used_names.add(name)
-            self.names[key] = "%" + name
+            self.names[key] = name
         return self.names[key]
 
-    def run(self) -> Program:
+    def run(self) -> ProgramOp:
         target = module_target(self.module)
         array = module_array(self.module)
         if array is None:
             raise LoweringError("the module is not placed (no 'xbar.array'); run 'place' first")
-        p = self.p
-        p.target = TargetAttr(target).body() or ""
-        p.xbar_count, p.xbar_rows, p.xbar_cols = array.count.value, array.rows.value, array.cols.value
         block = find_function(self.module).regions[0].blocks[0]
         for arg in block.args:
-            p.tensors.append(TensorDecl(self.name(arg), tuple(arg.type.shape), self.scales[id(arg)], True))
+            self.declare(arg, UnitAttr())
         for op in block.ops:
             if op.name == "nn.constant":
                 continue
             if op.name == "func.return":
-                p.outputs = [self.name(v) for v in op.operands]
+                self.outputs = [OutputOp.build(tensor=SymbolRefAttr(self.name(v))) for v in op.operands]
                 continue
             if isinstance(op, LayerOp):
                 self.layer(op)
             else:
                 self.digital(op)
-        return p
+        body = Block()
+        for op in [*self.tensors, *self.consts.values(), *self.outputs, *self.weights, *self.writes, *self.stages]:
+            body.append(op)
+        return ProgramOp.build(version=ISA_VERSION, target=TargetAttr(target), xbars=array.count.value,
+                               rows=array.rows.value, cols=array.cols.value, regions=[Region([body])])
 
-    def new_stage(self, op, inputs) -> Stage:
+    def declare(self, value, input_flag: UnitAttr | None = None) -> str:
+        name = self.name(value)
+        self.tensors.append(TensorOp.build(sym_name=name, shape=tuple(value.type.shape),
+                                           scale=FloatAttr(self.scales[id(value)]), input=input_flag))
+        return name
+
+    def new_stage(self, op, inputs) -> StageOp:
         deps = sorted({self.producer[id(v)] for v in inputs if id(v) in self.producer})
         label = op.location.name if getattr(op.location, "name", None) else op.name
-        stage = Stage(len(self.p.stages), str(label), tuple(deps))
-        self.p.stages.append(stage)
-        res = op.results[0]
-        self.producer[id(res)] = stage.index
-        self.p.tensors.append(TensorDecl(self.name(res), tuple(res.type.shape), self.scales[id(res)]))
-        return stage
+        stage = StageOp.build(label=str(label), deps=deps, regions=[Region([Block()])])
+        self.producer[id(op.results[0])] = len(self.stages)
+        self.stages.append(stage)  # type: ignore[arg-type]
+        self.declare(op.results[0])
+        return stage  # type: ignore[return-value]
 
     def layer(self, layer: LayerOp) -> None:
         src = layer.operands[0]
         stage = self.new_stage(layer, [src])
+        emit = stage.regions[0].blocks[0].append
         out = self.name(layer.results[0])
         blob = f"w{layer.layer_index}"
         kind = layer.kind_name
         qw, sw = quantize_weights(layer_matrix(layer))
-        self.p.blobs[blob] = qw.tobytes()
-        self.p.blobs[blob + ".scale"] = sw.tobytes()
         bias = layer_bias(layer)
-        if bias is not None:
-            self.p.blobs[blob + ".bias"] = quantize_bias(bias, self.scales[id(src)], sw).tobytes()
-        self.p.weights.append(WeightDecl(blob, qw.shape[0], qw.shape[1], kind, layer.cycles.value, blob + ".scale",
-                                         blob + ".bias" if bias is not None else None))
+        qbias = quantize_bias(bias, self.scales[id(src)], sw) if bias is not None else None
+        self.weights.append(WeightOp.build(
+            sym_name=blob, kind=kind, cycles=layer.cycles.value, matrix=_resource(blob, qw),
+            scales=_resource(blob + ".scale", sw), bias=_resource(blob + ".bias", qbias) if qbias is not None else None))
         mode, args = _addressing(layer)
-        acc = out + ".acc"
+        acc = SymbolRefAttr(out + ".acc")
         copies = layer.copy_count
         signature = None
         for replica in range(copies):
@@ -112,28 +139,26 @@ class _Lowering:
                 h, w = t.footprint(self.module_cells())
                 r0, r1 = t.row_range
                 c0, c1 = t.col_range
-                xregion, wregion = (orow, orow + h, ocol, ocol + w), (r0, r1, c0, c1)
-                self.p.programs.append(ProgramXbar(x, xregion, blob, wregion))
+                cells, block = (orow, orow + h, ocol, ocol + w), (r0, r1, c0, c1)
+                self.writes.append(WriteOp.build(xbar=x, cells=cells, weight=SymbolRefAttr(blob), block=block))
                 cyc = t.cycles.value
                 start, end = cyc * replica // copies, cyc * (replica + 1) // copies
-                targs = dict(args)
-                if kind == "depthwise":
-                    targs["g"] = t.group_count
-                stage.instrs.append(Mvm(x, xregion, acc, self.name(src), blob, wregion, mode, targs, replica,
-                                        start, end - start))
+                emit(MvmOp.build(xbar=x, cells=cells, acc=acc, src=SymbolRefAttr(self.name(src)), weight=SymbolRefAttr(blob),
+                                 block=block, mode=mode, **args, g=t.group_count if kind == "depthwise" else None,
+                                 copy=replica, start=start, count=end - start))
         outputs = int(np.prod(layer.results[0].type.shape))
         row_blocks = len({t.row_range for t in layer.tiles if t.replica.value == 0})
         if row_blocks > 1:
-            stage.instrs.append(DigitalOp("accum", acc, (acc,), {"tiles": row_blocks}, (row_blocks - 1) * outputs))
-        stage.instrs.append(DigitalOp("requant", out, (acc,), {"w": blob}, outputs))
-        stage.instrs.append(Send(out, outputs))
+            emit(AccumOp.build(acc=acc, tiles=row_blocks, elems=(row_blocks - 1) * outputs))
+        emit(RequantOp.build(dst=SymbolRefAttr(out), acc=acc, weight=SymbolRefAttr(blob), elems=outputs))
+        emit(SendOp.build(tensor=SymbolRefAttr(out), bytes=outputs))
 
     def module_cells(self) -> int:
         return module_target(self.module).cells_per_weight
 
     def digital(self, op) -> None:
-        opcode = op.name[3:] if op.name.startswith("nn.") else op.name
-        if opcode not in SUPPORTED:
+        opcode = opcode_of(op)
+        if opcode is None:
             raise LoweringError(f"'{op.name}' has no ISA digital instruction")
         tensors = [v for v in op.operands if constant_of(v) is None]
         stage = self.new_stage(op, tensors)
@@ -141,31 +166,36 @@ class _Lowering:
         for v in op.operands:
             arr = constant_of(v)
             if arr is None:
-                srcs.append(self.name(v))
+                srcs.append(SymbolRefAttr(self.name(v)))
                 continue
-            cname = self.name(v, f"c{len(self.p.consts)}")
-            if all(c.name != cname for c in self.p.consts):
-                blob = cname[1:]
-                self.p.consts.append(ConstDecl(cname, tuple(v.type.shape), blob))
-                self.p.blobs[blob] = np.ascontiguousarray(arr, dtype=np.float32).tobytes()
-            srcs.append(cname)
-        args = attr_args(op)
+            cname = self.name(v, f"c{len(self.consts)}")
+            if cname not in self.consts:
+                self.consts[cname] = ConstOp.build(sym_name=cname,
+                                                   value=_resource(cname, np.ascontiguousarray(arr, dtype=np.float32)))
+            srcs.append(SymbolRefAttr(cname))
+        args = opcode_arguments(op)
         res = op.results[0]
-        elems = digital_elems(opcode, args, [v.type.shape for v in op.operands], res.type.shape)
+        elems = digital_elems(opcode, {k: python_value(v) for k, v in args.items()},
+                              [v.type.shape for v in op.operands], res.type.shape)
         out = self.name(res)
-        stage.instrs.append(DigitalOp(opcode, out, tuple(srcs), args, elems))
+        emit = stage.regions[0].blocks[0].append
+        emit(DigitalOp.build(opcode=opcode, dst=SymbolRefAttr(out), srcs=ArrayAttr(tuple(srcs)),
+                             args=DictAttr.of(args) if args else None, elems=elems))
         if opcode not in MOVES:
-            stage.instrs.append(Send(out, int(np.prod(res.type.shape))))
+            emit(SendOp.build(tensor=SymbolRefAttr(out), bytes=int(np.prod(res.type.shape))))
 
 
 def _addressing(layer: LayerOp) -> tuple[str, dict]:
+    """The MVM addressing mode of a layer and its window arguments (k, s, p, d)."""
     kind = layer.kind_name
     if kind in ("conv", "depthwise"):
         return ("conv" if kind == "conv" else "dw"), dict(conv_params(layer))
     return "row", {}
 
 
-def lower_program(placed_module, calibration_inputs_=None, seed: int = 0) -> Program:
+def lower_program(placed_module, calibration_inputs_=None, seed: int = 0) -> ProgramOp:
+    """The `isa.program` of a placed module (which it leaves alone), with 8-bit weights and activation scales
+    from float runs on `calibration_inputs_` (default: `CALIBRATION_SAMPLES` seeded standard-normal inputs)."""
     samples = calibration_inputs_ if calibration_inputs_ is not None else calibration_inputs(placed_module, seed)
     samples = [s if isinstance(s, (list, tuple)) else [s] for s in samples]
     return _Lowering(placed_module, calibrate(placed_module, samples)).run()

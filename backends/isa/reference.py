@@ -1,7 +1,7 @@
 """Runs a (placed or not) module straight from the IR: in float32 (calibration) or quantized (the oracle).
 
 `run_float` evaluates each `xbar.layer` as the nn op it came from and every other op with the nn kernels.
-`run_quantized` applies the ISA's 8-bit scheme (rnc.sim.isa_sim.quantize) to whole layers at once, with no
+`run_quantized` applies the ISA's 8-bit scheme (`quantize.py`) to whole layers at once, with no
 tiles: the simulator must match it bit for bit, whatever the tiling, replication and placement.
 """
 from __future__ import annotations
@@ -10,13 +10,13 @@ from typing import Callable
 
 import numpy as np
 
+from rnc.dialects.func import find_function
 from rnc.dialects.nn.constant import constant_of
+from rnc.dialects.nn.kernels import KERNELS, conv2d, run_kernel
 from rnc.dialects.xbar import LayerOp
-from rnc.sim.interpreter import find_function
-from rnc.sim.isa_sim.quantize import dequantize, quantize, quantize_bias, quantize_weights, requantize
-from rnc.sim.nn_kernels import KERNELS, conv2d
 
 from .layers import LoweringError, conv_params, layer_bias, layer_matrix, run_layer_float
+from .quantize import dequantize, quantize, quantize_bias, quantize_weights, requantize, scale_for
 
 SKIPPED = ("nn.constant", "func.return")
 
@@ -44,10 +44,9 @@ def run_float(module, inputs: list[np.ndarray], observe: Callable | None = None)
         if isinstance(op, LayerOp):
             out = run_layer_float(op, args[0])
         else:
-            kernel = KERNELS.get(op.name)
-            if kernel is None:
+            if op.name not in KERNELS:
                 raise LoweringError(f"no kernel for '{op.name}'")
-            out = kernel(op, args)
+            out = run_kernel(op.name, args, op.results[0].type.shape, op.attributes)
         out = np.asarray(out, dtype=np.float32).reshape(op.results[0].type.shape)
         env[id(op.results[0])] = out
         if observe:
@@ -57,7 +56,6 @@ def run_float(module, inputs: list[np.ndarray], observe: Callable | None = None)
 
 def calibrate(module, samples: list[list[np.ndarray]]) -> dict[int, float]:
     """Per-value scales (keyed by id(value)): max |x| / 127 over the calibration samples."""
-    from rnc.sim.isa_sim.quantize import scale_for
     peaks: dict[int, float] = {}
 
     def observe(value, array):
@@ -112,7 +110,8 @@ def run_quantized(module, scales: dict[int, float], inputs: list[np.ndarray]) ->
         else:
             args = [dequantize(env[id(v)], scale[id(v)]) if env.get(id(v)) is not None
                     else np.asarray(constant_of(v), dtype=np.float32) for v in op.operands]
-            f = np.asarray(KERNELS[op.name](op, args), dtype=np.float32).reshape(res.type.shape)
+            f = np.asarray(run_kernel(op.name, args, res.type.shape, op.attributes), dtype=np.float32)
+            f = f.reshape(res.type.shape)
             out = quantize(f, scales[id(res)])
         env[id(res)] = out
         scale[id(res)] = scales[id(res)]

@@ -1,52 +1,62 @@
-"""Reading the reference's layer tables (`<model>.layers.csv`), for benches and tests.
+"""The one reader of the reference's tables and figures (`data/`, see data/README.md), for benches and tests.
 
-The tables list `layer,module,rows,cols,cycles` but do not say which convs are depthwise. A conv row is
-taken as depthwise when its rows are an odd square kernel (k*k, k >= 3) and it directly follows the
-expansion conv that feeds it: same `cols` (channels) and `cycles` = channels * Hout*Wout with Hout*Wout
-the expansion conv's cycles at stride 1 or a quarter of them at stride 2. On the three tables this marks
-exactly mbv3_small's eleven depthwise convs (2, 7, 13, 18, 24, 29, 34, 40, 45, 51, 56) and nothing in
-squeezenet or resnet18. A rule on `rows` alone would not do: a 3x3 conv with one input channel also has
-9 rows.
+The layer tables list `layer,module,rows,cols,cycles` but do not say which convs are depthwise. A conv row
+is taken as depthwise when its rows are an odd square kernel (k*k, odd k >= 3) and it is fed by the conv
+just before it (the expansion conv): same `cols` (channels) and `cycles` = channels * Hout*Wout, with
+Hout*Wout the feeding conv's cycles at stride 1 or a quarter of them at stride 2. On the three tables this
+marks exactly the rows `<model>.timing.csv` calls `d` (mbv3_small's eleven depthwise convs, nothing in
+squeezenet or resnet18). A rule on `rows` alone would not do: a 3x3 conv with one input channel also has 9
+rows.
+
+Tiling the layers is `tiling.partition` / `tiling.depthwise_split`, the reference's layout.
 """
 from __future__ import annotations
 
 import csv
-import os
+from math import isqrt
 from pathlib import Path
 
 from rnc.passes.xbar_algorithms.tiling import LayerMatrix
 
-DEPTHWISE_KERNELS = (3, 5, 7, 9, 11)
-STRIDES = (1, 2)
+REFERENCE_DATA = Path(__file__).with_name("data")
+DEPTHWISE_STRIDES = (1, 2)  # mbv3_small's depthwise convs have stride 1 or 2 (its bottlenecks, rnc.frontends.zoo)
 
 
-def default_shared_dir() -> Path:
-    """The reference folder: $RNC_SHARED/reference, else <checkout>/../shared/reference."""
-    override = os.environ.get("RNC_SHARED")
-    if override:
-        return Path(override) / "reference"
-    return Path(__file__).resolve().parents[3] / "shared" / "reference"
+def reference_table(name: str) -> list[dict[str, str]]:
+    """The rows of `data/<name>.csv` as dicts of strings, in file order (e.g. "min_count", "resnet18.timing")."""
+    path = REFERENCE_DATA / f"{name}.csv"
+    if not path.is_file():
+        known = sorted(p.name.removesuffix(".csv") for p in REFERENCE_DATA.glob("*.csv"))
+        raise ValueError(f"no reference table {name!r}; known: {', '.join(known)}")
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
-def _is_depthwise(row: dict, previous: dict | None) -> bool:
-    rows, cols, cycles = int(row["rows"]), int(row["cols"]), int(row["cycles"])
-    if row["module"] != "Conv2d" or previous is None:
+def reference_tile_totals() -> dict[tuple[str, int], tuple[int, int]]:
+    """(model, depthwise split) -> (tiles, sum of tile areas) of the reference's tiling (`min_count.csv`)."""
+    return {(row["model"], int(row["depthwise_split"])): (int(row["tiles"]), int(row["tile_area"]))
+            for row in reference_table("min_count")}
+
+
+def _odd_square_kernel(rows: int) -> bool:
+    """True when `rows` = k*k for an odd k >= 3 (the rows of a depthwise conv's matrix)."""
+    kernel = isqrt(rows)
+    return kernel >= 3 and kernel % 2 == 1 and kernel * kernel == rows
+
+
+def _is_depthwise(row: dict[str, str], previous: dict[str, str] | None) -> bool:
+    if row["module"] != "Conv2d" or previous is None or not _odd_square_kernel(int(row["rows"])):
         return False
-    if rows not in {k * k for k in DEPTHWISE_KERNELS} or int(previous["cols"]) != cols:
+    cols, cycles = int(row["cols"]), int(row["cycles"])
+    if int(previous["cols"]) != cols:
         return False
-    feeding_positions = int(previous["cycles"])
-    return any(cycles == cols * feeding_positions // (stride * stride) for stride in STRIDES)
+    return any(cycles * stride * stride == cols * int(previous["cycles"]) for stride in DEPTHWISE_STRIDES)
 
 
-def reference_layers(model_name: str, shared_dir: str | Path | None = None) -> list[LayerMatrix]:
-    """The layers of `<shared_dir>/<model_name>.layers.csv` in execution order, depthwise ones marked."""
-    folder = Path(shared_dir) if shared_dir is not None else default_shared_dir()
-    with open(folder / f"{model_name}.layers.csv", newline="") as handle:
-        table = list(csv.DictReader(handle))
-    layers = []
-    for position, row in enumerate(table):
-        previous = table[position - 1] if position else None
-        layers.append(LayerMatrix(layer=int(row["layer"]), rows=int(row["rows"]), cols=int(row["cols"]),
-                                  cycles=int(row["cycles"]), depthwise=_is_depthwise(row, previous),
-                                  linear=row["module"] == "Linear"))
-    return layers
+def reference_layers(model: str) -> list[LayerMatrix]:
+    """The layers of `data/<model>.layers.csv` in execution order, depthwise ones marked."""
+    table = reference_table(f"{model}.layers")
+    return [LayerMatrix(layer=int(row["layer"]), rows=int(row["rows"]), cols=int(row["cols"]),
+                        cycles=int(row["cycles"]), depthwise=_is_depthwise(row, table[i - 1] if i else None),
+                        linear=row["module"] == "Linear")
+            for i, row in enumerate(table)]

@@ -1,11 +1,17 @@
-"""The ISA simulator: `simulate(program, inputs, samples, timing_model)` -> SimResult (docs/timing.md)."""
+"""The ISA simulator: `simulate(program, inputs, samples, timing_model)` -> SimResult (docs/timing.md).
+
+`program` is an `isa.program` (`rnc.dialects.isa`): from `rnc.backends.isa.lower_program` or `parse_isa`.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .check import check_program
+from rnc.dialects.isa import ProgramOp
+from rnc.ir.diagnostics import DiagnosticError
+from rnc.ir.verifier import verify
+
 from .functional import SimError, run_functional
 from .timing import simulate_timing
 
@@ -31,7 +37,7 @@ class SimResult:
                 "unit_busy": self.unit_busy, "per_layer_ns": self.per_layer_ns}
 
 
-def simulate(program, inputs=None, samples: int = 1, timing_model: str = "rnc-native",
+def simulate(program: ProgramOp, inputs=None, samples: int = 1, timing_model: str = "rnc-native",
              trace: bool = False) -> SimResult:
     """Times `samples` samples of `program` and, given `inputs` (a list of arrays, one per program input),
     computes the first sample's outputs."""
@@ -39,7 +45,10 @@ def simulate(program, inputs=None, samples: int = 1, timing_model: str = "rnc-na
         raise SimError(f"unknown timing model '{timing_model}' (expected {' or '.join(TIMING_MODELS)})")
     if samples < 1:
         raise SimError(f"samples must be >= 1, got {samples}")
-    check_program(program)
+    try:
+        verify(program)  # what every MVM reads was programmed there, every name is declared (isa.program)
+    except DiagnosticError as e:
+        raise SimError(str(e)) from None
     if isinstance(inputs, np.ndarray):
         inputs = [inputs]
     outputs = run_functional(program, list(inputs)) if inputs is not None else None

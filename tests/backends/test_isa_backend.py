@@ -14,7 +14,7 @@ from rnc.backends.isa.reference import calibrate, run_float, run_quantized
 from rnc.ir.printer import print_module
 from rnc.ir.verifier import verify
 from rnc.sim.isa_sim import simulate
-from rnc.sim.isa_sim.quantize import dequantize
+from rnc.backends.isa.quantize import dequantize
 from rnc.tools import rnc_cli
 
 
@@ -66,7 +66,7 @@ def test_simulator_matches_quantized_reference_bit_for_bit(variant, x):
     program = lower_program(m)
     out = simulate(program, [x]).outputs[0]
     ref = _reference(m, x)
-    assert np.array_equal(out, dequantize(ref, program.tensor("%y").scale))
+    assert np.array_equal(out, dequantize(ref, program.tensor("y").scale))
 
 
 def test_placement_never_changes_numbers(x):
@@ -90,8 +90,8 @@ def test_isaac_baseline_one_tile_per_xbar():
     base = isaac_baseline(m)
     verify(base)
     program = lower_program(base)
-    assert program.xbar_count == len(program.programs) == 8
-    assert sorted(p.xbar for p in program.programs) == list(range(8))
+    assert program.xbars == len(program.writes) == 8
+    assert sorted(p.xbar for p in program.writes) == list(range(8))
     assert "xbar.array" not in print_module(m)  # the input is left alone
 
 
@@ -131,7 +131,7 @@ def test_replicate_pass_program_is_exact_and_times_like_rnc_compile(x):
     assert any(mv.copy > 0 for s in program.stages for mv in s.mvms)
     result = simulate(program, [x], samples=3, timing_model="rnc")
     assert result.total_ns == pytest.approx(simulate_reference(reference_layers(m), 3).latency_ns)
-    assert np.array_equal(result.outputs[0], dequantize(_reference(m, x), program.tensor("%y").scale))
+    assert np.array_equal(result.outputs[0], dequantize(_reference(m, x), program.tensor("y").scale))
 
 
 def test_digital_op_with_a_constant_operand(x):
@@ -154,4 +154,34 @@ def test_digital_op_with_a_constant_operand(x):
     program = parse_isa(text)
     assert print_program(program) == text
     out = simulate(program, x).outputs[0]
-    assert np.array_equal(out, dequantize(_reference(m, x), program.tensor("%y").scale))
+    assert np.array_equal(out, dequantize(_reference(m, x), program.tensor("y").scale))
+
+
+def test_parsed_program_is_the_lowered_one(placed):
+    program = lower_program(placed)
+    parsed = parse_isa(print_program(program))
+    verify(parsed)
+    assert print_module(parsed) == print_module(program)
+
+
+HEAD = """isa 1
+target ""
+xbars 1 rows 128 cols 128
+input %x [1,4] scale 1.0
+tensor %y [1,4] scale 1.0
+"""
+
+
+@pytest.mark.parametrize("body, message", [
+    ('stage 1 "L" after input\n', "stage 1 is out of order: expected stage 0"),
+    ('stage 0 "L" after input\n  gelu %y <- %x elems 4\n', "unknown digital opcode 'gelu'"),
+    ('stage 0 "L" after input\n  relu %y <- %x alpha=1.0 elems 4\n', "'relu' has no argument 'alpha'"),
+    ('stage 0 "L" after input\n  max_pool %y <- %x kernel_shape=[1,1] ceil_mode=2 elems 4\n',
+     "'max_pool' flag 'ceil_mode' is written ceil_mode=1, got 2"),
+    ('stage 0 "L" after input\n  accum %y.acc <- %x.acc tiles=2 elems 4\n', "accum reads and writes one accumulator"),
+    ('const %k [2] = @k\n{-#\n  isa_resources: {\n    k: "0x0400000000000000"\n  }\n#-}\n',
+     "resource 'k' holds 4 bytes but tensor<2xf32> needs 8"),
+])
+def test_semantic_errors_are_one_line(body, message):
+    with pytest.raises(IsaSyntaxError, match=f"^prog.isa: {message}"):
+        parse_isa(HEAD + body, "prog.isa")

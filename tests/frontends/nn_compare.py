@@ -10,7 +10,7 @@ CANONICALIZATION = "fold-constants,fold-batch-norm,remove-dropout-identity,canon
 
 
 def random_inputs(module, seed: int = 0) -> list[np.ndarray]:
-    from rnc.sim.interpreter import find_function
+    from rnc.dialects.func import find_function
     rng = np.random.default_rng(seed)
     args = find_function(module).regions[0].blocks[0].args
     return [rng.standard_normal(a.type.shape).astype(a.type.numpy_dtype) for a in args]

@@ -1,15 +1,12 @@
 """Built-in models and the torch -> ONNX exporter.
 
-The layer tables of the reference (shared/reference/<model>.layers.csv, beside the checkout, or under
-$RNC_SHARED) must come out row for row, in execution order.
+The layer tables of the reference (`<model>.layers.csv`, read by rnc.passes.xbar_algorithms.reference) must
+come out row for row, in execution order.
 """
 
 import copy
-import csv
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,22 +17,14 @@ ort = pytest.importorskip("onnxruntime")
 
 from rnc.frontends.torch import export_onnx  # noqa: E402
 from rnc.frontends.zoo import BUILTIN_MODELS, UnknownModelError, build_model, model_names  # noqa: E402
+from rnc.passes.xbar_algorithms import reference_table  # noqa: E402
 
 MODELS = ("mbv3_small", "squeezenet", "resnet18")
 
 
-def reference_dir() -> Path:
-    shared = os.environ.get("RNC_SHARED") or Path(__file__).resolve().parents[3] / "shared"
-    return Path(shared) / "reference"
-
-
 def reference_layers(name: str) -> list[tuple[str, int, int, int]]:
-    path = reference_dir() / f"{name}.layers.csv"
-    if not path.exists():
-        pytest.skip(f"reference table {path} not found (set RNC_SHARED)")
-    with path.open() as table:
-        return [(row["module"], int(row["rows"]), int(row["cols"]), int(row["cycles"]))
-                for row in csv.DictReader(table)]
+    return [(row["module"], int(row["rows"]), int(row["cols"]), int(row["cycles"]))
+            for row in reference_table(f"{name}.layers")]
 
 
 def example_input(name: str, seed: int = 1) -> "torch.Tensor":

@@ -2,7 +2,7 @@
 import pytest
 
 from rnc.hw.peripherals import PeripheralParams, pe_latency_breakdown, pe_latency_ns
-from rnc.sim.reference_cases import read_layer_table
+from rnc.passes.xbar_algorithms.reference import reference_table
 
 DEFAULTS = PeripheralParams()
 PE_ONE_XBAR_NS = 152.77319048
@@ -15,27 +15,6 @@ OTHERS = [
     ((8, 1152, 512), 3023.463810), ((8, 128, 0), 0.0),
 ]
 
-# Section 4, raw_mvm_ns of every layer (rows and cols come from the layer tables, c = cols).
-RAW_MVM_NS = {
-    "mbv3_small": (
-        152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 152.773190,
-        152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 152.773190,
-        152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 305.546381,
-        305.546381, 152.773190, 305.546381, 152.773190, 305.546381, 305.546381, 152.773190, 305.546381,
-        152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 305.546381,
-        305.546381, 152.773190, 305.546381, 152.773190, 458.319571, 458.319571, 303.546381, 458.319571,
-        303.546381, 152.773190, 763.865952, 763.865952, 908.639143, 763.865952, 454.319571, 763.865952,
-        763.865952, 908.639143, 763.865952, 454.319571, 763.865952, 4543.195714, 755.865952),
-    "squeezenet": (
-        152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 152.773190, 152.773190,
-        152.773190, 303.546381, 152.773190, 152.773190, 303.546381, 152.773190, 305.546381, 607.092762,
-        303.546381, 305.546381, 607.092762, 303.546381, 305.546381, 908.639143, 303.546381, 305.546381,
-        908.639143, 303.546381),
-    "resnet18": (
-        152.773190, 454.319571, 454.319571, 454.319571, 454.319571, 454.319571, 755.865952, 152.773190,
-        755.865952, 755.865952, 1511.731905, 2717.917429, 305.546381, 2717.917429, 2717.917429, 5435.834857,
-        10863.669715, 611.092762, 10863.669715, 10863.669715, 303.546381),
-}
 
 
 @pytest.mark.parametrize("rows", [1, 9, 16, 27, 64, 72, 128])
@@ -90,12 +69,12 @@ def test_input_buffer_costs_one_cycle_per_bus_word():
     assert (parts.buffer_write, parts.buffer_read) == (20, 40)
 
 
-@pytest.mark.parametrize("model", sorted(RAW_MVM_NS))
+@pytest.mark.parametrize("model", ["mbv3_small", "resnet18", "squeezenet"])
 def test_section4_raw_mvm_ns(model):
-    layers = read_layer_table(model)
-    assert len(layers) == len(RAW_MVM_NS[model])
-    for layer, expected in zip(layers, RAW_MVM_NS[model]):
-        assert pe_latency_ns(DEFAULTS, layer.rows, layer.cols, 8) == pytest.approx(expected, rel=1e-5), layer.name
+    # Section 4, raw_mvm_ns of every layer (rows and cols come from the layer tables, c = cols).
+    for row in reference_table(f"{model}.timing"):
+        assert pe_latency_ns(DEFAULTS, int(row["rows"]), int(row["cols"]), 8) == \
+            pytest.approx(float(row["raw_mvm_ns"]), rel=1e-5), row["layer"]
 
 
 def test_params_reject_impossible_values():

@@ -15,7 +15,7 @@ config.test_exec_root = os.path.join(config.test_source_root, "Output")
 # Tools come from the environment running lit (the project's .venv): rnc-opt, rnc, filecheck.
 bindir = os.path.dirname(sys.executable)
 config.environment["PATH"] = bindir + os.pathsep + config.environment.get("PATH", os.environ.get("PATH", ""))
-for var in ("HOME", "TMPDIR", "RNC_SHARED"):
+for var in ("HOME", "TMPDIR"):
     if var in os.environ:
         config.environment[var] = os.environ[var]
 

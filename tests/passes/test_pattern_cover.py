@@ -14,7 +14,6 @@ import pytest
 
 from rnc.passes.xbar_algorithms import PackItem, PackOptions, lower_bound, pack, packing_lower_bound
 from rnc.passes.xbar_algorithms.pattern_cover import dff_table, packing_patterns, pattern_bound
-from rnc.passes.xbar_algorithms.reference import default_shared_dir
 
 SMALL = PackOptions(xbar_rows=10, xbar_cols=10)
 
@@ -45,8 +44,17 @@ def test_the_pattern_bound_proves_an_optimum_the_dff_bounds_miss():
 
 
 def test_the_pattern_bound_stops_at_the_target():
+    # Untargeted, column generation converges (lp set) at 4. A target stops it early, unconverged (lp None):
+    # as soon as the target is proven, or once the LP value shows it cannot be reached.
     items = items_of([(3, 8), (5, 8), (8, 7), (6, 7), (8, 4), (5, 5)])
-    assert pattern_bound(items, SMALL, target=3).bound >= 3
+    full = pattern_bound(items, SMALL)
+    assert (full.bound, full.lp) == (4, pytest.approx(3.5))
+    reached = pattern_bound(items, SMALL, target=3)
+    assert (reached.bound, reached.lp, reached.rounds) == (3, None, 1)      # area proves 3 in round 1
+    proven = pattern_bound(items, SMALL, target=4)
+    assert (proven.bound, proven.lp) == (4, None) and proven.rounds < full.rounds
+    unreachable = pattern_bound(items, SMALL, target=5)
+    assert (unreachable.bound, unreachable.lp) == (3, None) and unreachable.rounds < full.rounds
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -67,8 +75,6 @@ def test_packing_patterns_are_the_crossbars_of_real_packings():
 
 
 @pytest.mark.skipif(os.environ.get("RNC_SLOW_TESTS") != "1", reason="about 5 minutes; set RNC_SLOW_TESTS=1")
-@pytest.mark.skipif(not (default_shared_dir() / "mbv3_small.layers.csv").exists(),
-                    reason="reference layer tables not found (set RNC_SHARED)")
 def test_mbv3_small_needs_104_crossbars():
     from rnc.passes.xbar_algorithms import depthwise_split, items_from_tiles, reference_layers
     from rnc.passes.xbar_algorithms.pack_types import split_full

@@ -2,10 +2,6 @@
 the reference, every pass output verifies, and replication succeeds where the reference fails."""
 from __future__ import annotations
 
-import csv
-import os
-from pathlib import Path
-
 import pytest
 
 from rnc.dialects.xbar import module_array, module_layers, module_tiles
@@ -13,9 +9,9 @@ from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.pass_manager import PassContext, PassManager, parse_pipeline
 from rnc.ir.verifier import verify
 from rnc.passes.xbar.report import placement_report
+from rnc.passes.xbar_algorithms import reference_table, reference_tile_totals
 
-SHARED = Path(os.environ.get("RNC_SHARED", Path(__file__).resolve().parents[3] / "shared"))
-REFERENCE_TILES = {"mbv3_small": (210, 1_671_080), "squeezenet": (80, 724_672), "resnet18": (698, 11_164_352)}
+REFERENCE_TILES = {model: totals for (model, split), totals in reference_tile_totals().items() if split == 1}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +34,7 @@ def run(module, pipeline: str):
 
 @pytest.mark.parametrize("name", list(REFERENCE_TILES))
 def test_layer_table_matches_reference(partitioned, name):
-    rows = list(csv.DictReader(open(SHARED / "reference" / f"{name}.layers.csv")))
+    rows = reference_table(f"{name}.layers")
     layers = module_layers(partitioned[name])
     assert [(l.rows.value, l.cols.value, l.cycles.value) for l in layers] == \
         [(int(r["rows"]), int(r["cols"]), int(r["cycles"])) for r in rows]

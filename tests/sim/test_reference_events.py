@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnc.sim.reference_cases import reference_network
+from rnc.sim.reference_cases import check_cases, reference_network
 from rnc.sim.reference_events import makespan
 from rnc.sim.reference_timing import RefLayer, RefTile, simulate_reference
 from rnc.sim.reference_timing_simpy import makespan_simpy
@@ -82,17 +82,11 @@ def test_orderings_found_by_shrinking(name):
     assert makespan(network, samples, contended=True) == makespan_simpy(network, samples, contended=True)
 
 
-# bench/sim_reference.py's cases: (model, copies, split, placement).
-CASES = [("mbv3_small", 1, 1, "own"), ("mbv3_small", 1, 5, "own"), ("squeezenet", 1, 1, "own"),
-         ("resnet18", 1, 1, "own"), ("squeezenet", 2, 1, "own"), ("squeezenet", 3, 1, "own"),
-         ("mbv3_small", 2, 1, "own"), ("resnet18", 2, 1, "own"), ("squeezenet", 1, 1, "layer")]
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda case: "-".join(map(str, case)))
+@pytest.mark.parametrize("case", check_cases(),  # bench/sim_reference.py's cases
+                         ids=lambda case: f"{case.model}-{case.copies}-{case.split}-{case.placement}")
 @pytest.mark.parametrize("samples", [1, 8])
 def test_reference_cases_equal_simpy(case, samples):
-    model, copies, split, placement = case
-    network = reference_network(model, copies, split, placement)
+    network = case.network()
     for contended in (True, False):
         assert makespan(network, samples, contended) == makespan_simpy(network, samples, contended)
 

@@ -4,101 +4,52 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnc.sim.reference_cases import crossbars_used, read_layer_table, reference_network, tile_shapes
+from rnc.passes.xbar_algorithms.reference import reference_layers, reference_table
+from rnc.passes.xbar_algorithms.tiling import depthwise_split
+from rnc.sim.reference_cases import CHECK_SAMPLES, check_cases, crossbars_used, reference_network
 from rnc.sim.reference_timing import (RefLayer, RefTile, closed_form_latency_ns, pipeline_makespan_ns,
                                       simulate_reference, stage_ns, waves)
 
 PE_NS = 152.77319048
 
-# Section 5 check values: (model, copies, split, placement) -> crossbars, (latency, ideal) at S = 1 and S = 8.
-CHECKS = [
-    (("mbv3_small", 1, 1, "own"), 210, (16_525_170.468,) * 2, (40_616_891.514,) * 2),
-    (("mbv3_small", 1, 5, "own"), 249, (4_975_517.268,) * 2, (9_629_599.742,) * 2),
-    (("squeezenet", 1, 1, "own"), 80, (415_848.625,) * 2, (1_443_553.877,) * 2),
-    (("resnet18", 1, 1, "own"), 698, (4_155_583.554,) * 2, (8_535_896.472,) * 2),
-    (("squeezenet", 2, 1, "own"), 160, (205_938.261,) * 2, (719_256.181,) * 2),
-    (("squeezenet", 3, 1, "own"), 240, (138_259.737,) * 2, (480_471.684,) * 2),
-    (("mbv3_small", 2, 1, "own"), 420, (8_264_112.966,) * 2, (20_309_973.489,) * 2),
-    (("resnet18", 2, 1, "own"), 1396, (2_077_715.391,) * 2, (4_267_871.849,) * 2),
-    (("squeezenet", 1, 1, "layer"), 26, (586_649.051, 415_848.625), (1_614_354.304, 1_443_553.877)),
-]
 # The values are printed to 1e-3 ns; 1e-8 relative is well inside the 0.01% asked for.
 REL = 1e-8
-
-# timing.md section 4 (tiles, stage_ns, n_cap) per layer, depth_split_factor 1.
-SECTION4 = {
-    "mbv3_small": [
-        (1, 156439.747, 1024), (1, 156439.747, 1024), (1, 2503035.953, 16384), (1, 152.773, 1),
-        (1, 152.773, 1), (1, 156439.747, 1024), (1, 156439.747, 1024), (1, 2815915.447, 18432),
-        (1, 152.773, 1), (1, 152.773, 1), (1, 39109.937, 256), (1, 39109.937, 256),
-        (1, 39109.937, 256), (1, 3441674.435, 22528), (1, 152.773, 1), (1, 152.773, 1),
-        (1, 39109.937, 256), (1, 39109.937, 256), (1, 938638.482, 6144), (1, 152.773, 1),
-        (1, 152.773, 1), (1, 9777.484, 64), (1, 9777.484, 64), (2, 9777.484, 64),
-        (2, 1251517.976, 15360), (2, 152.773, 1), (2, 152.773, 1), (2, 9777.484, 64),
-        (2, 9777.484, 64), (2, 1251517.976, 15360), (2, 152.773, 1), (2, 152.773, 1),
-        (2, 9777.484, 64), (1, 9777.484, 64), (1, 1173298.103, 7680), (1, 152.773, 1),
-        (1, 152.773, 1), (1, 9777.484, 64), (1, 9777.484, 64), (2, 9777.484, 64),
-        (2, 1251517.976, 9216), (2, 152.773, 1), (2, 152.773, 1), (2, 9777.484, 64),
-        (3, 9777.484, 64), (3, 312879.494, 4608), (3, 152.773, 1), (3, 152.773, 1),
-        (3, 2444.371, 16), (1, 2444.371, 16), (5, 2444.371, 16), (5, 312879.494, 9216),
-        (10, 152.773, 1), (10, 152.773, 1), (5, 2444.371, 16), (5, 2444.371, 16),
-        (5, 312879.494, 9216), (10, 152.773, 1), (10, 152.773, 1), (5, 2444.371, 16),
-        (5, 2444.371, 16), (50, 152.773, 1280), (10, 152.773, 10),
-    ],
-    "squeezenet": [
-        (1, 146815.036, 961), (1, 34373.968, 225), (1, 34373.968, 225), (2, 34373.968, 225),
-        (1, 34373.968, 225), (1, 34373.968, 225), (2, 34373.968, 225), (1, 7485.886, 49),
-        (1, 7485.886, 49), (3, 7485.886, 49), (2, 7485.886, 49), (1, 7485.886, 49),
-        (3, 7485.886, 49), (2, 1374.959, 9), (2, 1374.959, 9), (8, 1374.959, 9),
-        (3, 1374.959, 9), (2, 1374.959, 9), (8, 1374.959, 9), (3, 1374.959, 9),
-        (2, 1374.959, 9), (10, 1374.959, 9), (4, 1374.959, 9), (2, 1374.959, 9),
-        (10, 1374.959, 9), (4, 1374.959, 9),
-    ],
-    "resnet18": [
-        (1, 625758.988, 4096), (5, 625758.988, 4096), (5, 625758.988, 4096), (5, 625758.988, 4096),
-        (5, 625758.988, 4096), (5, 156439.747, 1024), (9, 156439.747, 1024), (1, 156439.747, 1024),
-        (9, 156439.747, 1024), (9, 156439.747, 1024), (18, 39109.937, 256), (36, 39109.937, 256),
-        (2, 39109.937, 256), (36, 39109.937, 256), (36, 39109.937, 256), (72, 9777.484, 64),
-        (144, 9777.484, 64), (8, 9777.484, 64), (144, 9777.484, 64), (144, 9777.484, 64),
-        (4, 152.773, 10),
-    ],
-}
+CASES = check_cases()  # timing.md section 5 (latency.csv)
 
 # Section 4, last paragraph: depthwise stage cycles with depth_split_factor 5.
 SPLIT5_DEPTHWISE_CYCLES = {2: 3072, 7: 3584, 13: 4352, 18: 1216, 24: 3072, 29: 3072, 34: 1536, 40: 1792,
                            45: 912, 51: 1840, 56: 1840}
 
 
-def _case_id(check):
-    model, copies, split, placement = check[0]
-    return f"{model}-m{copies}-split{split}-{placement}"
+def _case_id(case):
+    return f"{case.model}-m{case.copies}-split{case.split}-{case.placement}"
 
 
-@pytest.mark.parametrize("check", CHECKS, ids=_case_id)
-def test_section5_check_values(check):
-    case, crossbars, single, eight = check
-    network = reference_network(*case)
-    assert crossbars_used(network) == crossbars
-    for samples, (latency, ideal) in ((1, single), (8, eight)):
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_section5_check_values(case):
+    network = case.network()
+    assert crossbars_used(network) == case.crossbars
+    for samples in CHECK_SAMPLES:
         result = simulate_reference(network, samples)
-        assert result.latency_ns == pytest.approx(latency, rel=REL)
-        assert result.ideal_ns == pytest.approx(ideal, rel=REL)
+        assert result.latency_ns == pytest.approx(case.latency_ns[samples], rel=REL)
+        assert result.ideal_ns == pytest.approx(case.ideal_ns[samples], rel=REL)
 
 
-@pytest.mark.parametrize("model", sorted(SECTION4))
+@pytest.mark.parametrize("model", ["mbv3_small", "resnet18", "squeezenet"])
 def test_section4_tiles_stages_and_caps(model):
     network = reference_network(model)
-    assert len(network) == len(SECTION4[model])
-    for layer, (tiles, stage, n_cap) in zip(network, SECTION4[model]):
-        assert len(layer.copies[0]) == tiles, layer.name
-        assert stage_ns(layer) == pytest.approx(stage, abs=1e-3), layer.name
-        assert layer.n_cap == n_cap, layer.name
+    section4 = reference_table(f"{model}.timing")
+    assert len(network) == len(section4)
+    for layer, row in zip(network, section4):
+        assert len(layer.copies[0]) == int(row["tiles"]), layer.name
+        assert stage_ns(layer) == pytest.approx(float(row["stage_ns"]), abs=1e-3), layer.name
+        assert layer.n_cap == int(row["n_cap"]), layer.name
 
 
 def test_split5_tiles_and_depthwise_stage_cycles():
-    layers = read_layer_table("mbv3_small")
+    layers = reference_layers("mbv3_small")
     assert [i for i, layer in enumerate(layers) if layer.depthwise] == sorted(SPLIT5_DEPTHWISE_CYCLES)
-    assert sum(len(tile_shapes(layer, split=5)) for layer in layers) == 249
+    assert sum(len(depthwise_split(layer, 5)) for layer in layers) == 249
     network = reference_network("mbv3_small", split=5)
     for index, cycles in SPLIT5_DEPTHWISE_CYCLES.items():
         assert max(tile.cycles for tile in network[index].copies[0]) == cycles

@@ -27,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from rnc.ir.diagnostics import DiagnosticError, SourceManager
     from rnc.ir.parser import parse_module
     from rnc.ir.verifier import verify
-    from rnc.sim.interpreter import InterpreterError, find_function, run_module
+    from rnc.dialects.func import FunctionNotFoundError, find_function
+    from rnc.sim.interpreter import InterpreterError, run_module
 
     sources = SourceManager()
     try:
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         inputs = _load_inputs(args.input)
         results = run_module(module, inputs, function=args.function)
         names = _result_names(find_function(module, args.function), len(results))
-    except (InterpreterError, _InputError) as e:
+    except (InterpreterError, FunctionNotFoundError, _InputError) as e:
         return _fail(str(e))
     return _save(results, names, args.output)
 

@@ -1,20 +1,25 @@
-"""numpy kernels of the nn dialect, in float32: the reference semantics the crossbar simulator is held to.
+"""numpy kernels of the nn dialect, in float32: the ops' semantics, which the crossbar simulator is held to.
 
-`KERNELS` maps an op name to `kernel(op, operand_arrays) -> array`. Convolution is im2col + one BLAS
-matmul (grouped: a batched matmul; depthwise: shift-and-multiply over the kernel taps), so resnet18 at
-64x64 runs in a fraction of a second.
+`KERNELS` maps an op name to `kernel(operands, shape, **attributes) -> array`: plain arrays and Python values,
+no op object, so the float interpreter, constant folding and the ISA simulator's digital units call the same
+code (`run_kernel`, `evaluate`). Convolution is im2col + one BLAS matmul (grouped: a batched matmul;
+depthwise: shift-and-multiply over the kernel taps), so resnet18 at 64x64 runs in a fraction of a second.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from rnc.dialects.nn.base import window_output_size
-from rnc.dialects.nn.constant import constant_array
+from rnc.ir.attributes import Attribute, python_value, to_attr
+from rnc.ir.core import Operation
 
-Kernel = Callable[[object, list[np.ndarray]], np.ndarray]
+from . import OPS
+from .base import window_output_size
+from .constant import constant_array
+
+Kernel = Callable[..., np.ndarray]
 
 
 # ---- convolution and pooling -----------------------------------------------------------------------------
@@ -121,72 +126,62 @@ def softmax(x, axis) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-# ---- adapters from ops to kernels ------------------------------------------------------------------------
-def _ints(op, name) -> tuple[int, ...]:
-    return getattr(op, name).ints()
+# ---- the kernel of every nn op -----------------------------------------------------------------------------
+# `kernel(operands, shape, **attributes)`: the operand arrays, the result shape, and every attribute the op
+# declares by its name, as a plain Python value (see `kernel_arguments`).
+def _conv2d(a, shape, *, strides, pads, dilations, groups):
+    return conv2d(a[0], a[1], a[2] if len(a) > 2 else None, strides, pads, dilations, groups)
 
 
-def _float(op, name) -> np.float32:
-    return np.float32(getattr(op, name).value)
-
-
-def _conv2d(op, a):
-    return conv2d(a[0], a[1], a[2] if len(a) > 2 else None, _ints(op, "strides"), _ints(op, "pads"),
-                  _ints(op, "dilations"), op.groups.value)
-
-
-def _linear(op, a):
+def _linear(a, shape):
     out = a[0] @ a[1].T
     return out + a[2] if len(a) > 2 else out
 
 
-def _max_pool(op, a):
-    return pool2d(a[0], "max", _ints(op, "kernel_shape"), _ints(op, "strides"), _ints(op, "pads"),
-                  _ints(op, "dilations"), op.ceil_mode is not None)
+def _max_pool(a, shape, *, kernel_shape, strides, pads, dilations, ceil_mode):
+    return pool2d(a[0], "max", kernel_shape, strides, pads, dilations, bool(ceil_mode))
 
 
-def _avg_pool(op, a):
-    return pool2d(a[0], "avg", _ints(op, "kernel_shape"), _ints(op, "strides"), _ints(op, "pads"),
-                  (1, 1), op.ceil_mode is not None, op.count_include_pad is not None)
+def _avg_pool(a, shape, *, kernel_shape, strides, pads, ceil_mode, count_include_pad):
+    return pool2d(a[0], "avg", kernel_shape, strides, pads, (1, 1), bool(ceil_mode), bool(count_include_pad))
 
 
-def _clip(op, a):
-    lo = -np.inf if op.min is None else _float(op, "min")
-    hi = np.inf if op.max is None else _float(op, "max")
+def _clip(a, shape, **bounds):
+    lo = -np.inf if bounds["min"] is None else np.float32(bounds["min"])
+    hi = np.inf if bounds["max"] is None else np.float32(bounds["max"])
     return np.clip(a[0], lo, hi)
 
 
-def _hard_sigmoid(op, a):
-    return np.clip(_float(op, "alpha") * a[0] + _float(op, "beta"), 0, 1)
+def _hard_sigmoid(a, shape, *, alpha, beta):
+    return np.clip(np.float32(alpha) * a[0] + np.float32(beta), 0, 1)
 
 
-def _hard_swish(op, a):
+def _hard_swish(a, shape):
     x = a[0]
     return x * np.clip(x / np.float32(6) + np.float32(0.5), 0, 1)
 
 
-def _sigmoid(op, a):
+def _sigmoid(a, shape):
     x = a[0]
     # exp of -|x| never overflows; both branches are the same function.
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def _pad(op, a):
-    pads = _ints(op, "pads")
+def _pad(a, shape, *, pads, mode, value):
     rank = a[0].ndim
     widths = [(pads[i], pads[i + rank]) for i in range(rank)]
-    mode = op.mode.value
     if mode == "constant":
-        return np.pad(a[0], widths, constant_values=_float(op, "value"))
+        return np.pad(a[0], widths, constant_values=np.float32(value))
     return np.pad(a[0], widths, mode="reflect" if mode == "reflect" else "edge")
 
 
-def _reduce_mean(op, a):
-    return a[0].mean(axis=op.reduced_axes(), keepdims=op.keepdims is not None)
+def _reduce_mean(a, shape, *, axes, keepdims):
+    rank = a[0].ndim
+    return a[0].mean(axis=tuple(x + rank if x < 0 else x for x in axes), keepdims=bool(keepdims))
 
 
-def _sum(op, a):
+def _sum(a, shape):
     out = a[0]
     for x in a[1:]:
         out = out + x
@@ -194,40 +189,60 @@ def _sum(op, a):
 
 
 KERNELS: dict[str, Kernel] = {
-    "nn.constant": lambda op, a: constant_array(op.value),
+    "nn.constant": lambda a, shape, value: constant_array(value),
     "nn.conv2d": _conv2d,
     "nn.linear": _linear,
-    "nn.matmul": lambda op, a: np.matmul(a[0], a[1]),
-    "nn.add": lambda op, a: a[0] + a[1],
-    "nn.sub": lambda op, a: a[0] - a[1],
-    "nn.mul": lambda op, a: a[0] * a[1],
-    "nn.div": lambda op, a: a[0] / a[1],
+    "nn.matmul": lambda a, shape: np.matmul(a[0], a[1]),
+    "nn.add": lambda a, shape: a[0] + a[1],
+    "nn.sub": lambda a, shape: a[0] - a[1],
+    "nn.mul": lambda a, shape: a[0] * a[1],
+    "nn.div": lambda a, shape: a[0] / a[1],
     "nn.sum": _sum,
-    "nn.relu": lambda op, a: np.maximum(a[0], 0),
+    "nn.relu": lambda a, shape: np.maximum(a[0], 0),
     "nn.clip": _clip,
     "nn.sigmoid": _sigmoid,
     "nn.hard_sigmoid": _hard_sigmoid,
     "nn.hard_swish": _hard_swish,
-    "nn.tanh": lambda op, a: np.tanh(a[0]),
-    "nn.softmax": lambda op, a: softmax(a[0], op.axis.value),
+    "nn.tanh": lambda a, shape: np.tanh(a[0]),
+    "nn.softmax": lambda a, shape, axis: softmax(a[0], axis),
     "nn.max_pool": _max_pool,
     "nn.avg_pool": _avg_pool,
-    "nn.global_avg_pool": lambda op, a: a[0].mean(axis=(2, 3), keepdims=True),
+    "nn.global_avg_pool": lambda a, shape: a[0].mean(axis=(2, 3), keepdims=True),
     "nn.reduce_mean": _reduce_mean,
-    "nn.flatten": lambda op, a: a[0].reshape(op.results[0].type.shape),
-    "nn.reshape": lambda op, a: a[0].reshape(op.results[0].type.shape),
-    "nn.transpose": lambda op, a: np.transpose(a[0], _ints(op, "perm")),
-    "nn.concat": lambda op, a: np.concatenate(a, axis=op.axis.value),
+    "nn.flatten": lambda a, shape, axis: a[0].reshape(shape),
+    "nn.reshape": lambda a, shape: a[0].reshape(shape),
+    "nn.transpose": lambda a, shape, perm: np.transpose(a[0], perm),
+    "nn.concat": lambda a, shape, axis: np.concatenate(a, axis=axis),
     "nn.pad": _pad,
-    "nn.batch_norm": lambda op, a: batch_norm(*a, _float(op, "epsilon")),
-    "nn.lrn": lambda op, a: lrn(a[0], op.size.value, _float(op, "alpha"), _float(op, "beta"), _float(op, "bias")),
-    "nn.dropout": lambda op, a: a[0],
-    "nn.identity": lambda op, a: a[0],
+    "nn.batch_norm": lambda a, shape, epsilon: batch_norm(*a, np.float32(epsilon)),
+    "nn.lrn": lambda a, shape, size, alpha, beta, bias: lrn(a[0], size, np.float32(alpha), np.float32(beta),
+                                                            np.float32(bias)),
+    "nn.dropout": lambda a, shape, ratio: a[0],
+    "nn.identity": lambda a, shape: a[0],
 }
+_OP_CLASSES: dict[str, type[Operation]] = {op.OP_NAME: op for op in OPS}
 
 
-def evaluate(op, operands: list[np.ndarray]) -> np.ndarray:
+def kernel_arguments(op_name: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of `op_name`'s kernel: every attribute the op declares, as a Python value (its
+    declared default when absent from `attributes`, else None). `attributes` holds attributes or Python values."""
+    out = {}
+    for d in _OP_CLASSES[op_name].DEFINITION.attributes:
+        value = attributes.get(d.name)
+        if value is None and d.default is not None:
+            value = to_attr(d.default)
+        out[d.name] = python_value(value) if isinstance(value, Attribute) else value
+    return out
+
+
+def run_kernel(op_name: str, operands: list[np.ndarray], shape: tuple[int, ...],
+               attributes: Mapping[str, Any]) -> np.ndarray:
+    """Runs nn op `op_name` on arrays: `attributes` as for `kernel_arguments`, `shape` the result's shape."""
+    return KERNELS[op_name](operands, shape, **kernel_arguments(op_name, attributes))
+
+
+def evaluate(op: Operation, operands: list[np.ndarray]) -> np.ndarray:
     """Runs one nn op on numpy arrays; the result has the op's result type (shape and dtype)."""
     result_type = op.results[0].type
-    out = KERNELS[op.name](op, operands)
+    out = run_kernel(op.name, operands, result_type.shape, op.attributes)
     return np.asarray(out, dtype=result_type.numpy_dtype).reshape(result_type.shape)

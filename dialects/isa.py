@@ -1,0 +1,491 @@
+"""The isa dialect: rnc's crossbar instruction stream (docs/isa.md) as IR, one op per `.isa` line.
+
+    "isa.program"() ({
+      "isa.tensor"() {input, scale = 0.0123, shape = [1, 3, 64, 64], sym_name = "x"} : () -> ()
+      "isa.tensor"() {scale = 0.05, shape = [1, 16, 32, 32], sym_name = "c"} : () -> ()
+      "isa.output"() {tensor = @c} : () -> ()
+      "isa.weight"() {cycles = 1024 : i64, kind = "conv", matrix = dense_resource<w0> : tensor<27x16xi8>,
+                      scales = dense_resource<w0.scale> : tensor<16xf32>, sym_name = "w0"} : () -> ()
+      "isa.write"() {block = [0, 27, 0, 16], cells = [0, 27, 64, 80], weight = @w0, xbar = 3 : i64} : () -> ()
+      "isa.stage"() ({
+        "isa.mvm"() {acc = @c.acc, block = [0, 27, 0, 16], cells = [0, 27, 64, 80], copy = 0 : i64,
+                     count = 1024 : i64, d = [1, 1], k = [3, 3], mode = "conv", p = [1, 1, 1, 1], s = [2, 2],
+                     src = @x, start = 0 : i64, weight = @w0, xbar = 3 : i64} : () -> ()
+        "isa.requant"() {acc = @c.acc, dst = @c, elems = 16384 : i64, weight = @w0} : () -> ()
+        "isa.send"() {bytes = 16384 : i64, tensor = @c} : () -> ()
+      }) {deps = [], label = "Conv_0"} : () -> ()
+    }) {cols = 128 : i64, rows = 128 : i64, target = #rnc.target<>, version = 1 : i64, xbars = 4 : i64}
+       : () -> ()
+
+An `isa.program` is a whole executable program: its declarations (int8 tensors with their scales, float32
+constants, the outputs, the layers' int8 weights) are symbols that instructions name (`@x`); weights and
+constants hold their data as dense resources. Stages run in order of their dependencies (`deps`, by
+position); a stage's MVMs accumulate into an accumulator they name (`@c.acc`), which its `accum` and
+`requant` then read. Attribute accessors of these ops return Python values (ints, floats, strings, tuples,
+symbol names); `ProgramOp.verify_` checks the program as a whole (what every MVM reads was programmed there).
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rnc.ir.attributes import (ArrayAttr, Attribute, DenseResourceAttr, DictAttr, FloatAttr, IntegerAttr,
+                               StringAttr, SymbolRefAttr, UnitAttr, python_value, to_attr)
+from rnc.ir.core import Operation
+from rnc.ir.dialect import Dialect, lookup_op
+from rnc.ir.opdef import (IsolatedFromAbove, NoTerminator, VerifyError, attribute, irdl_op, opt_attribute,
+                          region, describe, satisfies)
+
+from .nn.base import int_array, int_attr
+from .rnc import TargetAttr
+from .xbar import LAYER_KINDS
+
+MVM_MODES = ("conv", "dw", "row")
+# The window arguments of a conv or dw MVM, in `.isa` order: kernel, strides, pads, dilations (a dw MVM also
+# has `g`, its channels per MVM).
+MVM_WINDOW_ARGS = ("k", "s", "p", "d")
+
+
+# ---- constraints (their docstrings are what verifier messages call them) --------------------------------
+def _count(a) -> bool:
+    """a non-negative integer"""
+    return isinstance(a, IntegerAttr) and a.value >= 0
+
+
+def _box(a) -> bool:
+    """[row begin, row end, col begin, col end] with 0 <= begin < end"""
+    return (int_array(a) and len(a) == 4 and 0 <= a.value[0].value < a.value[1].value
+            and 0 <= a.value[2].value < a.value[3].value)
+
+
+def _scale(a) -> bool:
+    """a positive float"""
+    return isinstance(a, FloatAttr) and a.value > 0
+
+
+def _symbol(a) -> bool:
+    """a symbol (@name)"""
+    return isinstance(a, SymbolRefAttr)
+
+
+def _symbols(a) -> bool:
+    """a non-empty array of symbols"""
+    return isinstance(a, ArrayAttr) and len(a) > 0 and all(isinstance(x, SymbolRefAttr) for x in a.value)
+
+
+def _kind(a) -> bool:
+    """one of "conv", "depthwise", "linear", "matmul" """
+    return isinstance(a, StringAttr) and a.value in LAYER_KINDS
+
+
+def _mode(a) -> bool:
+    """one of "conv", "dw", "row" """
+    return isinstance(a, StringAttr) and a.value in MVM_MODES
+
+
+def _resource(element: str, rank: int | None):
+    def check(a) -> bool:
+        return (isinstance(a, DenseResourceAttr) and str(a.type.element_type) == element
+                and (rank is None or a.type.rank == rank))
+    check.__doc__ = f"a dense_resource of {element}" + (f", rank {rank}" if rank is not None else "")
+    return check
+
+
+def _python_accessors(cls: type[Operation]) -> type[Operation]:
+    """Makes every declared attribute's accessor return its Python value (`python_value`, default if absent)."""
+    for d in cls.DEFINITION.attributes:
+        default = None if d.default is None else python_value(to_attr(d.default))
+
+        def get(self, name=d.name, default=default):
+            a = self.attributes.get(name)
+            return default if a is None else python_value(a)
+        setattr(cls, d.name, property(get, doc=d.doc))
+    return cls
+
+
+def _box_text(box: tuple[int, ...]) -> str:
+    return f"[{box[0]}:{box[1]},{box[2]}:{box[3]}]"
+
+
+class _Nested(Operation):
+    """An op that sits directly in a `PARENT` op."""
+
+    PARENT: ClassVar[str] = ""
+
+    def verify_(self) -> None:
+        parent = self.parent_op
+        if parent is None or parent.name != self.PARENT:
+            raise VerifyError(f"expects parent op '{self.PARENT}'")
+
+
+# ---- declarations ----------------------------------------------------------------------------------------
+class Declaration(_Nested):
+    """An op that sits directly in an `isa.program`."""
+
+    PARENT = "isa.program"
+
+
+@_python_accessors
+@irdl_op("isa.tensor")
+class TensorOp(Declaration):
+    """`tensor %c [1,16,32,32] scale 0.05` (or `input %x ...`): an int8 buffer, real value = q * scale."""
+
+    sym_name = attribute(StringAttr, doc="the tensor's name")
+    shape = attribute(int_array, doc="its dimensions")
+    scale = attribute(_scale, doc="the per-tensor scale (from calibration)")
+    input = opt_attribute(UnitAttr, doc="present: a program input")
+
+
+@_python_accessors
+@irdl_op("isa.const")
+class ConstOp(Declaration):
+    """`const %c0 [16] = @c0`: a float32 constant a digital op reads."""
+
+    sym_name = attribute(StringAttr, doc="the constant's name")
+    value = attribute(_resource("f32", None), doc="its data")
+
+
+@_python_accessors
+@irdl_op("isa.output")
+class OutputOp(Declaration):
+    """`output %y`: a program output."""
+
+    tensor = attribute(_symbol, doc="the output tensor")
+
+
+@_python_accessors
+@irdl_op("isa.weight")
+class WeightOp(Declaration):
+    """`weight @w0 [27,16] kind conv cycles 1024 scale @w0.scale bias @w0.bias`: a layer's int8 matrix.
+
+    Its columns have float32 scales and, optionally, an int32 bias at scale s_in * s_w. The `.isa` text
+    names the matrix's data after the weight (`@w0`), the scales and bias after their resources.
+    """
+
+    sym_name = attribute(StringAttr, doc="the weight's name")
+    kind = attribute(_kind, doc='"conv", "depthwise", "linear" or "matmul"')
+    cycles = attribute(_count, doc="the layer's MVMs per sample with one copy")
+    matrix = attribute(_resource("i8", 2), doc="rows x cols int8 weights")
+    scales = attribute(_resource("f32", 1), doc="per-column scales")
+    bias = opt_attribute(_resource("i32", 1), doc="per-column int32 bias")
+
+    @property
+    def rows(self) -> int:
+        return self.matrix.type.shape[0]
+
+    @property
+    def cols(self) -> int:
+        return self.matrix.type.shape[1]
+
+    def verify_(self) -> None:
+        super().verify_()
+        for what, res in (("scales", self.scales), ("bias", self.bias)):
+            if res is not None and res.type.shape != (self.cols,):
+                raise VerifyError(f"expects {self.cols} {what} (one per column), got {res.type}")
+
+
+@_python_accessors
+@irdl_op("isa.write")
+class WriteOp(Declaration):
+    """`program xb3[0:27,64:80] <- @w0[0:27,0:16]`: writes a block of a weight into a crossbar region."""
+
+    xbar = attribute(_count, doc="the crossbar")
+    cells = attribute(_box, doc="[row begin, row end, col begin, col end) of the crossbar")
+    weight = attribute(_symbol, doc="the weight")
+    block = attribute(_box, doc="[row begin, row end, col begin, col end) of its matrix")
+
+
+@_python_accessors
+@irdl_op("isa.stage", traits=[NoTerminator])
+class StageOp(Declaration):
+    """`stage 2 "Conv_1" after 0, 1`: the instructions of one network op; runs for a sample once the stages
+    `deps` (positions among the program's stages) are done for it."""
+
+    body = region("the stage's instructions")
+    label = attribute(StringAttr, doc="the network op's ONNX location (or its op name)")
+    deps = attribute(int_array, doc="the stages it waits for (none: the input)")
+
+    @property
+    def instructions(self) -> list[Operation]:
+        return self.regions[0].blocks[0].ops
+
+    @property
+    def mvms(self) -> list["MvmOp"]:
+        return [i for i in self.instructions if isinstance(i, MvmOp)]
+
+    def verify_(self) -> None:
+        super().verify_()
+        if len(self.regions[0].blocks) != 1:
+            raise VerifyError("expects one block of instructions")
+        for op in self.instructions:
+            if not isinstance(op, Instruction):
+                raise VerifyError(f"may only contain isa instructions, found '{op.name}'", op=op)
+
+
+# ---- instructions ----------------------------------------------------------------------------------------
+class Instruction(_Nested):
+    """An op that sits in an `isa.stage`."""
+
+    PARENT = "isa.stage"
+
+
+@_python_accessors
+@irdl_op("isa.mvm")
+class MvmOp(Instruction):
+    """`mvm xb0[0:128,0:128] %c.acc <- %x @w0[0:128,0:128] conv k=... copy 0 mvms 0+64`: MVMs [start,
+    start + count) on a crossbar region programmed with a block of a weight.
+
+    `mode` says what input vector MVM j reads: `conv`, the im2col window of output position j (kernel `k`,
+    strides `s`, pads `p`, dilations `d`); `dw`, channel group j // P at output position j % P (P = output
+    positions), `g` channels per MVM; `row`, row j of the input viewed as a matrix.
+    """
+
+    xbar = attribute(_count, doc="the crossbar")
+    cells = attribute(_box, doc="the crossbar region")
+    acc = attribute(_symbol, doc="the int32 accumulator the products add into")
+    src = attribute(_symbol, doc="the input tensor")
+    weight = attribute(_symbol, doc="the weight the region holds")
+    block = attribute(_box, doc="the block of the weight's matrix the region holds")
+    mode = attribute(_mode, doc='addressing: "conv", "dw" or "row"')
+    k = opt_attribute(int_array, doc="kernel [kh, kw] (conv, dw)")
+    s = opt_attribute(int_array, doc="strides (conv, dw)")
+    p = opt_attribute(int_array, doc="pads [top, left, bottom, right] (conv, dw)")
+    d = opt_attribute(int_array, doc="dilations (conv, dw)")
+    g = opt_attribute(int_attr, doc="channels per MVM (dw)")
+    copy = attribute(_count, doc="the layer copy (replica) that runs it")
+    start = attribute(_count, doc="first MVM index")
+    count = attribute(_count, doc="number of MVMs")
+
+    @property
+    def addressing(self) -> dict[str, object]:
+        """The addressing arguments present, in `.isa` order (k, s, p, d, g)."""
+        return {key: getattr(self, key) for key in (*MVM_WINDOW_ARGS, "g") if key in self.attributes}
+
+    def verify_(self) -> None:
+        super().verify_()
+        expected = {"conv": set(MVM_WINDOW_ARGS), "dw": {*MVM_WINDOW_ARGS, "g"}, "row": set()}[self.mode]
+        present = set(self.addressing)
+        if present != expected:
+            raise VerifyError(f"mode '{self.mode}' takes the arguments {sorted(expected) or 'none'}, got "
+                              f"{sorted(present) or 'none'}")
+
+
+class DigitalUnitOp(Instruction):
+    """An instruction of the digital unit, which charges it `elems` elementary operations."""
+
+    @property
+    def mnemonic(self) -> str:
+        """Its name in the `.isa` text (and in traces)."""
+        return self.name[len("isa."):]
+
+
+@_python_accessors
+@irdl_op("isa.accum")
+class AccumOp(DigitalUnitOp):
+    """`accum %c.acc <- %c.acc tiles=2 elems N`: adds up the partial sums of a layer's row tiles."""
+
+    acc = attribute(_symbol, doc="the accumulator")
+    tiles = attribute(_count, doc="row tiles summed")
+    elems = attribute(_count, doc="elementary operations")
+
+
+@_python_accessors
+@irdl_op("isa.requant")
+class RequantOp(DigitalUnitOp):
+    """`requant %c <- %c.acc w=w0 elems N`: adds the int32 bias, scales by s_in * s_w[col] / s_out, rounds
+    to int8."""
+
+    dst = attribute(_symbol, doc="the int8 result tensor")
+    acc = attribute(_symbol, doc="the accumulator")
+    weight = attribute(_symbol, doc="the weight (its scales and bias)")
+    elems = attribute(_count, doc="elementary operations")
+
+
+@_python_accessors
+@irdl_op("isa.digital")
+class DigitalOp(DigitalUnitOp):
+    """`relu %r <- %c elems N`: nn op `nn.<opcode>` on the digital unit, on dequantized inputs; its result is
+    quantized to the destination's scale. `args` are attributes of that nn op."""
+
+    opcode = attribute(StringAttr, doc="the nn op's name without 'nn.'")
+    dst = attribute(_symbol, doc="the result tensor")
+    srcs = attribute(_symbols, doc="the operands (tensors or constants)")
+    args = opt_attribute(DictAttr, doc="the nn op's attributes (none: no arguments)")
+    elems = attribute(_count, doc="elementary operations")
+
+    @property
+    def mnemonic(self) -> str:
+        return self.opcode
+
+    def arg_attributes(self) -> dict[str, Attribute]:
+        """`args` as attributes (a unit flag stays a UnitAttr)."""
+        a = self.attributes.get("args")
+        return a.as_dict() if a is not None else {}
+
+    def verify_(self) -> None:
+        super().verify_()
+        nn_op = lookup_op("nn." + self.opcode)
+        if nn_op is None or self.opcode == "constant":
+            raise VerifyError(f"unknown opcode '{self.opcode}' (expected an nn op's name without 'nn.')")
+        declared = {d.name: d for d in nn_op.DEFINITION.attributes}
+        for key, value in self.arg_attributes().items():
+            if key not in declared:
+                raise VerifyError(f"'{self.opcode}' has no argument '{key}'")
+            if not satisfies(value, declared[key].constraint):
+                raise VerifyError(f"argument '{key}' must be {describe(declared[key].constraint)}, got {value}")
+
+
+@_python_accessors
+@irdl_op("isa.send")
+class SendOp(Instruction):
+    """`send %c bytes 16384`: moves a stage's int8 result over the inter-tile bus."""
+
+    tensor = attribute(_symbol, doc="the tensor sent")
+    bytes = attribute(_count, doc="bytes moved")
+
+
+# ---- the program -----------------------------------------------------------------------------------------
+@_python_accessors
+@irdl_op("isa.program", traits=[IsolatedFromAbove, NoTerminator])
+class ProgramOp(Operation):
+    """A whole `.isa` program: header, declarations, weight programming and stages, in that order."""
+
+    body = region("declarations, `isa.write`s, then `isa.stage`s")
+    version = attribute(int_attr, doc="format version")
+    target = attribute(TargetAttr, doc="the hardware (MVM latency, digital lanes, bus width)")
+    xbars = attribute(_count, doc="crossbars used")
+    rows = attribute(_count, doc="word lines per crossbar")
+    cols = attribute(_count, doc="bit lines per crossbar")
+
+    @property
+    def ops(self) -> list[Operation]:
+        return self.regions[0].blocks[0].ops
+
+    def _of(self, kind: type) -> list:
+        return [op for op in self.ops if isinstance(op, kind)]
+
+    @property
+    def tensors(self) -> list[TensorOp]:
+        return self._of(TensorOp)
+
+    @property
+    def inputs(self) -> list[TensorOp]:
+        return [t for t in self.tensors if t.input]
+
+    @property
+    def consts(self) -> list[ConstOp]:
+        return self._of(ConstOp)
+
+    @property
+    def outputs(self) -> list[str]:
+        return [o.tensor for o in self._of(OutputOp)]
+
+    @property
+    def weights(self) -> list[WeightOp]:
+        return self._of(WeightOp)
+
+    @property
+    def writes(self) -> list[WriteOp]:
+        return self._of(WriteOp)
+
+    @property
+    def stages(self) -> list[StageOp]:
+        return self._of(StageOp)
+
+    def tensor(self, name: str) -> TensorOp:
+        for t in self.tensors:
+            if t.sym_name == name:
+                return t
+        raise KeyError(name)
+
+    def weight(self, name: str) -> WeightOp:
+        for w in self.weights:
+            if w.sym_name == name:
+                return w
+        raise KeyError(name)
+
+    def instruction_count(self) -> int:
+        """`program` lines plus stage instructions."""
+        return len(self.writes) + sum(len(s.instructions) for s in self.stages)
+
+    def verify_(self) -> None:
+        if len(self.regions[0].blocks) != 1:
+            raise VerifyError("expects one block")
+        symbols: dict[str, Operation] = {}
+        for op in self.ops:
+            if not isinstance(op, Declaration):
+                raise VerifyError(f"may only contain isa declarations and stages, found '{op.name}'", op=op)
+            name = op.attributes.get("sym_name")
+            if isinstance(name, StringAttr):
+                if name.value in symbols:
+                    raise VerifyError(f"redefinition of symbol named '{name.value}'", op=op,
+                                      notes=[(symbols[name.value], "see existing symbol definition here")])
+                symbols[name.value] = op
+        programmed = self._verify_writes(symbols)
+        for out in self._of(OutputOp):
+            if not isinstance(symbols.get(out.tensor), TensorOp):
+                raise VerifyError(f"output %{out.tensor} is not declared", op=out)
+        for index, stage in enumerate(self.stages):
+            for d in stage.deps:
+                if not 0 <= d < index:
+                    raise VerifyError(f"stage {index} depends on stage {d}, which does not come before it", op=stage)
+            _verify_stage(index, stage, symbols, programmed)
+
+    def _verify_writes(self, symbols: dict[str, Operation]) -> dict[int, list[tuple]]:
+        """Each write inside the crossbars, of a declared weight, overlapping no other; returns per crossbar
+        its (cells, weight, block) entries."""
+        regions: dict[int, list[tuple]] = {}
+        for g in self.writes:
+            r0, r1, c0, c1 = g.cells
+            if not (g.xbar < self.xbars and r1 <= self.rows and c1 <= self.cols):
+                raise VerifyError(f"program xb{g.xbar}{_box_text(g.cells)} is outside the {self.xbars} crossbars "
+                                  f"of {self.rows}x{self.cols}", op=g)
+            if not isinstance(symbols.get(g.weight), WeightOp):
+                raise VerifyError(f"program xb{g.xbar}: unknown weight @{g.weight}", op=g)
+            for (s0, s1, d0, d1), _, _ in regions.get(g.xbar, []):
+                if s0 < r1 and r0 < s1 and d0 < c1 and c0 < d1:
+                    raise VerifyError(f"program xb{g.xbar}{_box_text(g.cells)} overlaps [{s0}:{s1},{d0}:{d1}]", op=g)
+            regions.setdefault(g.xbar, []).append((g.cells, g.weight, g.block))
+        return regions
+
+
+def _verify_stage(index: int, stage: StageOp, symbols: dict[str, Operation], programmed: dict[int, list]) -> None:
+    """Every instruction names declared tensors; MVMs run on regions programmed with what they read;
+    accumulators are read in the stage whose MVMs wrote them."""
+    def need(op: Operation, name: str, kinds: tuple, what: str) -> None:
+        if not isinstance(symbols.get(name), kinds):
+            raise VerifyError(f"stage {index}: {op.name[4:]} reads undeclared {what} %{name}", op=op)
+
+    accumulators = set()
+    for ins in stage.instructions:
+        if isinstance(ins, MvmOp):
+            if (ins.cells, ins.weight, ins.block) not in programmed.get(ins.xbar, []):
+                raise VerifyError(f"stage {index}: mvm on xb{ins.xbar}{_box_text(ins.cells)}, which is not "
+                                  f"programmed with @{ins.weight}{list(ins.block)}", op=ins)
+            need(ins, ins.src, (TensorOp,), "tensor")
+            accumulators.add(ins.acc)
+        elif isinstance(ins, (AccumOp, RequantOp)) and ins.acc not in accumulators:
+            raise VerifyError(f"stage {index}: no mvm of the stage writes the accumulator %{ins.acc}", op=ins)
+        if isinstance(ins, RequantOp):
+            need(ins, ins.weight, (WeightOp,), "weight")
+        elif isinstance(ins, DigitalOp):
+            for s in ins.srcs:
+                need(ins, s, (TensorOp, ConstOp), "tensor")
+        if isinstance(ins, (RequantOp, DigitalOp)) and not isinstance(symbols.get(ins.dst), TensorOp):
+            raise VerifyError(f"stage {index}: {ins.name[4:]} writes undeclared tensor %{ins.dst}", op=ins)
+        if isinstance(ins, SendOp):
+            need(ins, ins.tensor, (TensorOp,), "tensor")
+
+
+def program_of(op: Operation) -> ProgramOp | None:
+    """`op` if it is an `isa.program`, else the `isa.program` at the top level of module `op` (or None)."""
+    if isinstance(op, ProgramOp):
+        return op
+    for child in op.regions[0].blocks[0].ops if op.regions and op.regions[0].blocks else ():
+        if isinstance(child, ProgramOp):
+            return child
+    return None
+
+
+DIALECT = Dialect("isa", [ProgramOp, TensorOp, ConstOp, OutputOp, WeightOp, WriteOp, StageOp, MvmOp, AccumOp,
+                          RequantOp, DigitalOp, SendOp],
+                  doc="The crossbar instruction stream (.isa) as IR: declarations, weight programming, stages.")
