@@ -9,14 +9,13 @@ from __future__ import annotations
 import io
 import logging
 import os
+import secrets
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import onnx
 import torch
-
-from rnc.driver.atomic import write_bytes_atomic
 
 DEFAULT_OPSET = 17
 
@@ -36,8 +35,7 @@ def export_onnx(module: torch.nn.Module, example_input: torch.Tensor, path: str 
                           output_names=list(output_names))
     model = onnx.load_from_string(buffer.getvalue())
     if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, buffer.getvalue())   # whole or not at all, with the umask's file mode
+        _write_atomically(Path(path), buffer.getvalue())
     return model
 
 
@@ -56,3 +54,21 @@ class _quiet_exporter:
     def __exit__(self, *exc_info):
         self._logger.setLevel(self._level)
         return self._warnings.__exit__(*exc_info)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temp file beside `path`, then rename, so readers never see a half-written model.
+
+    The temp file is created with mode 0666 less the umask, as open() would (mkstemp's 0600 made the Pareto
+    models of `rnc nas` unreadable to others). frontends sits below rnc.driver, so it has its own writer.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp_name = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as temp:
+            temp.write(data)
+        os.replace(temp_name, path)
+    except BaseException:
+        temp_name.unlink(missing_ok=True)
+        raise
