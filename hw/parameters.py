@@ -4,8 +4,9 @@ dataclass field.
 `parameter(...)` builds the field; `described(cls)` lists a dataclass's parameters in field order, which is
 what docs/hardware.md's "Target parameters" table shows (tests/hw/test_target.py keeps the two equal).
 `check_parameters(obj)` refuses a value of the wrong type, a non-finite number or one outside the
-parameter's `Allowed` range (`ParameterError`, naming the key, the value and what is allowed), so no NaN,
-infinity or absurd size ever reaches the latency formulas or the simulators.
+parameter's `Allowed` range, raising `ParameterError` naming the key, the value and what is allowed, so no
+NaN, infinity or absurd size ever reaches the latency formulas, the cost model or the simulators. A few keys
+(`OfKind`) are only type-checked here: the model that owns their range checks it.
 """
 from __future__ import annotations
 
@@ -49,6 +50,27 @@ class Allowed:
         return (self.low < value if self.low_open else self.low <= value) and value <= self.high
 
 
+@dataclass(frozen=True)
+class OfKind:
+    """Any finite value of `kind` (int, float or str): for keys whose range the model that reads them checks,
+    the one source of that fact (the chip's crossbar knobs: rnc.hw.cost.params.PeripheralConfig)."""
+
+    kind: type
+
+    def describe(self) -> str:
+        return {int: "an integer", float: "a number", str: "a string"}[self.kind]
+
+    def accepts(self, value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float) if self.kind is float else self.kind):
+            return False
+        return self.kind is str or math.isfinite(value)
+
+
+def of_kind(kind: type) -> OfKind:
+    """Any finite value of `kind`; its range is checked where it is used."""
+    return OfKind(kind)
+
+
 def integers(low: int, high: int, *extra: int) -> Allowed:
     """Integers from `low` to `high` (and `extra`)."""
     return Allowed(low, high, integer=True, extra=extra)
@@ -63,7 +85,7 @@ def _number(value: float) -> str:
     return str(value) if isinstance(value, int) or abs(value) < 1e5 else f"{value:g}"
 
 
-def parameter(default: Any, *, unit: str, source: str, doc: str, allowed: Allowed) -> Any:
+def parameter(default: Any, *, unit: str, source: str, doc: str, allowed: Allowed | OfKind) -> Any:
     """A dataclass field with `default` and the unit, source, one-line meaning and allowed values that
     document it."""
     return field(default=default, metadata={"unit": unit, "source": source, "doc": doc, "allowed": allowed})
@@ -78,11 +100,13 @@ class ParameterInfo:
     unit: str
     source: str
     doc: str
-    allowed: Allowed
+    allowed: Allowed | OfKind
 
     def allowed_text(self) -> str:
         """What the parameter accepts, with its unit: 'an integer in 1..4096 (cells)'."""
-        return f"{self.allowed.describe()} ({self.unit})" if self.unit != "-" else self.allowed.describe()
+        if self.unit == "-" or isinstance(self.allowed, OfKind):
+            return self.allowed.describe()
+        return f"{self.allowed.describe()} ({self.unit})"
 
     def problem(self, value: Any) -> str | None:
         """'must be an integer in 1..4096 (cells), got 0' when `value` cannot be this parameter's value, else

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rnc.hw.cost.params import MAX_ADC_BITS, MAX_ARRAY_SIDE
 from rnc.hw.parameters import ParameterError, check_parameters, integers, numbers, parameter
 
 # MNSIM's DAC_Choice table: precision in bits (ISAAC data). Any listed choice runs at 1 GS/s.
@@ -36,10 +37,12 @@ _INI = "RNC SimConfig.ini"
 
 # Sanity limits on the parameters (rnc's, not a device's): far beyond any array or converter built so far
 # (fabricated RRAM crossbars reach 1024 x 1024), they keep every latency finite and every per-crossbar array
-# of the simulators allocatable. Out of range is an error naming the key (rnc.hw.parameters).
-MAX_XBAR_SIZE = 4096           # rows or columns of a crossbar, rows of a subarray, crossbar groups
-MAX_BITS = 32                  # input, weight, cell and DAC bits
-MAX_ADC_BITS = 16              # a ramp ADC converts in 2**bits sample periods
+# of the simulators allocatable. Out of range is an error naming the key (rnc.hw.parameters). Where the cost
+# model (rnc.hw.cost.params.PeripheralConfig) has a limit of its own, it is the one used here.
+MAX_XBAR_SIZE = MAX_ARRAY_SIDE  # rows or columns of a crossbar (4096), rows of a subarray, crossbar groups
+MAX_BITS = 32                  # input and weight bits
+MAX_CELL_BITS = 8              # bits a cell stores, as the cost model's crossbar allows
+MAX_DAC_BITS = 8               # input bits a DAC applies at once, as the cost model's crossbar allows
 MAX_CONVERTERS = 65536         # DACs or ADCs per subarray, buffer bus bits
 MAX_DELAY_NS = 1e6             # one device read, mux or buffer step: 1 ms
 RATES_GSPS = numbers(1e-6, 1e6)   # converter sample rates: 1 kS/s .. 1 PS/s
@@ -59,7 +62,7 @@ class PeripheralParams:
                                    doc="rows per subarray; xbar_rows must be a multiple",
                                    allowed=integers(1, MAX_XBAR_SIZE))
     dac_bits: int = parameter(1, unit="bits", source=f"{_INI} DAC_Choice = 1 (MNSIM's DAC table)",
-                              doc="DAC precision: input bits applied per pass", allowed=integers(1, MAX_BITS))
+                              doc="DAC precision: input bits applied per pass", allowed=integers(1, MAX_DAC_BITS))
     dac_rate_gsps: float = parameter(DAC_CHOICE_RATE_GSPS, unit="GS/s", source="MNSIM's DAC table (every choice)",
                                      doc="DAC sample rate", allowed=RATES_GSPS)
     adc_choice: int = parameter(2, unit="-", source=f"{_INI} ADC_Choice (ISAAC's ADC)",

@@ -8,6 +8,10 @@ TOML: flat keys, optionally grouped in tables whose names are ignored (`[crossba
     [peripherals]
     adc_bits = 8
 
+A `chip` key names the chip (`chip = "isaac"`, or a chip file's path relative to this file); a TOML that is
+itself a chip file (top-level `tiles`, tables `[core]`, `[tile]`, ...) is taken as `chip = "<that file>"`.
+`load_target("isaac")` (a built-in chip name instead of a path) is the default target on that chip.
+
 Unknown keys and invalid values are errors naming the file, the key and the allowed keys.
 """
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from rnc.hw.chip import builtin_chips
 from rnc.hw.parameters import ParameterError
 from rnc.hw.sim_config import ConfigError, read_sim_config
 from rnc.hw.target import Target
@@ -37,6 +42,8 @@ class LoadedTarget:
 def load_target(path: str | Path, base: Target | None = None) -> LoadedTarget:
     """Reads `path` (.toml, or .ini for a SimConfig.ini) on top of `base`."""
     p = Path(path)
+    if str(path) in builtin_chips() and not p.is_file():
+        return LoadedTarget(apply_values(base or Target(), {"chip": str(path)}, str(path)))
     if not p.is_file():
         raise TargetError(f"{path}: cannot read target file (no such file)")
     if p.suffix.lower() == ".ini":
@@ -51,6 +58,8 @@ def _load_toml(path: Path, base: Target) -> Target:
         raise TargetError(f"{path}: cannot read target file ({e.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise TargetError(f"{path}: invalid TOML: {e}") from None
+    if "tiles" in data:   # a chip file: its figures, on the target's crossbar
+        return apply_values(base, {"chip": str(path.resolve())}, str(path))
     flat: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, dict):
@@ -58,6 +67,9 @@ def _load_toml(path: Path, base: Target) -> Target:
                 flat[inner] = v
         else:
             flat[key] = value
+    chip = flat.get("chip")
+    if isinstance(chip, str) and chip not in builtin_chips():
+        flat["chip"] = str((path.parent / chip).resolve())
     return apply_values(base, flat, str(path))
 
 
@@ -83,6 +95,8 @@ def apply_values(base: Target, values: dict[str, Any], source: str = "options") 
         return base.with_values(**values)
     except ParameterError as e:
         raise TargetError(f"{source}: target key '{e.key}' {e.reason}") from None
+    except (ValueError, TypeError) as e:   # ChipFileError and FieldError are ValueErrors
+        raise TargetError(f"{source}: {e}") from None
 
 
 def parse_xbar_size(text: str) -> tuple[int, int]:
