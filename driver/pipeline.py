@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 import os
 import time
-
-import numpy as np
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
+
+import numpy as np
 
 from rnc.dialects.rnc import module_target, set_module_target
 from rnc.dialects.xbar import module_layers
