@@ -61,6 +61,7 @@ def write_outputs(out_dir: Path, result) -> None:
     """Writes every file of `rnc compile` for a CompileResult into `out_dir` (created if missing): the IR
     and reports of its last run, and sweep.json when it has several."""
     from rnc.driver.report_html import render
+    result.check_figures()   # nothing is written when a figure is NaN or infinite
     run = result.last
     sweep = len(result.runs) > 1
     out_dir = Path(out_dir)

@@ -6,19 +6,25 @@ as `rnc.driver.compile_model`); progress goes to a callback, never to the termin
 """
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 from rnc.dialects.rnc import module_target, set_module_target
+from rnc.dialects.xbar import module_layers
+from rnc.frontends.zoo import BUILTIN_MODELS
 from rnc.hw.packing_rules import REFERENCE_PACKING
 from rnc.hw.target_files import TargetError, apply_values, load_target, parse_xbar_size
 from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.pass_manager import PassContext, PassError, PassManager, load_all_passes, parse_pipeline
 from rnc.passes.xbar.report import placement_report
 from rnc.driver.isa_run import baseline_native, run_isa
+from rnc.driver.limits import LimitError, check_memory, check_options, default_memory_limit_gib
 from rnc.driver.result import Baseline, BudgetResult, CompileResult
 from rnc.driver.timing import isaac_layers, reference_layers, simulate
 
@@ -35,7 +41,8 @@ class CompileOptions:
 
     target_file: str | None = None
     budgets: list[int] | None = None      # None: as few crossbars as possible
-    xbar_size: str | None = None
+    xbar_size: str | None = None          # "ROWSxCOLS"
+    subarray_size: int | None = None      # rows per subarray (default: the target's, at most the rows)
     duplicate: bool = False
     depthwise_split: int = 1
     conflict_distance: int | None = REFERENCE_PACKING.conflict_distance
@@ -47,11 +54,12 @@ class CompileOptions:
     # Off for callers that only need placement and reference timing in a loop (the NAS).
     simulate_isa: bool = False
     input_shape: tuple[int, ...] | None = None   # for .onnx models with dynamic shapes
+    memory_limit_gib: float | None = None        # for the functional check; None: rnc.driver.limits' default
 
 
 def load_model(model: str, input_shape: tuple[int, ...] | None = None):
     """A built-in model name or an .onnx path -> nn-dialect module."""
-    from rnc.frontends.zoo import BUILTIN_MODELS, build_model, get_spec
+    from rnc.frontends.zoo import build_model, get_spec
     path = Path(model)
     if model in BUILTIN_MODELS:
         import torch
@@ -66,25 +74,27 @@ def load_model(model: str, input_shape: tuple[int, ...] | None = None):
             raise CompileError(f"cannot read model '{model}': no such file")
         try:
             return import_onnx(str(path), input_shape)
-        except OnnxImportError as e:
-            raise CompileError(f"{model}: {e}") from None
+        except OnnxImportError as e:   # names the file
+            raise CompileError(str(e)) from None
     raise CompileError(f"unknown model '{model}'; built-in models: {', '.join(BUILTIN_MODELS)} "
                        f"(or give a path to an .onnx file)")
 
 
-def run_passes(module, pipeline: str) -> None:
-    """Runs a textual pass pipeline on `module` in place; pass failures become CompileError.
+def run_passes(module, pipeline: str, source: str | None = None) -> None:
+    """Runs a textual pass pipeline on `module` in place; pass failures become CompileError, naming `source`
+    (the model's file) when given.
 
     A crash inside a pass is not the user's to fix: it propagates, its cause chained, as an internal error.
     """
+    prefix = f"{source}: " if source else ""
     try:
         PassManager(parse_pipeline(pipeline)).run(module, PassContext())
     except PassError as e:
-        raise CompileError(str(e)) from None
+        raise CompileError(f"{prefix}{e}") from None
     except DiagnosticError as e:
         if e.internal:
             raise
-        raise CompileError(e.diagnostic.message) from None
+        raise CompileError(f"{prefix}{e.diagnostic.message}") from None
 
 
 def canonicalize_pipeline() -> str:
@@ -102,10 +112,18 @@ def configure_target(module, options: CompileOptions) -> list[str]:
         if options.target_file:
             loaded = load_target(options.target_file, target)
             target, ignored = loaded.target, loaded.ignored_keys
+        values = {}
         if options.xbar_size:
             rows, cols = parse_xbar_size(options.xbar_size)
-            target = apply_values(target, {"xbar_rows": rows, "xbar_cols": cols,
-                                           "subarray_size": min(rows, target.peripherals.subarray_size)})
+            values = {"xbar_rows": rows, "xbar_cols": cols,
+                      "subarray_size": min(rows, target.peripherals.subarray_size)}
+            if options.subarray_size is None and rows % values["subarray_size"]:
+                raise CompileError(f"--xbar-size {options.xbar_size}: the subarray size {values['subarray_size']} "
+                                   f"does not divide the {rows} rows; give a divisor of {rows} with --subarray-size")
+        if options.subarray_size is not None:
+            values["subarray_size"] = options.subarray_size
+        if values:
+            target = apply_values(target, values)
     except TargetError as e:
         raise CompileError(str(e)) from None
     set_module_target(module, target)
@@ -118,13 +136,32 @@ def _knobs(options: CompileOptions) -> str:
             f"strategy={options.strategy} seed={options.seed}")
 
 
-def _isa_or_error(step):
+def _isa_or_error(step, source: str | None):
     from rnc.backends.isa import LoweringError
     from rnc.sim.isa_sim import SimError
     try:
         return step()
     except (LoweringError, SimError) as e:
-        raise CompileError(f"cannot lower to the crossbar ISA: {e} (--no-simulate stops after placement)") from None
+        prefix = f"{source}: " if source else ""
+        raise CompileError(f"{prefix}cannot lower to the crossbar ISA: {e} (--no-simulate stops after placement)") \
+            from None
+
+
+def _check_functional_inputs(model, options: CompileOptions, source: str | None) -> None:
+    """What the functional check needs before it runs: memory within the limit (estimated) and finite weights
+    (it quantizes them to 8 bits). CompileError names `source`, the model's file, when there is one."""
+    from rnc.dialects.nn.constant import ConstantOp
+    prefix = f"{source}: " if source else ""
+    limit = options.memory_limit_gib if options.memory_limit_gib is not None else default_memory_limit_gib()
+    try:
+        check_memory(model, limit, "the functional check")
+    except LimitError as e:
+        raise CompileError(f"{prefix}{e}") from None
+    for op in model.walk():
+        if isinstance(op, ConstantOp) and op.array().dtype.kind == "f" and not np.isfinite(op.array()).all():
+            raise CompileError(f"{prefix}constant '{op.results[0].name_hint or '?'}' holds NaN or infinite "
+                               f"values; the functional check quantizes weights and needs finite ones "
+                               f"(--no-simulate skips it)")
 
 
 def _is_module(model) -> bool:
@@ -148,6 +185,11 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
     is called with each step's name as the step starts. Raises CompileError for problems the user can fix.
     """
     options = options or CompileOptions()
+    source = None if _is_module(model) or str(model) in BUILTIN_MODELS else str(model)   # a file
+    try:
+        check_options(options)
+    except LimitError as e:
+        raise CompileError(str(e)) from None
     if _is_module(model):
         module, model_name = model.clone(), name or "model"
     else:
@@ -155,11 +197,16 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
         module, model_name = load_model(str(model), options.input_shape), name or Path(model).stem
     progress("canonicalize")
     ignored = configure_target(module, options)
-    run_passes(module, canonicalize_pipeline())
+    run_passes(module, canonicalize_pipeline(), source)
     model = module.clone()                     # from here on: the canonicalized nn module
+    if options.simulate_isa:
+        _check_functional_inputs(model, options, source)
     progress("partition")
-    run_passes(module, "tile-partition")
+    run_passes(module, "tile-partition", source)
     partitioned = module
+    if not any(layer.tiles for layer in module_layers(partitioned)):
+        raise CompileError(f"{source or model_name}: the model has no layer with weights (conv, linear, matmul) "
+                           f"to place on crossbars")
     isaac = isaac_layers(partitioned)
     base = simulate(isaac, options.samples)
     base_one = simulate(isaac, 1)
@@ -167,7 +214,7 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
                         options.samples)
     if options.simulate_isa:
         progress("ISAAC-like baseline program")
-        base_run = _isa_or_error(lambda: baseline_native(partitioned, options.samples))
+        base_run = _isa_or_error(lambda: baseline_native(partitioned, options.samples), source)
         baseline.native_latency_ns, baseline.native_energy = base_run.total_ns, base_run.energy.to_dict()
     result = CompileResult(model_name, model, partitioned, baseline, ignored_target_keys=ignored)
     for budget in (options.budgets or [None]):
@@ -184,7 +231,7 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
         else:
             steps.append(f"place{{min-count {_knobs(options)}}}")
         pipeline = ",".join(steps)
-        run_passes(placed, pipeline)
+        run_passes(placed, pipeline, source)
         layers = reference_layers(placed)
         timing = simulate(layers, options.samples)
         one = simulate(layers, 1)
@@ -193,6 +240,11 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
         if options.simulate_isa:
             progress(f"lower and simulate (budget {budget if budget else 'min'})")
             run.isa = _isa_or_error(lambda: run_isa(model, placed, options.samples, options.seed,
-                                                    base_run))
+                                                    base_run), source)
+            if not math.isfinite(run.isa.check.float_output_range):
+                raise CompileError(f"{source or model_name}: the model's float output on the functional check's "
+                                   f"input is not finite (its weights or activations overflow float32); "
+                                   f"--no-simulate skips the check")
         result.runs.append(run)
+    result.check_figures()
     return result

@@ -8,6 +8,7 @@ Attribute names are report.json's key names, so `result.last.speedup_vs_isaac` i
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -31,6 +32,30 @@ ENERGY_KEYS = ("chip", "energy_per_inference_pj", "average_power_mw", "peak_powe
                "tops_per_w", "tops_per_mm2", "edap_pj_ns_mm2", "bottleneck")
 NATIVE_KEYS = ("chip", "native_latency_one_sample_ns", "native_latency_ns", "native_speedup_vs_isaac",
                "energy_vs_isaac") + ENERGY_KEYS[1:] + ("verdict",)
+
+
+class NonFiniteFigureError(RuntimeError):
+    """A figure came out NaN or infinite. Every input is range-checked, so it is a bug in rnc: the figure is
+    never printed or written, and the command ends with an internal error (exit status 3)."""
+
+
+def non_finite_figures(data: Any, where: str = "") -> list[str]:
+    """The paths ('summary.latency_ns', 'mapping.layers[3].utilization') of NaN or infinite floats in `data`."""
+    if isinstance(data, float):
+        return [] if math.isfinite(data) else [f"{where} = {data}"]
+    if isinstance(data, dict):
+        return [bad for key, value in data.items() for bad in non_finite_figures(value, f"{where}.{key}".lstrip("."))]
+    if isinstance(data, (list, tuple)):
+        return [bad for i, value in enumerate(data) for bad in non_finite_figures(value, f"{where}[{i}]")]
+    return []
+
+
+def check_figures(data: Any, what: str) -> None:
+    """Raises NonFiniteFigureError naming the first few non-finite figures of `data` (a report, a CSV row)."""
+    bad = non_finite_figures(data)
+    if bad:
+        raise NonFiniteFigureError(f"{what} has non-finite figures: {', '.join(bad[:3])}"
+                                   + (f" and {len(bad) - 3} more" if len(bad) > 3 else ""))
 
 
 @dataclass
@@ -181,6 +206,11 @@ class CompileResult:
             "isa": r.isa.to_dict() if r.isa else None,
         }
 
+    def check_figures(self) -> None:
+        """Raises NonFiniteFigureError if any run's report.json would hold a NaN or infinite figure."""
+        for run in self.runs:
+            check_figures(self.report(run), f"the report of budget {run.budget or 'min'}")
+
     def sweep(self) -> list[dict[str, Any]]:
         """sweep.json: the summary of every run."""
         return [self.summary(r) for r in self.runs]
@@ -193,4 +223,4 @@ class CompileResult:
 
     def to_json(self, run: BudgetResult | None = None) -> str:
         """report.json's text, as `rnc compile` writes it."""
-        return json.dumps(self.report(run), indent=2)
+        return json.dumps(self.report(run), indent=2, allow_nan=False)

@@ -14,10 +14,11 @@ input demux, output mux, adder tree). With the defaults that is 18.59664881*P*R*
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 
-from rnc.hw.parameters import parameter
+from rnc.hw.cost.params import MAX_ADC_BITS, MAX_ARRAY_SIDE
+from rnc.hw.parameters import ParameterError, check_parameters, integers, numbers, parameter
 
 # MNSIM's DAC_Choice table: precision in bits (ISAAC data). Any listed choice runs at 1 GS/s.
 DAC_BITS_BY_CHOICE = {1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 8, 7: 1}
@@ -34,59 +35,73 @@ INPUT_BUFFER_CYCLE_NS = 20.0
 
 _INI = "RNC SimConfig.ini"
 
+# Sanity limits on the parameters (rnc's, not a device's): far beyond any array or converter built so far
+# (fabricated RRAM crossbars reach 1024 x 1024), they keep every latency finite and every per-crossbar array
+# of the simulators allocatable. Out of range is an error naming the key (rnc.hw.parameters). Where the cost
+# model (rnc.hw.cost.params.PeripheralConfig) has a limit of its own, it is the one used here.
+MAX_XBAR_SIZE = MAX_ARRAY_SIDE  # rows or columns of a crossbar (4096), rows of a subarray, crossbar groups
+MAX_BITS = 32                  # input and weight bits
+MAX_CELL_BITS = 8              # bits a cell stores, as the cost model's crossbar allows
+MAX_DAC_BITS = 8               # input bits a DAC applies at once, as the cost model's crossbar allows
+MAX_CONVERTERS = 65536         # DACs or ADCs per subarray, buffer bus bits
+MAX_DELAY_NS = 1e6             # one device read, mux or buffer step: 1 ms
+RATES_GSPS = numbers(1e-6, 1e6)   # converter sample rates: 1 kS/s .. 1 PS/s
+DELAYS_NS = numbers(0, MAX_DELAY_NS)
+
 
 @dataclass(frozen=True)
 class PeripheralParams:
     """MNSIM parameters that set the PE latency; the defaults reproduce the RNC reference."""
 
     xbar_rows: int = parameter(128, unit="cells", source=f"{_INI} Xbar_Size",
-                               doc="word lines (matrix rows) per crossbar")
+                               doc="word lines (matrix rows) per crossbar", allowed=integers(1, MAX_XBAR_SIZE))
     xbar_cols: int = parameter(128, unit="cells", source=f"{_INI} Xbar_Size",
-                               doc="bit lines per crossbar; a weight takes cells_per_weight of them")
+                               doc="bit lines per crossbar; a weight takes cells_per_weight of them",
+                               allowed=integers(1, MAX_XBAR_SIZE))
     subarray_size: int = parameter(128, unit="rows", source=f"{_INI} Subarray_Size",
-                                   doc="rows per subarray; xbar_rows must be a multiple")
+                                   doc="rows per subarray; xbar_rows must be a multiple",
+                                   allowed=integers(1, MAX_XBAR_SIZE))
     dac_bits: int = parameter(1, unit="bits", source=f"{_INI} DAC_Choice = 1 (MNSIM's DAC table)",
-                              doc="DAC precision: input bits applied per pass")
+                              doc="DAC precision: input bits applied per pass", allowed=integers(1, MAX_DAC_BITS))
     dac_rate_gsps: float = parameter(DAC_CHOICE_RATE_GSPS, unit="GS/s", source="MNSIM's DAC table (every choice)",
-                                     doc="DAC sample rate")
+                                     doc="DAC sample rate", allowed=RATES_GSPS)
     adc_choice: int = parameter(2, unit="-", source=f"{_INI} ADC_Choice (ISAAC's ADC)",
-                                doc=f"MNSIM ADC type; only {ADC_CHOICE_RAMP} (ramp) changes the latency formula")
-    adc_bits: int = parameter(8, unit="bits", source="MNSIM's ADC table, choice 2", doc="ADC precision")
+                                doc=f"MNSIM ADC type; only {ADC_CHOICE_RAMP} (ramp) changes the latency formula",
+                                allowed=integers(min(ADC_BY_CHOICE), max(ADC_BY_CHOICE), -1))
+    adc_bits: int = parameter(8, unit="bits", source="MNSIM's ADC table, choice 2", doc="ADC precision",
+                              allowed=integers(1, MAX_ADC_BITS))
     adc_rate_gsps: float = parameter(1.28, unit="GS/s", source="MNSIM's ADC table, choice 2",
-                                     doc="ADC sample rate")
+                                     doc="ADC sample rate", allowed=RATES_GSPS)
     device_read_latency_ns: float = parameter(3.16, unit="ns", source=f"{_INI} Read_Latency",
-                                              doc="cell read latency (MNSIM adds a wire term)")
+                                              doc="cell read latency (MNSIM adds a wire term)", allowed=DELAYS_NS)
     dacs_per_subarray: int = parameter(256, unit="DACs", source=f"{_INI} DAC_Num",
-                                       doc="DACs per subarray: rows driven at once")
+                                       doc="DACs per subarray: rows driven at once",
+                                       allowed=integers(1, MAX_CONVERTERS))
     adcs_per_subarray: int = parameter(128, unit="ADCs", source=f"{_INI} ADC_Num",
-                                       doc="ADCs per subarray: columns converted at once")
+                                       doc="ADCs per subarray: columns converted at once",
+                                       allowed=integers(1, MAX_CONVERTERS))
     group_num: int = parameter(1, unit="groups", source=f"{_INI} Group_Num",
-                               doc="crossbar groups per PE (adder tree of ceil(log2) levels)")
+                               doc="crossbar groups per PE (adder tree of ceil(log2) levels)",
+                               allowed=integers(1, MAX_XBAR_SIZE))
     digital_frequency_mhz: float = parameter(500.0, unit="MHz", source=f"{_INI} Digital_Frequency",
-                                             doc="digital clock: registers, adders, rnc's digital unit and bus")
+                                             doc="digital clock: registers, adders, rnc's digital unit and bus",
+                                             allowed=numbers(1e-3, 1e6))
     decoder_stage_ns: float = parameter(DECODER_STAGE_NS, unit="ns", source="MNSIM (NVSim, 65 nm)",
-                                        doc="one 1:8 input demux stage")
+                                        doc="one 1:8 input demux stage", allowed=DELAYS_NS)
     mux_stage_ns: float = parameter(MUX_STAGE_NS, unit="ns", source="MNSIM (NVSim, 65 nm)",
-                                    doc="one 8:1 output mux stage")
+                                    doc="one 8:1 output mux stage", allowed=DELAYS_NS)
     input_buffer_cycle_ns: float = parameter(INPUT_BUFFER_CYCLE_NS, unit="ns", source="MNSIM (fixed PE buffer cycle)",
-                                             doc="PE input buffer access cycle")
+                                             doc="PE input buffer access cycle",
+                                             allowed=numbers(0, MAX_DELAY_NS, low_open=True))
     buffer_bitwidth: int = parameter(64, unit="bits", source=f"{_INI} Buffer_Bitwidth",
-                                     doc="PE input buffer bus width")
+                                     doc="PE input buffer bus width", allowed=integers(1, MAX_CONVERTERS))
     input_bits: int = parameter(8, unit="bits", source="RNC reference (8-bit activations)",
-                                doc="input bits per MVM, applied dac_bits at a time")
+                                doc="input bits per MVM, applied dac_bits at a time", allowed=integers(1, MAX_BITS))
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name == "adc_choice":
-                continue
-            if f.name == "device_read_latency_ns" or f.name.endswith("stage_ns"):
-                if value < 0:
-                    raise ValueError(f"{f.name} must be >= 0, got {value}")
-            elif value <= 0:
-                raise ValueError(f"{f.name} must be > 0, got {value}")
+        check_parameters(self)
         if self.xbar_rows % self.subarray_size:
-            raise ValueError(f"xbar_rows {self.xbar_rows} is not a multiple of subarray_size {self.subarray_size}")
+            raise ParameterError("subarray_size", f"must divide xbar_rows {self.xbar_rows}, got {self.subarray_size}")
 
     # Derived quantities, each named after the MNSIM attribute it mirrors.
     @property

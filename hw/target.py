@@ -19,14 +19,19 @@ from functools import lru_cache
 
 from rnc.hw.chip import Chip, load_chip
 from rnc.hw.cost.params import PeripheralConfig
-from rnc.hw.parameters import ParameterInfo, described, parameter
-from rnc.hw.peripherals import PeripheralParams, pe_latency_ns
+from rnc.hw.parameters import (ParameterError, ParameterInfo, check_parameters, described, integers, of_kind,
+                               parameter)
+from rnc.hw.peripherals import MAX_BITS, MAX_CELL_BITS, PeripheralParams, pe_latency_ns
 
 _TIMING_MD = "rnc's own timing model (docs/timing.md section 1)"
 _CHIP = "the chip's [crossbar] (none: the chip's value)"
 DEFAULT_CHIP = "rnc-reference"
 # Crossbar knobs only the chip describes; a Target key of the same name overrides the chip's value.
 CHIP_CROSSBAR_KEYS = ("tech_node_nm", "cell_type", "adc_type", "cols_per_adc", "read_voltage_v")
+# Sanity limits (rnc's, like those in rnc.hw.peripherals): a budget far beyond any chip's crossbar count, and
+# a lane or buffer width far beyond any digital unit's.
+MAX_BUDGET = 1_000_000
+MAX_WIDTH = 65536
 
 
 @dataclass(frozen=True)
@@ -38,34 +43,39 @@ class Target:
     """
 
     budget: int | None = parameter(None, unit="crossbars", source="the user (--xbars, set-target budget)",
-                                   doc="crossbars available; none = as many as the packing needs")
-    weight_bits: int = parameter(8, unit="bits", source="RNC reference (8-bit weights)", doc="bits per weight")
+                                   doc="crossbars available; none = as many as the packing needs",
+                                   allowed=integers(1, MAX_BUDGET))
+    weight_bits: int = parameter(8, unit="bits", source="RNC reference (8-bit weights)", doc="bits per weight",
+                                 allowed=integers(1, MAX_BITS))
     cell_bits: int = parameter(8, unit="bits", source="RNC reference (one weight per cell in the packing area)",
-                               doc="bits one cell stores; a weight takes ceil(weight_bits / cell_bits) cells")
+                               doc="bits one cell stores; a weight takes ceil(weight_bits / cell_bits) cells",
+                               allowed=integers(1, MAX_CELL_BITS))
     digital_lanes: int = parameter(32, unit="results/cycle", source=_TIMING_MD,
-                                   doc="elementwise results each tile's digital unit produces per cycle")
+                                   doc="elementwise results each tile's digital unit produces per cycle",
+                                   allowed=integers(1, MAX_WIDTH))
     buffer_bytes_per_cycle: int = parameter(64, unit="bytes/cycle", source=_TIMING_MD,
-                                            doc="tile buffer read/write bandwidth (not modelled yet)")
+                                            doc="tile buffer read/write bandwidth (not modelled yet)",
+                                            allowed=integers(1, MAX_WIDTH))
     chip: str = parameter(DEFAULT_CHIP, unit="-", source="rnc/hw/targets/*.toml (isaac, rnc-reference) or a file",
-                          doc="the chip: tiles, network, component figures (docs/hardware.md)")
-    tech_node_nm: int | None = parameter(None, unit="nm", source=_CHIP, doc="CMOS node of the periphery")
-    cell_type: str | None = parameter(None, unit="-", source=_CHIP, doc='"1T1R" or "0T1R"')
-    adc_type: str | None = parameter(None, unit="-", source=_CHIP, doc='"sar" or "flash"')
+                          doc="the chip: tiles, network, component figures (docs/hardware.md)",
+                          allowed=of_kind(str))
+    tech_node_nm: int | None = parameter(None, unit="nm", source=_CHIP, doc="CMOS node of the periphery",
+                                         allowed=of_kind(int))
+    cell_type: str | None = parameter(None, unit="-", source=_CHIP, doc='"1T1R" or "0T1R"',
+                                      allowed=of_kind(str))
+    adc_type: str | None = parameter(None, unit="-", source=_CHIP, doc='"sar" or "flash"',
+                                     allowed=of_kind(str))
     cols_per_adc: int | None = parameter(None, unit="columns", source=_CHIP,
-                                         doc="columns time-multiplexed onto one ADC")
-    read_voltage_v: float | None = parameter(None, unit="V", source=_CHIP, doc="read voltage")
+                                         doc="columns time-multiplexed onto one ADC",
+                                         allowed=of_kind(int))
+    read_voltage_v: float | None = parameter(None, unit="V", source=_CHIP, doc="read voltage",
+                                             allowed=of_kind(float))
     peripherals: PeripheralParams = field(default_factory=PeripheralParams)
 
     def __post_init__(self) -> None:
-        for name in ("weight_bits", "cell_bits", "digital_lanes", "buffer_bytes_per_cycle"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.budget is not None and self.budget < 1:
-            raise ValueError(f"budget must be >= 1, got {self.budget}")
+        check_parameters(self)
         if self.cell_bits > self.weight_bits:
-            raise ValueError(f"cell_bits ({self.cell_bits}) cannot exceed weight_bits ({self.weight_bits})")
-        if not isinstance(self.chip, str) or not self.chip:
-            raise ValueError(f"chip must be a chip name or a file path, got {self.chip!r}")
+            raise ParameterError("cell_bits", f"must be at most weight_bits {self.weight_bits}, got {self.cell_bits}")
         self.crossbar_config()   # the chip loads and the crossbar it derives is valid (ValueError otherwise)
 
     # ---- the chip ----------------------------------------------------------------------------------------
@@ -122,6 +132,11 @@ class Target:
     def parameters() -> list[ParameterInfo]:
         """Every settable key with its default, unit, source and meaning (own keys, then the peripherals')."""
         return described(Target) + described(PeripheralParams)
+
+    @staticmethod
+    def parameter(key: str) -> ParameterInfo:
+        """The documented parameter `key` (KeyError for an unknown key)."""
+        return {p.key: p for p in Target.parameters()}[key]
 
     @staticmethod
     def keys() -> dict[str, Any]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from rnc.hw.chip import builtin_chips
+from rnc.hw.parameters import ParameterError
 from rnc.hw.sim_config import ConfigError, read_sim_config
 from rnc.hw.target import Target
 
@@ -52,7 +53,9 @@ def load_target(path: str | Path, base: Target | None = None) -> LoadedTarget:
 
 def _load_toml(path: Path, base: Target) -> Target:
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise TargetError(f"{path}: cannot read target file ({e.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise TargetError(f"{path}: invalid TOML: {e}") from None
     if "tiles" in data:   # a chip file: its figures, on the target's crossbar
@@ -74,39 +77,40 @@ def _load_ini(path: Path, base: Target) -> LoadedTarget:
     try:
         params, ignored = read_sim_config(path)
     except ConfigError as e:
-        raise TargetError(f"{e.file}: key '{e.key}': {e.message}") from None
+        raise TargetError(str(e)) from None
     # The file describes the peripherals only; budget, bit widths and rnc's own timing keys stay `base`'s.
     return LoadedTarget(replace(base, peripherals=params), list(ignored))
 
 
 def apply_values(base: Target, values: dict[str, Any], source: str = "options") -> Target:
-    """`base` with `values` applied; errors name `source`, the key and what is allowed."""
-    allowed = Target.keys()
+    """`base` with `values` applied; errors name `source`, the key, the value and what is allowed."""
+    parameters = {p.key: p for p in Target.parameters()}
     for key, value in values.items():
-        if key not in allowed:
-            raise TargetError(f"{source}: unknown target key '{key}'; allowed keys: {', '.join(sorted(allowed))}")
-        default = allowed[key]
-        if isinstance(default, str):
-            if not isinstance(value, str):
-                raise TargetError(f"{source}: target key '{key}' must be a string, got {value!r}")
-            continue
-        if isinstance(default, bool) or (default is not None and not isinstance(value, (int, float))) or \
-                (isinstance(default, int) and isinstance(value, float)):
-            kind = "an integer" if isinstance(default, int) else "a number"
-            raise TargetError(f"{source}: target key '{key}' must be {kind}, got {value!r}")
+        if key not in parameters:
+            raise TargetError(f"{source}: unknown target key '{key}'; allowed keys: {', '.join(sorted(parameters))}")
+        reason = parameters[key].problem(value)
+        if reason is not None:
+            raise TargetError(f"{source}: target key '{key}' {reason}")
     try:
         return base.with_values(**values)
+    except ParameterError as e:
+        raise TargetError(f"{source}: target key '{e.key}' {e.reason}") from None
     except (ValueError, TypeError) as e:   # ChipFileError and FieldError are ValueErrors
         raise TargetError(f"{source}: {e}") from None
 
 
 def parse_xbar_size(text: str) -> tuple[int, int]:
-    """'128x128' -> (128, 128)."""
+    """'128x128' -> (128, 128); TargetError unless both are integers within the crossbar size limit."""
     rows, sep, cols = text.lower().partition("x")
     try:
         r, c = int(rows), int(cols)
-        if not sep or r < 1 or c < 1:
+        if not sep:
             raise ValueError
     except ValueError:
         raise TargetError(f"invalid crossbar size '{text}'; expected ROWSxCOLS, e.g. 128x128") from None
+    size = Target.parameter("xbar_rows")
+    for what, value in (("rows", r), ("columns", c)):
+        reason = size.problem(value)
+        if reason is not None:
+            raise TargetError(f"invalid crossbar size '{text}': {what} {reason}")
     return r, c

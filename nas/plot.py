@@ -1,7 +1,10 @@
 """The accuracy-vs-speedup picture of a search: every candidate, the Pareto front, the baseline."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
+
+from rnc.driver.atomic import write_bytes_atomic
 
 
 def plot_search(path: str | Path, candidates: list[dict], pareto: list[dict], xbars: int,
@@ -22,5 +25,7 @@ def plot_search(path: str | Path, candidates: list[dict], pareto: list[dict], xb
     ax.set_ylabel("validation accuracy")
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, dpi=120, format="png")
     plt.close(fig)
+    write_bytes_atomic(path, buffer.getvalue())   # whole or not at all

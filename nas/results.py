@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 from rnc.driver.atomic import write_text_atomic
+from rnc.driver.result import check_figures
 
 FIELDS = ("generation", "genes", "architecture", "accuracy", "latency_ns", "speedup", "xbars_used",
           "utilization", "feasible")
@@ -35,6 +36,7 @@ def best_feasible(candidates: list[dict]) -> tuple[float | None, float | None]:
 def write_csv(path: str | Path, rows: list[dict]) -> None:
     """The whole file at once (temp file, then rename): readers never see half a generation."""
     path = Path(path)
+    check_figures([{k: row.get(k) for k in FIELDS} for row in rows], str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=FIELDS)

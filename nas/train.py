@@ -8,6 +8,7 @@ Checkpoints are plain dicts of tensors and primitives: `torch.save`, loaded with
 """
 from __future__ import annotations
 
+import io
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from rnc.driver.atomic import write_bytes_atomic
 from rnc.nas import space
 from rnc.nas.data import Dataset
 from rnc.nas.dead_taps import live_taps_only
@@ -93,9 +95,12 @@ def accuracy(net: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int =
 
 
 def save_checkpoint(path: str | Path, kind: str, net: nn.Module, meta: dict) -> None:
+    """Writes the checkpoint whole or not at all (a kill leaves the previous one)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"version": CHECKPOINT_VERSION, "kind": kind, "state_dict": net.state_dict(), "meta": meta}, path)
+    buffer = io.BytesIO()
+    torch.save({"version": CHECKPOINT_VERSION, "kind": kind, "state_dict": net.state_dict(), "meta": meta}, buffer)
+    write_bytes_atomic(path, buffer.getvalue())
 
 
 def load_checkpoint(path: str | Path, kind: str) -> dict:

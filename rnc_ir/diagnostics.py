@@ -1,6 +1,6 @@
 """Diagnostics in MLIR's shape: `file:line:col: error: message`, then the source line and a caret.
 
-Everything user-facing that goes wrong in rnc is a `Diagnostic`; tools render it and exit with status 1
+Everything user-facing that goes wrong in rnc is a `Diagnostic`; tools render it and exit with status 2
 (or compare it against `expected-error` annotations under --verify-diagnostics). Nothing reaches the user
 as a Python traceback.
 """
@@ -48,6 +48,25 @@ class SourceManager:
         return lines[loc.line - 1]
 
 
+QUOTED_LINE_CHARS = 160   # of a source line quoted under a diagnostic (a resource line can be megabytes)
+ELLIPSIS = "..."
+
+
+def source_excerpt(text: str, col: int) -> tuple[str, int]:
+    """The part of source line `text` quoted under a diagnostic at column `col`, and the caret's column in it.
+
+    A line longer than QUOTED_LINE_CHARS is cut to that many characters around the column, with "..." where
+    text was left out, so the caret still points at the same character.
+    """
+    if len(text) <= QUOTED_LINE_CHARS:
+        return text, col
+    start = max(0, min(col - 1 - QUOTED_LINE_CHARS // 2, len(text) - QUOTED_LINE_CHARS))
+    end = start + QUOTED_LINE_CHARS
+    head = ELLIPSIS if start > 0 else ""
+    tail = ELLIPSIS if end < len(text) else ""
+    return head + text[start:end] + tail, col - start + len(head)
+
+
 @dataclass
 class Diagnostic:
     severity: Severity
@@ -62,8 +81,9 @@ class Diagnostic:
         if self.loc is not None and sources is not None:
             text = sources.line(self.loc)
             if text is not None:
-                out.append(text)
-                out.append(" " * max(self.loc.col - 1, 0) + "^")
+                shown, col = source_excerpt(text, self.loc.col)
+                out.append(shown)
+                out.append(" " * max(col - 1, 0) + "^")
         for note in self.notes:
             out.append(note.render(sources))
         return "\n".join(out)

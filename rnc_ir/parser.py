@@ -492,7 +492,13 @@ class _Builder:
         try:
             return bytes.fromhex(digits)
         except ValueError:
-            raise error_at(self.loc(tok), "hex string has a character that is not a hex digit") from None
+            # point at the offending character (the string may be megabytes long): after '"0x', on the same line
+            bad = next((i for i, c in enumerate(digits) if c not in _HEX_DIGITS), 0)
+            raise error_at(self.loc_at(tok.pos + 3 + bad),
+                           f"hex string has a character that is not a hex digit ({digits[bad]!r})") from None
+
+
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
 def _unquote_at(text: str, builder: _Builder, tok: Tok) -> str:

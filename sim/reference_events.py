@@ -18,6 +18,7 @@ keeps the others' order:
 """
 from __future__ import annotations
 
+import math
 from collections import deque
 from heapq import heappop, heappush
 from itertools import count
@@ -78,7 +79,11 @@ def _plan(pool: _Pool, copies: tuple[int, ...], xbar_ids: dict | None):
 
 
 def makespan(layers: list[RefLayer], samples: int, contended: bool) -> float:
-    """The time the last event of `_Network(layers, contended)` runs at, for `samples` samples."""
+    """The time the last event of `_Network(layers, contended)` runs at, for `samples` samples.
+
+    Raises ValueError for a NaN, infinite or negative PE latency or cycle count: a NaN time never equals
+    itself, so the event loop would never leave its instant.
+    """
     if not layers:
         return 0.0
     pools = [_Pool(layer) for layer in layers]
@@ -86,6 +91,9 @@ def makespan(layers: list[RefLayer], samples: int, contended: bool) -> float:
     for layer in layers:
         for copy in layer.copies:
             for tile in copy:
+                if not (0 <= tile.pe_latency_ns < math.inf and 0 <= tile.cycles < math.inf):
+                    raise ValueError(f"layer {layer.name!r}: a tile's PE latency ({tile.pe_latency_ns} ns) and "
+                                     f"cycles ({tile.cycles}) must be finite and >= 0")
                 xbar_ids.setdefault(tile.xbar, len(xbar_ids))
     busy = [False] * len(xbar_ids)
     queue = [deque() for _ in xbar_ids]   # requests not yet granted, per crossbar (simpy put_queue)

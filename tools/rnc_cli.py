@@ -23,8 +23,16 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 INTERNAL_ERROR = 3  # exit status of a crash inside rnc; 1 is a failed functional check, 2 bad input
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser with its errors on one line (`rnc compile: error: ...`, exit status 2), without the
+    usage block: the subcommand's --help has it."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rnc", description="rnc: a compiler for RRAM crossbar accelerators.")
+    parser = _Parser(prog="rnc", description="rnc: a compiler for RRAM crossbar accelerators.")
     parser.add_argument("--show-traceback", action="store_true",
                         help="after an internal error, print the whole chained Python traceback "
                              "(so does RNC_TRACEBACK=1)")

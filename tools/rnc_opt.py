@@ -55,7 +55,11 @@ def build_arg_parser() -> argparse.ArgumentParser:
     return p
 
 
-INTERNAL_ERROR = 3  # exit status of a crash inside rnc (a bug), as opposed to 1: the input or a check failed
+# Exit statuses (README, "Exit codes and errors"): 1 --verify-diagnostics found a mismatch; 2 the input, a pass
+# on it or the command line is wrong; 3 a crash inside rnc (a bug).
+VERIFY_MISMATCH = 1
+BAD_INPUT = 2
+INTERNAL_ERROR = 3
 
 
 def list_passes(out: TextIO) -> None:
@@ -121,7 +125,7 @@ def _read_input(args: argparse.Namespace, stdin: TextIO | None) -> tuple[str, st
 
 
 class _ToolError(Exception):
-    """A problem with the command line or the files: `rnc-opt: error: <message>`, exit status 1."""
+    """A problem with the command line or the files: `rnc-opt: error: <message>`, exit status 2."""
 
 
 def _instrumentation(args: argparse.Namespace, printer_opts: dict, stderr: TextIO) -> Instrumentation:
@@ -134,13 +138,13 @@ def _instrumentation(args: argparse.Namespace, printer_opts: dict, stderr: TextI
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO | None = None) -> int:
-    """Runs rnc-opt with parsed `args` on the given streams; returns the exit status: 0 ok, 1 the input or a
-    check failed, 3 a crash inside a pass or verifier (see INTERNAL_ERROR)."""
+    """Runs rnc-opt with parsed `args` on the given streams; returns the exit status: 0 ok, 1 a
+    --verify-diagnostics mismatch, 2 the input or a pass on it failed, 3 a crash inside a pass or verifier."""
     try:
         return _run(args, stdout, stderr, stdin)
     except _ToolError as e:
         stderr.write(f"rnc-opt: error: {e}\n")
-        return 1
+        return BAD_INPUT
 
 
 def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO | None) -> int:
@@ -206,7 +210,7 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO
     if crashed and not args.verify_diagnostics:
         return INTERNAL_ERROR  # nothing is written after a crash
     if failed and not (args.split_input_file or args.verify_diagnostics):
-        return 1  # like mlir-opt: no output for a buffer that failed
+        return BAD_INPUT  # like mlir-opt: no output for a buffer that failed
     out_text = "// -----\n".join(outputs)
     if args.output == "-":
         stdout.write(out_text)
@@ -215,7 +219,9 @@ def _run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO
             write_text_atomic(args.output, out_text)
         except OSError as e:
             raise _ToolError(f"cannot write '{args.output}': {e.strerror}") from None
-    return 1 if failed else 0
+    if not failed:
+        return 0
+    return VERIFY_MISMATCH if args.verify_diagnostics else BAD_INPUT
 
 
 def main(argv: list[str] | None = None) -> int:

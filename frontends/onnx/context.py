@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from onnx import helper
+from onnx import AttributeProto, helper
 
 from rnc.ir.attributes import FloatAttr
 from rnc.ir.core import Value
@@ -42,16 +42,32 @@ class NodeContext:
 
     # ---- attributes ------------------------------------------------------------------------------------
     def attr(self, name: str, default: Any = None) -> Any:
-        """The attribute's Python value (ints, floats, lists, str for strings, arrays for tensors)."""
+        """The attribute's Python value (ints, floats, lists, str for strings, arrays for tensors).
+
+        Its type must be one converters read, and a list when `default` is one, a number when `default` is a
+        number: a damaged file can hold a graph where a list of ints belongs.
+        """
         a = self._attrs.get(name)
         if a is None:
             return default
+        kinds = _kinds_for(default)
+        if a.type not in kinds:
+            raise self.error(f"attribute '{name}' must be {' or '.join(_kind_name(k) for k in sorted(kinds))}, "
+                             f"got {_kind_name(a.type)}")
         value = helper.get_attribute_value(a)
         if isinstance(value, bytes):
             return value.decode("utf-8", errors="replace")
         if isinstance(value, list):
             return [v.decode("utf-8", errors="replace") if isinstance(v, bytes) else v for v in value]
         return value
+
+    def axes(self, values, rank: int, what: str = "axes") -> list[int]:
+        """`values` with negative axes counted from the end; an error unless each is a distinct axis of a
+        rank-`rank` tensor."""
+        axes = [int(a) + rank if int(a) < 0 else int(a) for a in values]
+        if any(not 0 <= a < rank for a in axes) or len(set(axes)) != len(axes):
+            raise self.error(f"{what} {[int(a) for a in values]} do not name distinct axes of a rank-{rank} tensor")
+        return axes
 
     def has_attr(self, name: str) -> bool:
         return name in self._attrs
@@ -85,6 +101,8 @@ class NodeContext:
         return self.value(index) if self.has_input(index) else None
 
     def type(self, index: int) -> TensorType:
+        if not self.has_input(index):
+            raise self.error(f"missing input #{index}")
         return self.importer.type_of(self.node.input[index])
 
     # ---- building --------------------------------------------------------------------------------------
@@ -104,6 +122,32 @@ class NodeContext:
         element type of `like` (numpy arithmetic on attributes would otherwise widen it to float64)."""
         array = np.asarray(array).astype(like.numpy_dtype, copy=False)
         return self.importer.new_constant(array, f"{self.name}_{hint}", self.location)
+
+
+_A = AttributeProto
+_READABLE = frozenset({_A.INT, _A.FLOAT, _A.STRING, _A.TENSOR, _A.INTS, _A.FLOATS, _A.STRINGS})
+
+
+def _kinds_for(default: Any) -> frozenset:
+    """The attribute types that can stand for a converter's `default` (any readable one for None)."""
+    if isinstance(default, int):
+        return frozenset({_A.INT})
+    if isinstance(default, float):
+        return frozenset({_A.FLOAT, _A.INT})
+    if isinstance(default, str):
+        return frozenset({_A.STRING})
+    if isinstance(default, (list, tuple)):
+        if default and all(isinstance(v, int) for v in default):
+            return frozenset({_A.INTS})
+        return frozenset({_A.INTS, _A.FLOATS, _A.STRINGS})
+    return _READABLE
+
+
+def _kind_name(attr_type: int) -> str:
+    try:
+        return _A.AttributeType.Name(attr_type)
+    except ValueError:
+        return f"type {attr_type}"
 
 
 def f32_attr(value: float) -> FloatAttr:

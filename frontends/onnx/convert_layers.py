@@ -10,7 +10,7 @@ from rnc.dialects.nn import (AddOp, BatchNormOp, Conv2dOp, LinearOp, LrnOp, MatM
 
 from .context import NodeContext, f32_attr
 from .registry import converter
-from .spatial import as_2d, explicit_pads, lift_1d, lower_1d, pads_as_2d, spatial_rank
+from .spatial import as_2d, explicit_pads, lift_1d, lower_1d, pads_as_2d, spatial_rank, strides_and_dilations
 
 
 @converter("Conv")
@@ -18,10 +18,9 @@ def convert_conv(ctx: NodeContext):
     rank = spatial_rank(ctx, "convolution")
     x_type, w_type = ctx.type(0), ctx.type(1)
     kernel = list(ctx.attr("kernel_shape", w_type.shape[2:]))
-    if list(w_type.shape[2:]) != kernel:
-        raise ctx.error(f"kernel_shape {kernel} does not match the weight {w_type}")
-    strides = list(ctx.attr("strides", [1] * rank))
-    dilations = list(ctx.attr("dilations", [1] * rank))
+    if list(w_type.shape[2:]) != kernel or len(kernel) != rank:
+        raise ctx.error(f"kernel_shape {kernel} does not match the weight {w_type} and the input {x_type}")
+    strides, dilations = strides_and_dilations(ctx, rank)
     pads = explicit_pads(ctx, x_type.shape[2:], kernel, strides, dilations)
     x, w, b = ctx.value(0), ctx.value(1), ctx.optional_value(2)
     if rank == 1:
@@ -104,8 +103,7 @@ def convert_softmax(ctx: NodeContext):
     (default -1). The old form becomes reshape -> softmax -> reshape unless `axis` is the last one."""
     x = ctx.value(0)
     rank = x.type.rank
-    axis = ctx.attr("axis", -1 if ctx.opset >= 13 else 1)
-    axis = axis + rank if axis < 0 else axis
+    axis = ctx.axes([ctx.attr("axis", -1 if ctx.opset >= 13 else 1)], rank, "axis")[0]
     if ctx.opset >= 13 or axis == rank - 1:
         return [ctx.emit(SoftmaxOp, input=x, axis=axis)]
     shape = x.type.shape

@@ -5,7 +5,7 @@ from rnc.dialects.nn import AvgPoolOp, GlobalAvgPoolOp, MaxPoolOp, ReduceMeanOp
 
 from .context import NodeContext
 from .registry import converter
-from .spatial import as_2d, explicit_pads, lift_1d, lower_1d, pads_as_2d, spatial_rank
+from .spatial import as_2d, explicit_pads, lift_1d, lower_1d, pads_as_2d, spatial_rank, strides_and_dilations
 
 
 @converter("MaxPool", "AveragePool")
@@ -14,8 +14,7 @@ def convert_pool(ctx: NodeContext):
     kernel = list(ctx.attr("kernel_shape", []))
     if len(kernel) != rank:
         raise ctx.error(f"expects a kernel_shape of {rank} elements, got {kernel}")
-    strides = list(ctx.attr("strides", [1] * rank))
-    dilations = list(ctx.attr("dilations", [1] * rank))
+    strides, dilations = strides_and_dilations(ctx, rank)
     pads = explicit_pads(ctx, ctx.type(0).shape[2:], kernel, strides, dilations)
     x = ctx.value(0)
     if rank == 1:

@@ -64,7 +64,7 @@ def convert_unsqueeze(ctx: NodeContext):
     if not axes:
         raise ctx.error("expects axes")
     rank = x.type.rank + len(axes)
-    axes = {a + rank if a < 0 else a for a in axes}
+    axes = set(ctx.axes(axes, rank))
     dims = iter(x.type.shape)
     return [ctx.emit(ReshapeOp, input=x, shape=tuple(1 if i in axes else next(dims) for i in range(rank)))]
 
@@ -115,7 +115,9 @@ def convert_pad(ctx: NodeContext):
 
 
 def _pads_for_axes(ctx: NodeContext, pads: list[int], rank: int) -> list[int]:
-    axes = [int(a) + rank if a < 0 else int(a) for a in ctx.require_const(3, "axes").reshape(-1)]
+    axes = ctx.axes(ctx.require_const(3, "axes").reshape(-1), rank)
+    if len(pads) != 2 * len(axes):
+        raise ctx.error(f"expects {2 * len(axes)} pads for axes {axes}, got {len(pads)}")
     full = [0] * (2 * rank)
     for k, axis in enumerate(axes):
         full[axis], full[axis + rank] = pads[k], pads[k + len(axes)]

@@ -25,8 +25,9 @@ from rnc.ir.verifier import verify
 from .context import NodeContext
 from .errors import OnnxImportError, UnsupportedError
 from .folding import evaluate_node, shape_of
-from .loading import elem_dtype, inferred_shapes, load_external_data, load_model
+from .loading import elem_dtype, first_non_text, inferred_shapes, load_external_data, load_model
 from .registry import CONVERTERS, supported_ops
+from .schema import schema_problem
 from .tensors import ConstTensor, from_tensor_proto, value_name
 
 InputShapes = Mapping[str, Sequence[int]] | Sequence[int] | None
@@ -41,11 +42,20 @@ def import_onnx(model: onnx.ModelProto | str | os.PathLike, input_shapes: InputS
     """Imports an ONNX model (a ModelProto or a path) into `builtin.module { func.func @main }` of nn ops.
 
     `input_shapes` fixes dynamic input dimensions: a shape for the single input, or a dict by input name.
-    Raises OnnxImportError (UnsupportedError for ops rnc lacks) with a one-line message.
+    Raises OnnxImportError (UnsupportedError for ops rnc lacks) with a one-line message, which starts with
+    the file's path when `model` is one.
     """
     if not isinstance(model, onnx.ModelProto):
-        model = load_model(model, base_dir)
-    elif base_dir is not None:
+        path = os.fspath(model)
+        model = load_model(model, base_dir)   # its errors name the file already
+        try:
+            return OnnxImporter(model, input_shapes).run()
+        except OnnxImportError as e:
+            raise type(e)(f"{path}: {e}") from None
+    field = first_non_text(model)
+    if field is not None:
+        raise OnnxImportError(f"not a valid ONNX model ({field} is not UTF-8 text)")
+    if base_dir is not None:
         load_external_data(model, base_dir)
     return OnnxImporter(model, input_shapes).run()
 
@@ -108,11 +118,10 @@ class OnnxImporter:
         for info in inputs:
             shape = self._input_shape(info, requested.get(info.name))
             dtype = elem_dtype(info)
-            if dtype is not None:
-                dtype = _compute_dtype(dtype)
             if dtype is None:
                 raise UnsupportedError(f"input '{info.name}' has an unsupported element type")
-            arg = self.block.add_arg(TensorType(shape, type_for_dtype(dtype)), value_name(info.name))
+            element = _element_type(dtype, f"input '{info.name}'")
+            arg = self.block.add_arg(TensorType(shape, element), value_name(info.name))
             self.values[info.name] = arg
             shapes[info.name] = shape
         return [i.name for i in inputs], shapes
@@ -139,6 +148,9 @@ class OnnxImporter:
         if node.domain not in ("", "ai.onnx"):
             raise UnsupportedError(f"{label}: unsupported op domain '{node.domain}'; supported ops (default "
                                    f"domain): {', '.join(supported_ops())}")
+        problem = schema_problem(node, self.opset)
+        if problem is not None:
+            raise OnnxImportError(f"{label}: {problem}")
         for tensor in node.input:
             if tensor in self.unavailable:
                 raise UnsupportedError(self.unavailable[tensor])
@@ -210,12 +222,13 @@ class OnnxImporter:
         if tensor in self.values:
             return self.values[tensor].type  # type: ignore[return-value]
         const = self.consts[tensor]
-        return TensorType(const.shape, type_for_dtype(_compute_dtype(const.dtype)))
+        return TensorType(const.shape, _element_type(const.dtype, f"tensor '{tensor}'"))
 
     def _materialize(self, const: ConstTensor, tensor: str) -> Value:
+        element = _element_type(const.dtype, f"constant '{tensor}'")
         dtype = _compute_dtype(const.dtype)
         if const.raw is not None and dtype == const.dtype and const.size > INLINE_ELEMENTS_LIMIT:
-            attr = resource_attr(const.raw, TensorType(const.shape, type_for_dtype(dtype)), self.names.fresh(tensor))
+            attr = resource_attr(const.raw, TensorType(const.shape, element), self.names.fresh(tensor))
         else:
             attr = constant_attr(const.array().astype(dtype, copy=False), self.names, tensor)
         op = ConstantOp.of(attr, name=value_name(tensor), location=NameLoc(tensor))
@@ -238,6 +251,15 @@ class OnnxImporter:
 def _compute_dtype(dtype: np.dtype) -> np.dtype:
     """The dtype a tensor keeps in the IR: ONNX's own (models are float32; a float64 model stays float64)."""
     return np.dtype(dtype)
+
+
+def _element_type(dtype: np.dtype, what: str):
+    """The IR element type of a tensor of `dtype`; UnsupportedError naming `what` for types rnc lacks (float8,
+    strings, ...)."""
+    try:
+        return type_for_dtype(_compute_dtype(dtype))
+    except ValueError:
+        raise UnsupportedError(f"{what} has element type {dtype}, which rnc does not support") from None
 
 
 def _default_opset(model: onnx.ModelProto) -> int:

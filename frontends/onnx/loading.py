@@ -26,18 +26,63 @@ def load_model(path: str | os.PathLike, base_dir: str | os.PathLike | None = Non
         raise OnnxImportError(f"cannot read '{path}': not a valid ONNX model ({type(e).__name__}: {e})") from None
     if not model.HasField("graph") or not (model.graph.node or model.graph.output):
         raise OnnxImportError(f"cannot read '{path}': not a valid ONNX model (no graph)")
-    load_external_data(model, base_dir if base_dir is not None else p.parent)
+    field = first_non_text(model)
+    if field is not None:
+        raise OnnxImportError(f"cannot read '{path}': not a valid ONNX model ({field} is not UTF-8 text)")
+    try:
+        load_external_data(model, base_dir if base_dir is not None else p.parent)
+    except OnnxImportError as e:
+        raise OnnxImportError(f"cannot read '{path}': {e}") from None
     return model
 
 
+def first_non_text(message, where: str = "model") -> str | None:
+    """The path of the first string field that is not UTF-8 text ('model.graph.node[3].op_type'), or None.
+
+    ONNX strings are UTF-8; protobuf hands back a damaged one as bytes, which no name or message can use.
+    Only string and message fields are visited: tensor data (bytes, numbers) is never touched or copied.
+    """
+    for fd in message.DESCRIPTOR.fields:
+        if fd.type == fd.TYPE_STRING:
+            value = getattr(message, fd.name)
+            items = [value] if isinstance(value, (str, bytes)) else value
+            for i, item in enumerate(items):
+                if isinstance(item, bytes):
+                    return f"{where}.{fd.name}" + ("" if items is not value else f"[{i}]")
+        elif fd.type == fd.TYPE_MESSAGE:
+            value = getattr(message, fd.name)
+            if hasattr(value, "DESCRIPTOR"):
+                found = first_non_text(value, f"{where}.{fd.name}") if message.HasField(fd.name) else None
+            else:
+                found = next((f for i, m in enumerate(value)
+                              if (f := first_non_text(m, f"{where}.{fd.name}[{i}]")) is not None), None)
+            if found is not None:
+                return found
+    return None
+
+
 def load_external_data(model: onnx.ModelProto, base_dir: str | os.PathLike) -> None:
-    """Reads initializers stored outside the model file into the model (no-op if there are none)."""
-    from onnx.external_data_helper import load_external_data_for_model, uses_external_data
-    if not any(uses_external_data(t) for t in model.graph.initializer):
+    """Reads initializers stored outside the model file into the model (no-op if there are none).
+
+    Each data file is checked first: it must exist in `base_dir` and hold the bytes the tensor names.
+    """
+    from onnx.external_data_helper import ExternalDataInfo, load_external_data_for_model, uses_external_data
+    external = [t for t in model.graph.initializer if uses_external_data(t)]
+    if not external:
         return
+    for tensor in external:
+        info = ExternalDataInfo(tensor)
+        data = Path(base_dir) / info.location
+        what = f"initializer '{tensor.name}': its external data file '{info.location}'"
+        if not data.is_file():
+            raise OnnxImportError(f"{what} is missing (looked in '{base_dir}')")
+        size = data.stat().st_size
+        needed = (info.offset or 0) + (info.length if info.length is not None else tensor_nbytes(tensor))
+        if size < needed:
+            raise OnnxImportError(f"{what} has {size} bytes; the tensor needs {needed}")
     try:
         load_external_data_for_model(model, str(base_dir))
-    except Exception as e:
+    except Exception as e:   # onnx's checks (a location outside base_dir, ...) raise many kinds
         raise OnnxImportError(f"cannot read the model's external data from '{base_dir}': "
                               f"{type(e).__name__}: {e}") from None
 

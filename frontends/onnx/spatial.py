@@ -12,6 +12,17 @@ from rnc.ir.core import Value
 from .context import NodeContext
 
 
+def strides_and_dilations(ctx: NodeContext, rank: int) -> tuple[list[int], list[int]]:
+    """The `strides` and `dilations` attributes (default 1 each): `rank` positive integers each."""
+    out = []
+    for name in ("strides", "dilations"):
+        values = [int(v) for v in ctx.attr(name, [1] * rank)]
+        if len(values) != rank or any(v < 1 for v in values):
+            raise ctx.error(f"expects {name} of {rank} positive integers, got {values}")
+        out.append(values)
+    return out[0], out[1]
+
+
 def explicit_pads(ctx: NodeContext, sizes, kernel, strides, dilations) -> list[int]:
     """ONNX-order pads [begin..., end...], resolving `auto_pad` (SAME_UPPER/SAME_LOWER/VALID)."""
     n = len(kernel)

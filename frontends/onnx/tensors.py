@@ -54,7 +54,7 @@ def from_tensor_proto(tensor: onnx.TensorProto, what: str) -> ConstTensor:
         dtype = np.dtype(helper.tensor_dtype_to_np_dtype(tensor.data_type))
     except (KeyError, ValueError, TypeError):
         raise UnsupportedError(f"{what} '{tensor.name}' has an unsupported data type "
-                               f"({onnx.TensorProto.DataType.Name(tensor.data_type)})") from None
+                               f"({data_type_name(tensor.data_type)})") from None
     shape = tuple(int(d) for d in tensor.dims)
     # ONNX raw data is little-endian; plain numeric types on a little-endian host need no conversion.
     plain = dtype.kind in "fiub" and sys.byteorder == "little" and tensor.data_type != onnx.TensorProto.BFLOAT16
@@ -68,6 +68,14 @@ def from_tensor_proto(tensor: onnx.TensorProto, what: str) -> ConstTensor:
         return ConstTensor.of(numpy_helper.to_array(tensor))
     except Exception as e:  # malformed protos fail inside onnx in many ways
         raise OnnxImportError(f"{what} '{tensor.name}' cannot be read: {e}") from None
+
+
+def data_type_name(data_type: int) -> str:
+    """'FLOAT', 'STRING', ...; the number for a value outside ONNX's enum (a damaged file)."""
+    try:
+        return onnx.TensorProto.DataType.Name(data_type)
+    except ValueError:
+        return f"type {data_type}"
 
 
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_$.\-]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import os
-import tempfile
+import secrets
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,13 +57,18 @@ class _quiet_exporter:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temp file beside `path`, then rename, so readers never see a half-written model."""
+    """Write to a temp file beside `path`, then rename, so readers never see a half-written model.
+
+    The temp file is created with mode 0666 less the umask, as open() would (mkstemp's 0600 made the Pareto
+    models of `rnc nas` unreadable to others). frontends sits below rnc.driver, so it has its own writer.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temp_name = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as temp:
             temp.write(data)
         os.replace(temp_name, path)
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        temp_name.unlink(missing_ok=True)
         raise

@@ -60,7 +60,10 @@ def apply_packing(module, target: Target, result: PackResult, by_id: dict, budge
 
 def infeasible_message(e: PackingInfeasible, tiles: int) -> str:
     best = f"best found {e.best_found}" if e.best_found is not None else "no packing tried (below the bound)"
-    return (f"cannot place {tiles} tiles into {e.asked} crossbars: area lower bound {e.lower_bound}, {best}")
+    change = (f"the budget must be at least {e.lower_bound} crossbars" if e.best_found is None
+              else f"raise the budget ({e.best_found} crossbars fit)")
+    return (f"cannot place {tiles} tiles into {e.asked} crossbars: area lower bound {e.lower_bound}, {best}; "
+            f"{change}, or place without a budget for the fewest crossbars")
 
 
 @register_pass

@@ -67,5 +67,5 @@ def test_run_reports_bad_inputs(tmp_path, capsys):
     src = save(CASES["gemm_linear"](), tmp_path / "m.onnx")
     assert main(["import", src, "-o", str(tmp_path / "m.rir")]) == 0
     np.save(tmp_path / "x.npy", np.zeros((2, 2), np.float32))
-    assert main(["run", str(tmp_path / "m.rir"), "--input", str(tmp_path / "x.npy")]) == 1
+    assert main(["run", str(tmp_path / "m.rir"), "--input", str(tmp_path / "x.npy")]) == 2
     assert "input 'x' has shape [2, 2] but the function expects tensor<3x8xf32>" in capsys.readouterr().err

@@ -63,7 +63,7 @@ def test_ini_crossbar_geometry(tmp_path):
     ("Xbar_Size", "128", "'rows, cols'"),
     ("Subarray_Size", "100", "a divisor of 128"),
     ("DAC_Num", "0", "not supported"),
-    ("Digital_Frequency", "0", "> 0"),
+    ("Digital_Frequency", "0", "must be a number in 0.001..1e+06 (MHz), got 0.0"),
 ])
 def test_ini_invalid_values(tmp_path, key, value, fragment):
     path = _ini(tmp_path, {key: value})

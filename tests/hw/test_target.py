@@ -13,7 +13,8 @@ def parameter_rows() -> list[str]:
     """docs/hardware.md's "Target parameters" table, as the dataclasses describe it."""
     def shown(value):
         return "none" if value is None else repr(value)
-    return [f"| `{p.key}` | {shown(p.default)} | {p.unit} | {p.source} | {p.doc} |" for p in Target.parameters()]
+    return [f"| `{p.key}` | {shown(p.default)} | {p.unit} | {p.allowed.describe()} | {p.source} | {p.doc} |"
+            for p in Target.parameters()]
 
 
 def test_every_key_is_documented_once():

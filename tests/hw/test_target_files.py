@@ -16,7 +16,7 @@ def test_toml_tables_are_flattened(tmp_path):
 @pytest.mark.parametrize(("text", "fragment"), [
     ("xbar_size = 3\n", "unknown target key 'xbar_size'; allowed keys:"),
     ("weight_bits = \"many\"\n", "target key 'weight_bits' must be an integer"),
-    ("weight_bits = 0\n", "weight_bits must be >= 1"),
+    ("weight_bits = 0\n", "target key 'weight_bits' must be an integer in 1..32 (bits), got 0"),
     ("budget = [\n", "invalid TOML"),
 ])
 def test_toml_errors_name_the_file_and_key(tmp_path, text, fragment):

@@ -1,5 +1,8 @@
 """Diagnostics: their rendering, and --verify-diagnostics' matching rules."""
-from rnc.ir.diagnostics import Diagnostic, SourceLoc, SourceManager
+import pytest
+
+from rnc.ir.diagnostics import QUOTED_LINE_CHARS, Diagnostic, DiagnosticError, SourceLoc, SourceManager, source_excerpt
+from rnc.ir.parser import parse_module
 from rnc.ir.floats import format_float, from_bits, round_to, to_bits
 from rnc.tools.diagnostics_check import check, parse_expectations
 
@@ -71,3 +74,26 @@ def test_float_spelling():
     assert format_float(float("nan"), "f64") == "0x7FF8000000000000"
     assert from_bits(to_bits(1.5, "bf16"), "bf16") == 1.5
     assert round_to(3.14159, "bf16") == 3.140625
+
+
+@pytest.mark.parametrize("col", [1, 7, 5000, 9990, 10001, 10002])
+def test_a_long_source_line_is_quoted_in_part_with_the_caret_on_the_same_character(col):
+    line = "".join(chr(ord("a") + i % 26) for i in range(10001))
+    shown, caret = source_excerpt(line, col)
+    assert len(shown) <= QUOTED_LINE_CHARS + 2 * len("...")
+    assert shown[caret - 1:caret] == line[col - 1:col]   # both empty just past the end
+
+
+def test_a_bad_hex_digit_in_a_megabyte_resource_quotes_a_short_excerpt():
+    # Issue #16: the whole 1.18 MB line was printed under the error.
+    digits = "00" * 600_000
+    bad = 123_457
+    text = ('"builtin.module"() ({\n}) : () -> ()\n{-#\n  dialect_resources: {\n    builtin: {\n'
+            f'      blob: "0x{digits[:bad]}G{digits[bad + 1:]}"\n    }}\n  }}\n#-}}\n')
+    sources = SourceManager()
+    with pytest.raises(DiagnosticError) as caught:
+        parse_module(text, "big.rir", sources=sources)
+    head, shown, caret = caught.value.diagnostic.render(sources).split("\n")
+    col = len('      blob: "0x') + bad + 1
+    assert head == f"big.rir:6:{col}: error: hex string has a character that is not a hex digit ('G')"
+    assert len(shown) < 200 and shown[len(caret) - 1] == "G"

@@ -1,4 +1,4 @@
-"""Robustness: rnc-opt answers any damaged .rir text with a diagnostic and status 1, never a traceback.
+"""Robustness: rnc-opt answers any damaged .rir text with a diagnostic and status 2, never a traceback.
 
 Valid files are mutated (characters and tokens deleted, duplicated, swapped, replaced) with a fixed seed;
 each mutant runs in-process through rnc.tools.rnc_opt.run (fast), a few through the real command.
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from rnc.ir.diagnostics import source_excerpt
 from rnc.tools.rnc_opt import build_arg_parser, run
 
 LIT = Path(__file__).resolve().parents[1] / "lit"
@@ -84,19 +85,20 @@ def test_mutants_get_diagnostics_not_tracebacks():
             except Exception as e:  # noqa: BLE001 - collected, then reported all at once
                 failures.append(f"{name} {flags}: raised {type(e).__name__}: {e}")
                 continue
-            if status not in (0, 1):
+            if status not in (0, 2):
                 failures.append(f"{name}: exit status {status}")
-            elif status == 1 and ("error:" not in err or "Traceback" in err or "internal error" in err):
-                failures.append(f"{name}: status 1 without a proper diagnostic:\n{err}")
+            elif status == 2 and ("error:" not in err or "Traceback" in err or "internal error" in err):
+                failures.append(f"{name}: status 2 without a proper diagnostic:\n{err}")
             elif status == 0 and "error:" in err:
                 failures.append(f"{name}: status 0 with an error:\n{err}")
-            errors += status
+            errors += status == 2
     assert not failures, "\n".join(failures[:10])
     assert errors > CASES  # most damage is detected (some mutations stay valid: a swapped name, ...)
 
 
 def test_parse_errors_point_into_the_text():
-    """Every located diagnostic names a line of the input and puts its caret within (or just past) it."""
+    """Every located diagnostic names a line of the input and puts its caret within (or just past) it; a long
+    line is quoted in part (source_excerpt), the caret on the same character."""
     for name, text in mutants()[:100]:
         status, _, err = run_in_process(text)
         lines = err.split("\n")
@@ -106,18 +108,19 @@ def test_parse_errors_point_into_the_text():
                 row, col = int(m.group(1)), int(m.group(2))
                 source = text.split("\n")
                 assert 1 <= row <= len(source), (name, line)
-                assert lines[i + 1] == source[row - 1], (name, line)
-                assert lines[i + 2] == " " * (col - 1) + "^", (name, line)
+                shown, caret = source_excerpt(source[row - 1], col)
+                assert lines[i + 1] == shown, (name, line)
+                assert lines[i + 2] == " " * (caret - 1) + "^", (name, line)
                 assert col <= len(source[row - 1]) + 1, (name, line)
 
 
 @pytest.mark.parametrize("index", [3, 11, 42])
-def test_the_command_line_tool_also_exits_1_with_a_diagnostic(tmp_path, index):
-    name, text = [m for m in mutants() if run_in_process(m[1])[0] == 1][index]
+def test_the_command_line_tool_also_exits_2_with_a_diagnostic(tmp_path, index):
+    name, text = [m for m in mutants() if run_in_process(m[1])[0] == 2][index]
     path = tmp_path / "damaged.rir"
     path.write_text(text, encoding="utf-8")
     exe = Path(sys.executable).with_name("rnc-opt")
     proc = subprocess.run([str(exe), str(path)], capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 1, name
+    assert proc.returncode == 2, name
     assert f"{path}:" in proc.stderr and "error:" in proc.stderr, name
     assert "Traceback" not in proc.stderr

@@ -1,5 +1,6 @@
 """`rnc nas train` then `rnc nas search`: checkpoints, CSVs, plot, Pareto ONNX; --resume; user errors."""
 import csv
+import os
 
 from rnc.nas.checkpoint import CHECKPOINT_NAME
 from rnc.tools.rnc_cli import main
@@ -15,6 +16,10 @@ def test_train_then_search(tmp_path, capsys):
     assert len(rows) == 2 and set(rows[0]) >= {"genes", "accuracy", "speedup", "xbars_used", "feasible"}
     pareto = list(csv.DictReader(open(tmp_path / "pareto.csv")))
     assert pareto and all((tmp_path / "pareto" / f"{r['genes']}.onnx").is_file() for r in pareto)
+    umask = os.umask(0)
+    os.umask(umask)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in [*tmp_path.glob("*.*"), *tmp_path.glob("pareto/*")]}
+    assert set(modes.values()) == {0o666 & ~umask}, modes   # issue #16: the Pareto ONNX files were 0600
     assert (tmp_path / "pareto.png").stat().st_size > 0
     # stdout is not a terminal here: no progress display.
     assert capsys.readouterr().out == ""

@@ -109,3 +109,12 @@ def test_tie_goes_to_the_request_simpy_makes_first():
 
 def test_empty_network():
     assert makespan([], 3, contended=True) == makespan_simpy([], 3, contended=True) == 0.0
+
+
+@pytest.mark.parametrize("latency", [float("nan"), float("inf"), -1.0])
+def test_non_finite_or_negative_latency_is_refused_not_looped_on(latency):
+    # A NaN end time never equals `now`: the engine used to loop forever on it (issue #16).
+    network = [RefLayer("l0", [[RefTile(2, latency, 0)]], n_cap=1)]
+    for contended in (True, False):
+        with pytest.raises(ValueError, match="must be finite and >= 0"):
+            makespan(network, 4, contended)

@@ -210,7 +210,7 @@ def test_invalid_target_value(tmp_path):
     hw.write_text('[crossbar]\nxbar_rows = "big"\n')
     proc = rnc("compile", "squeezenet", "--target", str(hw), "--out", str(tmp_path / "o"))
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
-    assert f"{hw}: target key 'xbar_rows' must be an integer, got 'big'" in proc.stderr
+    assert f"{hw}: target key 'xbar_rows' must be an integer in 1..4096 (cells), got 'big'" in proc.stderr
 
 
 def test_unwritable_output_folder(tmp_path):

@@ -21,6 +21,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                                                              "without --xbars)")
     p.add_argument("--xbar-size",
                    help=f"crossbar ROWSxCOLS (default {DEFAULT_TARGET.xbar_rows}x{DEFAULT_TARGET.xbar_cols})")
+    p.add_argument("--subarray-size", type=int, metavar="ROWS",
+                   help=f"rows per subarray, a divisor of the crossbar rows (default "
+                        f"{DEFAULT_TARGET.peripherals.subarray_size}, or the rows when fewer)")
     p.add_argument("--duplicate", action="store_true", help="replicate bottleneck layers within the budget")
     p.add_argument("--depthwise-split", type=int, default=1, metavar="F", help="split depthwise layers F ways")
     p.add_argument("--conflict-distance", default=str(REFERENCE_PACKING.conflict_distance), metavar="D",
@@ -28,27 +31,68 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-tiles-per-xbar", type=int, default=REFERENCE_PACKING.max_tiles_per_xbar, metavar="K",
                    help="at most K tiles per crossbar; 0 disables")
     p.add_argument("--samples", type=int, default=8, metavar="S", help="samples pipelined in the simulation")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the packing search and of the functional check's input (default 0)")
     p.add_argument("--input-shape", help="input shape for models with dynamic shapes, e.g. 1x3x64x64")
     p.add_argument("--out", default=None, help="output folder (default out/<model>)")
     p.add_argument("--json", action="store_true", help="print the summary of report.json instead of the table")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--memory-limit", type=float, metavar="GIB",
+                   help="refuse a functional check whose tensors need more than GIB GiB (default "
+                        "RNC_MEMORY_LIMIT_GIB, else 8)")
     p.add_argument("--no-simulate", action="store_true",
                    help="skip lowering to .isa, the ISA simulation and its functional check (placement and "
                         "reference-compatible timing only)")
     add_power_arguments(p)
 
 
+class _UsageError(Exception):
+    """An option value the command cannot use: one line, exit status 2."""
+
+
 def _budgets(args) -> list[int] | None:
     if args.min_xbars or not args.xbars:
         return None
     try:
-        budgets = [int(x) for x in args.xbars.split(",") if x.strip()]
-        if not budgets or min(budgets) < 1:
-            raise ValueError
-        return budgets
+        return [int(x) for x in args.xbars.split(",")]   # an empty item ("10,,20", "10,") is an error too
     except ValueError:
-        raise SystemExit(_fail(f"--xbars expects N or N1,N2,... (positive integers), got '{args.xbars}'"))
+        raise _UsageError(f"--xbars expects N or N1,N2,... (positive integers), got '{args.xbars}'") from None
+
+
+def _conflict_distance(args) -> int | None:
+    try:
+        return None if args.conflict_distance.lower() == "off" else int(args.conflict_distance)
+    except ValueError:
+        raise _UsageError(f"--conflict-distance expects a non-negative integer or 'off', "
+                          f"got '{args.conflict_distance}'") from None
+
+
+def _input_shape(args) -> tuple[int, ...] | None:
+    """--input-shape 1x3x64x64 -> (1, 3, 64, 64)."""
+    if not args.input_shape:
+        return None
+    try:
+        return tuple(int(d) for d in args.input_shape.lower().split("x"))
+    except ValueError:
+        raise _UsageError(f"--input-shape expects dimensions joined by x (e.g. 1x3x64x64), "
+                          f"got '{args.input_shape}'") from None
+
+
+def _options(args):
+    """The CompileOptions the flags ask for, every value within its range (rnc.driver.limits)."""
+    from rnc.driver import CompileOptions
+    from rnc.driver.limits import LimitError, check_options
+    options = CompileOptions(target_file=args.target_file, budgets=_budgets(args), xbar_size=args.xbar_size,
+                             subarray_size=args.subarray_size, duplicate=args.duplicate,
+                             depthwise_split=args.depthwise_split, conflict_distance=_conflict_distance(args),
+                             max_tiles_per_xbar=args.max_tiles_per_xbar, samples=args.samples, seed=args.seed,
+                             simulate_isa=not args.no_simulate, input_shape=_input_shape(args),
+                             memory_limit_gib=args.memory_limit)
+    try:
+        check_options(options)
+    except LimitError as e:
+        raise _UsageError(str(e)) from None
+    return options
 
 
 def _fail(message: str) -> int:
@@ -57,24 +101,13 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rnc.driver import CompileError, CompileOptions, compile_model, compile_steps, write_outputs
+    from rnc.driver import CompileError, compile_model, compile_steps, write_outputs
     from rnc.tools.compile.progress import step_progress
     from rnc.tools.compile.table import summary_table
     try:
-        distance = None if args.conflict_distance.lower() == "off" else int(args.conflict_distance)
-        if distance is not None and distance < 0:
-            raise ValueError
-    except ValueError:
-        return _fail(f"--conflict-distance expects a non-negative integer or 'off', got '{args.conflict_distance}'")
-    if args.samples < 1 or args.depthwise_split < 1 or args.max_tiles_per_xbar < 0:
-        return _fail("--samples and --depthwise-split must be >= 1, --max-tiles-per-xbar >= 0")
-    try:
-        budgets = _budgets(args)
-    except SystemExit as e:
-        return int(e.code)
-    try:
+        options = _options(args)
         power = power_from_args(args)
-    except ValueError as e:
+    except (_UsageError, ValueError) as e:
         return _fail(str(e))
     out = Path(args.out or f"out/{Path(args.model).stem}")
     try:
@@ -83,21 +116,20 @@ def run(args: argparse.Namespace) -> int:
             raise PermissionError
     except OSError:
         return _fail(f"output folder '{out}' is not writable")
+    write_error = None
     try:
-        options = CompileOptions(target_file=args.target_file, budgets=budgets, xbar_size=args.xbar_size,
-                                 duplicate=args.duplicate, depthwise_split=args.depthwise_split,
-                                 conflict_distance=distance, max_tiles_per_xbar=args.max_tiles_per_xbar,
-                                 samples=args.samples, seed=args.seed, simulate_isa=not args.no_simulate,
-                                 input_shape=_input_shape(args))
         # the compile's own steps (import included), then writing the reports
         with step_progress(compile_steps(args.model, options) + 1, enabled=not args.quiet) as progress:
             result = compile_model(args.model, options, progress=progress)
             progress("write reports")
-            write_outputs(out, result)
-    except (CompileError, ValueError) as e:
+            try:
+                write_outputs(out, result)
+            except OSError as e:   # only the writing: a read error is the compile's to report
+                write_error = e
+    except CompileError as e:
         return _fail(str(e))
-    except OSError as e:
-        return _fail(f"cannot write to '{out}': {e.strerror}")
+    if write_error is not None:
+        return _fail(f"cannot write to '{out}': {write_error.strerror}")
     failed = [r for r in result.runs if r.isa and not r.isa.check.passed]
     if args.json:
         print(json.dumps(result.sweep() if len(result.runs) > 1 else result.summary(), indent=2))
@@ -108,11 +140,6 @@ def run(args: argparse.Namespace) -> int:
     print(summary_table(result))
     print(f"report: {out / 'report.html'}")
     return run_power(args, power, result.last.placed, out) or _check_status(failed)
-
-
-def _input_shape(args) -> tuple[int, ...] | None:
-    """--input-shape 1x3x64x64 -> (1, 3, 64, 64); ValueError when it is not integers joined by x."""
-    return tuple(int(d) for d in args.input_shape.lower().split("x")) if args.input_shape else None
 
 
 def _check_status(failed) -> int:

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(e))
     text = _print(module, args)
     if text is None:
-        return 1
+        return EXIT_IMPORT_ERROR
     if args.output == "-":
         sys.stdout.write(text)
         return 0
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_text_atomic(args.output, text)
     except OSError as e:
-        return _fail(f"cannot write '{args.output}': {e.strerror}", status=1)
+        return _fail(f"cannot write '{args.output}': {e.strerror}")
     return 0
 
 
@@ -55,9 +55,9 @@ class _UsageError(Exception):
     pass
 
 
-def _fail(message: str, status: int = EXIT_IMPORT_ERROR) -> int:
+def _fail(message: str) -> int:
     sys.stderr.write(f"rnc import: error: {message}\n")
-    return status
+    return EXIT_IMPORT_ERROR
 
 
 def _import(model: str, shapes, seed: int):
@@ -105,6 +105,8 @@ def _print(module, args) -> str | None:
         try:
             PassManager(parse_pipeline(CANONICALIZATION_PIPELINE)).run(module)
         except DiagnosticError as e:
-            sys.stderr.write(e.diagnostic.render() + "\n")
+            if e.internal:
+                raise   # a crash in a pass: an internal error
+            _fail(f"{args.model}: {e.diagnostic.render()}")
             return None
     return print_module(module, elide_resources=args.elide_resources)

@@ -5,38 +5,63 @@ import argparse
 import sys
 from pathlib import Path
 
+# Ranges of the options (rnc's sanity limits: beyond them a run only takes longer or runs out of memory).
+MAX_IMAGE_SIZE = 1024
+MAX_COUNT = 10 ** 9
+MAX_SEED = 2 ** 32 - 1        # torch and numpy both take it
+MAX_BATCH = 65536
+MAX_LR = 10.0
+MAX_WORKERS = 1024
+MAX_POPULATION = 10_000
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from rnc.driver.limits import MAX_SAMPLES
+    from rnc.hw.target import MAX_BUDGET
+    from rnc.tools.option_types import int_in, number_in
     sub = p.add_subparsers(dest="nas_command", metavar="ACTION")
     for name, help_text in (("train", "sandwich-rule supernet training (and the mbv3_small baseline)"),
                             ("search", "NSGA-II search: accuracy vs speedup within --xbars")):
         sp = sub.add_parser(name, help=help_text, description=help_text)
-        sp.add_argument("--data", default="digits", choices=("digits", "cifar10"))
+        sp.add_argument("--data", default="digits", choices=("digits", "cifar10"),
+                        help="training data: scikit-learn's 8x8 digits (default) or CIFAR-10 (--data-dir)")
         sp.add_argument("--data-dir", help="folder with the CIFAR-10 binary batches")
-        sp.add_argument("--image-size", type=int, default=16)
-        sp.add_argument("--data-limit", type=int, help="use only the first N examples of each split")
-        sp.add_argument("--seed", type=int, default=0)
-        sp.add_argument("--out", default="out/nas")
+        sp.add_argument("--image-size", type=int_in(1, MAX_IMAGE_SIZE), default=16, metavar="PX",
+                        help="images are resized to PX x PX pixels for training and accuracy (default 16)")
+        sp.add_argument("--data-limit", type=int_in(1, MAX_COUNT), metavar="N",
+                        help="use only the first N examples of each split")
+        sp.add_argument("--seed", type=int_in(0, MAX_SEED), default=0,
+                        help="seed of the weights, the data order and the search (default 0)")
+        sp.add_argument("--out", default="out/nas", help="output folder: checkpoints, CSVs, plot (default out/nas)")
         sp.add_argument("--quiet", action="store_true", help="no progress or log lines, errors only")
         if name == "train":
-            sp.add_argument("--steps", type=int, default=300)
-            sp.add_argument("--batch-size", type=int, default=64)
-            sp.add_argument("--lr", type=float, default=2e-3)
+            sp.add_argument("--steps", type=int_in(1, MAX_COUNT), default=300,
+                            help="optimizer steps of each training (default 300)")
+            sp.add_argument("--batch-size", type=int_in(1, MAX_BATCH), default=64,
+                            help="examples per step (default 64)")
+            sp.add_argument("--lr", type=number_in(0, MAX_LR), default=2e-3,
+                            help="Adam learning rate (default 0.002)")
             sp.add_argument("--no-baseline", action="store_true", help="train only the supernet")
-            sp.add_argument("--threads", type=int, default=1,
+            sp.add_argument("--threads", type=int_in(1, MAX_WORKERS), default=1,
                             help="torch threads (default 1: the small convolutions train fastest on one "
                                  "thread, and many times slower when threads compete for busy cores)")
         else:
             sp.add_argument("--supernet", help="checkpoint (default OUT/supernet.pt)")
-            sp.add_argument("--pop", type=int, default=20)
-            sp.add_argument("--gens", type=int, default=10)
-            sp.add_argument("--xbars", type=int, default=211)
-            sp.add_argument("--samples", type=int, default=8)
-            sp.add_argument("--hw-image-size", type=int, default=64, help="input size for hardware evaluation")
+            sp.add_argument("--pop", type=int_in(2, MAX_POPULATION), default=20,
+                            help="candidates per generation (default 20)")
+            sp.add_argument("--gens", type=int_in(1, MAX_POPULATION), default=10,
+                            help="generations (default 10); with --resume, the total to reach")
+            sp.add_argument("--xbars", type=int_in(1, MAX_BUDGET), default=211,
+                            help="crossbar budget every candidate must fit (default 211, the reference's)")
+            sp.add_argument("--samples", type=int_in(1, MAX_SAMPLES), default=8,
+                            help="samples pipelined in each candidate's timing (default 8)")
+            sp.add_argument("--hw-image-size", type=int_in(1, MAX_IMAGE_SIZE), default=64, metavar="PX",
+                            help="input size for hardware evaluation (default 64: 1x3x64x64, the reference's)")
             sp.add_argument("--resume", action="store_true",
                             help="continue from OUT's checkpoint (written after every generation)")
             where = sp.add_mutually_exclusive_group()
-            where.add_argument("--workers", type=int, default=1, help="evaluate in K local processes")
+            where.add_argument("--workers", type=int_in(1, MAX_WORKERS), default=1,
+                               help="evaluate in K local processes")
             where.add_argument("--dask", metavar="ADDRESS", help="evaluate on a dask.distributed scheduler")
 
 
@@ -54,7 +79,10 @@ def run(args: argparse.Namespace) -> int:
     except DataError as e:
         return _fail(str(e))
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        return _fail(f"cannot create the output folder '{out}': {e.strerror}")
     log = (lambda s: None) if args.quiet else (lambda s: sys.stderr.write(f"rnc nas: {s}\n"))
     return _train(args, data, out, log) if args.nas_command == "train" else _search(args, data, out, log)
 

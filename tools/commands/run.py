@@ -12,6 +12,7 @@ import sys
 import numpy as np
 
 PREVIEW_VALUES = 8
+BAD_INPUT = 2   # exit status when the module, an input or -o cannot be used
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,12 +35,15 @@ def run(args: argparse.Namespace) -> int:
         text = open(args.input_file, encoding="utf-8").read()
     except OSError as e:
         return _fail(f"cannot read '{args.input_file}': {e.strerror}")
+    except UnicodeDecodeError as e:
+        return _fail(f"cannot read '{args.input_file}': not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset "
+                     f"{e.start})")
     try:
         module = parse_module(text, args.input_file, sources=sources)
         verify(module)
     except DiagnosticError as e:
         sys.stderr.write(e.diagnostic.render(sources) + "\n")
-        return 1
+        return BAD_INPUT
     try:
         inputs = _load_inputs(args.input)
         results = run_module(module, inputs, function=args.function)
@@ -55,7 +59,7 @@ class _InputError(Exception):
 
 def _fail(message: str) -> int:
     sys.stderr.write(f"rnc run: error: {message}\n")
-    return 1
+    return BAD_INPUT
 
 
 def _load_inputs(items: list[str]):
@@ -64,7 +68,13 @@ def _load_inputs(items: list[str]):
         name, eq, path = item.partition("=") if "=" in item else ("", "", item)
         try:
             loaded = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as e:
+        except EOFError:
+            raise _InputError(f"cannot read input '{path}': the file is empty") from None
+        except ValueError as e:
+            if "pickled" not in str(e):
+                raise _InputError(f"cannot read input '{path}': {e}") from None
+            raise _InputError(f"cannot read input '{path}': not a .npy or .npz file") from None
+        except OSError as e:   # numpy's messages name what is wrong, not the file
             raise _InputError(f"cannot read input '{path}': {e}") from None
         if isinstance(loaded, np.lib.npyio.NpzFile):
             named.update({k: loaded[k] for k in loaded.files})
