@@ -8,7 +8,8 @@ keeps a prefix of each group: its decision is one width per group.
 A layer reading a group of width a and writing one of width b is a crossbar matrix (conv: k*k*a x b,
 depthwise: k*k x b, linear: a x b) cut into tiles by the real partitioner; an arc (a, b) carries those tiles'
 count and cells, the layer's MACs and the importance kept (prefix sums of its unit and kernel scores, exact
-for what is deployed). A depthwise layer reads and writes the same group, so its arcs have a = b.
+for what is deployed). A depthwise layer reads and writes the same group, and so does a conv whose output
+is added to its own input (x + conv(x)); their arcs have a = b.
 """
 from __future__ import annotations
 
@@ -54,8 +55,8 @@ class WeightLayer:
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"layer {self.name}: unknown kind {self.kind!r}; expected one of {KINDS}")
-        if (self.kind == "depthwise") != (self.in_group == self.out_group):
-            raise ValueError(f"layer {self.name}: only a depthwise layer reads and writes one group")
+        if self.kind == "depthwise" and self.in_group != self.out_group:
+            raise ValueError(f"layer {self.name}: a depthwise layer reads and writes one group")
 
     def matrix(self, index: int, a: int, b: int) -> LayerMatrix:
         """The crossbar matrix of the layer at input width `a`, output width `b` (rnc's layer_shape)."""
@@ -120,13 +121,16 @@ class WidthChoice:
 
 @dataclass
 class WidthNetwork:
-    """Groups, layers in execution order, and the width grid: multiples of `granularity` up to each group's
-    channels (and the full width), at least `min_width` (default: the granularity)."""
+    """Groups, layers in execution order, and the width grid: multiples of a step up to each group's channels
+    (and the full width), at least `min_width` (default: the step). The step is `granularity` doubled until
+    a group has at most `max_choices` widths, so with a power-of-two granularity every step divides the
+    crossbar's 128 columns (or is a multiple of them) and a wide classifier does not swamp the solver."""
 
     groups: list[ChannelGroup]
     layers: list[WeightLayer]
     granularity: int = 8
     min_width: int | None = None
+    max_choices: int = 16
     xbar_rows: int = DEFAULT_TARGET.xbar_rows
     xbar_cols: int = DEFAULT_TARGET.weight_cols_per_xbar
     _arc_cache: dict = field(default_factory=dict, repr=False)
@@ -147,9 +151,11 @@ class WidthNetwork:
         g = self.groups[group]
         if g.fixed:
             return (g.channels,)
-        low = min(self.min_width or self.granularity, g.channels)
-        return tuple(sorted({w for w in range(self.granularity, g.channels, self.granularity) if w >= low}
-                            | {g.channels}))
+        step = self.granularity
+        while g.channels > step * self.max_choices:
+            step *= 2
+        low = min(self.min_width or step, g.channels)
+        return tuple(sorted({w for w in range(step, g.channels, step) if w >= low} | {g.channels}))
 
     @property
     def full_widths(self) -> tuple[int, ...]:
