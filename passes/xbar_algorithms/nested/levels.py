@@ -5,8 +5,10 @@ only add crossbars: its new tiles (`increment_tiles`) are packed by the real pac
 after level k-1's. So level k uses crossbars 0 .. n_k - 1, a superset of every smaller level's, and switching
 levels only gates crossbars on or off.
 
-The knapsack bounds a level's cells by the area its new crossbars offer ((B_k - n_{k-1}) crossbars, the
-area lower bound of packing), which the packer cannot always reach. When the packed count exceeds the
+A level's new tiles first fill the free space of the crossbars already in use (MaxRects, best short-side
+fit: a smaller level never reads them, so they cost it nothing), and the rest go to the real packer on new
+crossbars. The knapsack bounds a level's cells by its budget's area (B_k crossbars, the area lower bound of
+packing), which the packer cannot always reach. When the packed count exceeds the
 budget, the cut lowers that area by the crossbars the packer needed beyond it, and the level is solved again.
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rnc.passes.xbar_algorithms.nested.dp import solve_dp
 from rnc.passes.xbar_algorithms.nested.increments import increment_tiles
 from rnc.passes.xbar_algorithms.nested.milp import solve_milp
 from rnc.passes.xbar_algorithms.nested.network import Limits, WidthChoice, WidthNetwork
+from rnc.passes.xbar_algorithms.maxrects import MaxRectsBin
 from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions, Placement
 from rnc.passes.xbar_algorithms.packing import pack
 from rnc.passes.xbar_algorithms.tiling import Tile, partition
@@ -71,25 +74,51 @@ def full_model_xbars(network: WidthNetwork, options: PackOptions) -> int:
     return pack(items, None, options).xbars_used
 
 
-def _pack_increment(tiles: list[Tile], first_xbar: int, options: PackOptions) -> tuple[int, dict]:
-    """Packs a level's new tiles into crossbars numbered from `first_xbar`: (crossbars added, placements)."""
-    if not tiles:
-        return 0, {}
-    result = pack(_items(tiles), None, options)
-    return result.xbars_used, {key: Placement(first_xbar + p.xbar, p.row_offset, p.col_offset)
-                               for key, p in result.placements.items()}
+def _fill_gaps(bins: list[MaxRectsBin], tiles: list[Tile], options: PackOptions) -> tuple[dict, list[Tile]]:
+    """Places what fits into the free space of `bins` (changed in place): (placements, the tiles left)."""
+    placements, rest = {}, []
+    for tile in sorted(tiles, key=lambda t: (-t.area, t.layer, t.index)):
+        best = None
+        for x, b in enumerate(bins):
+            if not b.admits(tile.layer, tile.area, options.conflict_distance, options.tile_cap):
+                continue
+            fit = b.best_short_side_fit(tile.rows, tile.cols)
+            if fit is not None and (best is None or fit[0] < best[0]):
+                best = (fit[0], x, fit[1])
+        if best is None:
+            rest.append(tile)
+            continue
+        _, x, rect = best
+        bins[x].place(tile.layer, rect[0], rect[1], tile.rows, tile.cols)
+        placements[tile.layer, tile.index] = Placement(x, rect[0], rect[1])
+    return placements, rest
+
+
+def _pack_increment(bins: list[MaxRectsBin], tiles: list[Tile], options: PackOptions) -> dict:
+    """Places a level's new tiles: gaps of `bins` first, then new crossbars appended to `bins`."""
+    placements, rest = _fill_gaps(bins, tiles, options)
+    if rest:
+        first = len(bins)
+        result = pack(_items(rest), None, options)
+        bins.extend(MaxRectsBin(options.xbar_rows, options.xbar_cols) for _ in range(result.xbars_used))
+        by_key = {(t.layer, t.index): t for t in rest}
+        for key, p in result.placements.items():
+            bins[first + p.xbar].place(key[0], p.row_offset, p.col_offset, by_key[key].rows, by_key[key].cols)
+            placements[key] = Placement(first + p.xbar, p.row_offset, p.col_offset)
+    return placements
 
 
 def _infeasible(network: WidthNetwork, budget: Budget, xbars: int | None, macs: int | None,
-                previous: Level | None, options: PackOptions) -> NestedBudgetError:
+                levels: list[Level], options: PackOptions) -> NestedBudgetError:
     """The one-line error for a budget that even the smallest admissible subnetwork exceeds."""
+    previous = levels[-1] if levels else None
     floors = previous.choice.widths if previous else None
     smallest = tuple(network.widths(g)[0] if floors is None else max(floors[g], network.widths(g)[0])
                      for g in range(len(network.groups)))
     choice = network.choice(smallest)
-    used = previous.xbars if previous else 0
-    options = PackOptions(**{**options.__dict__, "xbar_rows": network.xbar_rows, "xbar_cols": network.xbar_cols})
-    bound = used + packing_lower_bound(_items(increment_tiles(network, floors, smallest)), options)
+    tiles = [t for level in levels for t in level.tiles] + increment_tiles(network, floors, smallest)
+    items = [PackItem(n, t.layer, t.rows, t.cols) for n, t in enumerate(tiles)]
+    bound = max(previous.xbars if previous else 0, packing_lower_bound(items, options))
     contained = " containing the previous level" if previous else ""
     if xbars is not None and bound > xbars:
         return NestedBudgetError(f"budget {budget.label} is infeasible: the smallest subnetwork{contained} needs "
@@ -102,38 +131,45 @@ def _infeasible(network: WidthNetwork, budget: Budget, xbars: int | None, macs: 
 
 
 def _solve_level(network: WidthNetwork, budget: Budget, xbars: int | None, macs: int | None,
-                 previous: Level | None, solver: str, options: PackOptions, time_limit_s: float) -> Level | None:
-    """One level within (`xbars`, `macs`) containing `previous`, or None.
+                 previous: Level | None, bins: list[MaxRectsBin], solver: str, options: PackOptions,
+                 time_limit_s: float) -> tuple[Level, list[MaxRectsBin]] | None:
+    """One level within (`xbars`, `macs`) containing `previous` and the crossbars `bins` it fills, or None.
 
-    The cells cap starts at the area of the crossbars left. When the packer overruns, the cap drops below the
-    chosen widths' cells by the overrun's area; when a cap leaves nothing feasible, it moves halfway back up
-    (bisection between the largest infeasible cap and the smallest overrun).
+    The cells cap starts at the budget's area. When the packer overruns, the cap drops below the chosen
+    widths' cells by the overrun's area (an aimed cut); after that, the cap bisects between the best level
+    that packed (or the largest cap that left nothing feasible) and the smallest overrun, up to MAX_CUTS
+    solves, keeping the most valuable level that packed.
     """
-    used = previous.xbars if previous else 0
     floors = previous.choice.widths if previous else None
     cell_area = network.xbar_rows * network.xbar_cols
-    cap = None if xbars is None else (previous.choice.cells if previous else 0) + (xbars - used) * cell_area
+    cap = None if xbars is None else xbars * cell_area
+    best: tuple[Level, list[MaxRectsBin]] | None = None
     overran_at: int | None = None      # cells of the smallest choice that overran, minus one
     infeasible_at = -1                 # the largest cap that left nothing feasible
     for cut in range(MAX_CUTS + 1):
-        if cap is not None and (cap <= infeasible_at or (overran_at is not None and cap > overran_at)):
-            return None
-        limits = Limits(cells=cap, macs=macs)
-        choice = (solve_dp(network, limits, floors) if solver == "dp"
-                  else solve_milp(network, limits, floors, time_limit_s))
+        choice = (solve_dp(network, Limits(cells=cap, macs=macs), floors) if solver == "dp"
+                  else solve_milp(network, Limits(cells=cap, macs=macs), floors, time_limit_s))
+        overrun = 0
         if choice is None:
-            if overran_at is None:
-                return None
-            infeasible_at = cap
-            cap = (cap + overran_at + 1) // 2
-            continue
-        tiles = increment_tiles(network, floors, choice.widths)
-        added, placements = _pack_increment(tiles, used, options)
-        if xbars is None or used + added <= xbars:
-            return Level(budget, xbars, macs, choice, tiles, placements, used + added, cut)
-        overran_at = choice.cells - 1
-        cap = max(overran_at - (used + added - xbars) * cell_area, infeasible_at + 1)
-    return None
+            infeasible_at = cap if cap is not None else infeasible_at
+        else:
+            grown = [b.clone() for b in bins]
+            tiles = increment_tiles(network, floors, choice.widths)
+            placements = _pack_increment(grown, tiles, options)
+            if xbars is None or len(grown) <= xbars:
+                if best is None or choice.value > best[0].choice.value:
+                    best = Level(budget, xbars, macs, choice, tiles, placements, len(grown), cut), grown
+            else:
+                overrun = len(grown) - xbars
+                overran_at = choice.cells - 1 if overran_at is None else min(overran_at, choice.cells - 1)
+        if overran_at is None or cap is None:
+            break                      # fitted (or nothing fits) at the first cap: optimal for it
+        low = max(infeasible_at + 1, best[0].choice.cells + 1 if best else 0)
+        if low > overran_at:
+            break
+        cap = max(overran_at - overrun * cell_area, low) if overrun and best is None and infeasible_at < 0 \
+            else (low + overran_at + 1) // 2
+    return best
 
 
 def solve_levels(network: WidthNetwork, budgets: list[Budget], solver: str = "milp",
@@ -148,11 +184,13 @@ def solve_levels(network: WidthNetwork, budgets: list[Budget], solver: str = "mi
     resolved.sort(key=lambda r: (r[1] if r[1] is not None else float("inf"),
                                  r[2] if r[2] is not None else float("inf")))
     previous: Level | None = None
+    bins: list[MaxRectsBin] = []
     for budget, xbars, macs in resolved:
         start = time.perf_counter()
-        level = _solve_level(network, budget, xbars, macs, previous, solver, options, time_limit_s)
-        if level is None:
-            raise _infeasible(network, budget, xbars, macs, previous, options)
+        solved = _solve_level(network, budget, xbars, macs, previous, bins, solver, options, time_limit_s)
+        if solved is None:
+            raise _infeasible(network, budget, xbars, macs, solution.levels, options)
+        level, bins = solved
         level.solve_s = time.perf_counter() - start
         solution.levels.append(level)
         previous = level
