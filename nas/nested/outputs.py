@@ -11,7 +11,7 @@ from rnc.nas.nested.pipeline import NestedRun
 from rnc.passes.xbar_algorithms.nested.switching import gated_xbars, program, weight_writes
 
 COLUMNS = ("level", "budget", "xbar_budget", "crossbars", "gated", "tiles_added", "macs", "macs_fraction",
-           "cells", "importance_fraction", "weight_writes", "cuts", "solve_s")
+           "cells", "importance_fraction", "weight_writes", "cuts", "knapsack_s", "solve_s")
 
 
 def level_rows(run: NestedRun) -> list[dict]:
@@ -27,7 +27,7 @@ def level_rows(run: NestedRun) -> list[dict]:
             "macs": level.choice.macs, "macs_fraction": round(level.choice.macs / full.macs, 4),
             "cells": level.choice.cells, "importance_fraction": round(level.choice.value / full.value, 4),
             "weight_writes": weight_writes(solution, k, image), "cuts": level.cuts,
-            "solve_s": round(level.solve_s, 3)})
+            "knapsack_s": round(level.knapsack_s, 3), "solve_s": round(level.solve_s, 3)})
     return rows
 
 

@@ -37,6 +37,7 @@ class Level:
 
     `xbars` crossbars (0 .. xbars-1) hold this level and every smaller one; `placements[(layer, index)]` is
     the crossbar and offset of each added tile; `cuts` counts the re-solves after the packer overran.
+    `solve_s` times the whole level (knapsack and packing), `knapsack_s` the solver alone.
     """
 
     budget: Budget
@@ -47,7 +48,8 @@ class Level:
     placements: dict[tuple[int, int], Placement]
     xbars: int
     cuts: int = 0
-    solve_s: float = 0.0
+    solve_s: float = 0.0        # the whole level: knapsack solves and packing
+    knapsack_s: float = 0.0     # the knapsack solves alone
 
 
 @dataclass
@@ -146,9 +148,12 @@ def _solve_level(network: WidthNetwork, budget: Budget, xbars: int | None, macs:
     best: tuple[Level, list[MaxRectsBin]] | None = None
     overran_at: int | None = None      # cells of the smallest choice that overran, minus one
     infeasible_at = -1                 # the largest cap that left nothing feasible
+    knapsack_s = 0.0
     for cut in range(MAX_CUTS + 1):
+        start = time.perf_counter()
         choice = (solve_dp(network, Limits(cells=cap, macs=macs), floors) if solver == "dp"
                   else solve_milp(network, Limits(cells=cap, macs=macs), floors, time_limit_s))
+        knapsack_s += time.perf_counter() - start
         overrun = 0
         if choice is None:
             infeasible_at = cap if cap is not None else infeasible_at
@@ -169,6 +174,8 @@ def _solve_level(network: WidthNetwork, budget: Budget, xbars: int | None, macs:
             break
         cap = max(overran_at - overrun * cell_area, low) if overrun and best is None and infeasible_at < 0 \
             else (low + overran_at + 1) // 2
+    if best is not None:
+        best[0].knapsack_s = knapsack_s
     return best
 
 
