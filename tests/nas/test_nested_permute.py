@@ -9,6 +9,7 @@ from torch import nn
 
 from rnc.frontends.zoo import build_model
 from rnc.nas.nested.channels import channel_groups
+from rnc.nas.nested.dscnn import MFCC_SHAPE, DSCNN
 from rnc.nas.nested.importance import accumulated_gradients, group_scores
 from rnc.nas.nested.permute import permute_groups
 
@@ -39,6 +40,7 @@ def _batches(shape, classes, count=3, seed=0):
 @pytest.mark.parametrize("make, shape, classes", [
     (lambda: build_model("mbv3_small"), (3, 64, 64), 10),
     (FlattenNet, (3, 6, 6), 5),
+    (DSCNN, MFCC_SHAPE[1:], 12),
 ])
 def test_permutation_leaves_outputs_unchanged_and_sorts_every_group(make, shape, classes):
     torch.manual_seed(0)
