@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import fx, nn
 
+from rnc.passes.xbar_algorithms.nested.union_find import UnionFind
+
 KEEPS = (nn.ReLU, nn.ReLU6, nn.Hardswish, nn.Hardsigmoid, nn.Sigmoid, nn.SiLU, nn.Tanh, nn.GELU, nn.Identity,
          nn.Dropout, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.Flatten)
 KEEP_FUNCTIONS = {torch.flatten, torch.relu, torch.sigmoid, nn.functional.relu, nn.functional.hardswish,
@@ -42,26 +44,6 @@ class ChannelGroup:
     fixed: bool = False
 
 
-class _UnionFind:
-    def __init__(self):
-        self.parent: list[int] = []
-
-    def new(self) -> int:
-        self.parent.append(len(self.parent))
-        return len(self.parent) - 1
-
-    def find(self, g: int) -> int:
-        while self.parent[g] != g:
-            self.parent[g] = self.parent[self.parent[g]]
-            g = self.parent[g]
-        return g
-
-    def join(self, a: int, b: int) -> int:
-        a, b = self.find(a), self.find(b)
-        self.parent[b] = a
-        return a
-
-
 def _is_depthwise(m: nn.Module) -> bool:
     return isinstance(m, nn.Conv2d) and m.groups > 1 and m.groups == m.in_channels == m.out_channels
 
@@ -71,7 +53,7 @@ def channel_groups(model: nn.Module, example: torch.Tensor) -> list[ChannelGroup
     traced = fx.symbolic_trace(model)
     fx.passes.shape_prop.ShapeProp(traced).propagate(example)
     modules = dict(traced.named_modules())
-    uf = _UnionFind()
+    uf = UnionFind()
     of: dict[fx.Node, int] = {}
     repeat: dict[fx.Node, int] = {}
     slots: dict[int, list[Slot]] = {}

@@ -18,6 +18,7 @@ from rnc.dialects.xbar import LayerOp, module_layers
 from rnc.ir.core import Operation, Value
 from rnc.passes.xbar.matrices import layer_matrix
 from rnc.passes.xbar_algorithms.nested.network import ChannelGroup, WeightLayer, WidthNetwork
+from rnc.passes.xbar_algorithms.nested.union_find import UnionFind
 from rnc.passes.xbar_algorithms.tiling import LayerMatrix
 
 KEEPS_CHANNELS = {"nn.relu", "nn.clip", "nn.sigmoid", "nn.hard_sigmoid", "nn.hard_swish", "nn.tanh",
@@ -31,31 +32,24 @@ def layer_facts(layer: LayerOp) -> tuple[LayerMatrix, str, str]:
     return layer_matrix(layer), layer.kind_name, layer.results[0].name_hint or f"layer{layer.layer_index}"
 
 
-class _Groups:
-    """Union-find over channel groups, with each group's channel count and whether it is fixed."""
+class _Groups(UnionFind):
+    """Channel groups as disjoint sets, with each group's channel count and whether it is fixed."""
 
     def __init__(self):
-        self.parent: list[int] = []
+        super().__init__()
         self.channels: list[int] = []
         self.fixed: list[bool] = []
 
-    def new(self, channels: int, fixed: bool = False) -> int:
-        self.parent.append(len(self.parent))
+    def new(self, channels: int, fixed: bool = False) -> int:  # type: ignore[override]
         self.channels.append(channels)
         self.fixed.append(fixed)
-        return len(self.parent) - 1
+        return super().new()
 
-    def find(self, g: int) -> int:
-        while self.parent[g] != g:
-            self.parent[g] = self.parent[self.parent[g]]
-            g = self.parent[g]
-        return g
-
-    def join(self, a: int, b: int) -> None:
-        a, b = self.find(a), self.find(b)
-        if a != b:
-            self.parent[b] = a
-            self.fixed[a] = self.fixed[a] or self.fixed[b]
+    def join(self, a: int, b: int) -> int:
+        fixed = self.fixed[self.find(a)] or self.fixed[self.find(b)]
+        root = super().join(a, b)
+        self.fixed[root] = fixed
+        return root
 
     def fix(self, g: int) -> None:
         self.fixed[self.find(g)] = True

@@ -34,8 +34,9 @@ def _used_groups(network: WidthNetwork) -> list[int]:
 
 
 def solve_milp(network: WidthNetwork, limits: Limits, floors: tuple[int, ...] | None = None,
-               time_limit_s: float = 60.0) -> WidthChoice | None:
-    """The most valuable widths within `limits`, each at least `floors` (None: no floor); None if none fits."""
+               time_limit_s: float = 60.0, gap: float = 0.0) -> WidthChoice | None:
+    """The most valuable widths within `limits`, each at least `floors` (None: no floor); None if none fits.
+    `gap` is HiGHS's relative optimality gap (0: proven optimal)."""
     resources = [name for name, _ in limits.active()]
     cols = _Columns(resources)
     y: dict[tuple[int, int], int] = {}
@@ -75,7 +76,7 @@ def solve_milp(network: WidthNetwork, limits: Limits, floors: tuple[int, ...] | 
         bounds = [bound for _, bound in limits.active()]
         constraints.append(LinearConstraint(usage, -np.inf, np.array(bounds, dtype=float)))
     result = milp(-np.array(cols.value), constraints=constraints, integrality=np.ones(n),
-                  bounds=Bounds(0, 1), options={"time_limit": time_limit_s, "mip_rel_gap": 1e-9})
+                  bounds=Bounds(0, 1), options={"time_limit": time_limit_s, "mip_rel_gap": gap})
     if result.x is None:
         return None
     widths = list(network.full_widths)
