@@ -64,7 +64,7 @@ def main() -> None:
     dscnn = network_of(import_torch(DSCNN().eval(), torch.zeros(MFCC_SHAPE)), granularity=8)
     bench_gap(dscnn)
     bench_levels("DS-CNN S", dscnn, args.effort)
-    bench_levels("mbv3_small", network_of(load_model("mbv3_small"), granularity=8), args.effort)
+    bench_levels("mbv3_small", network_of(load_model("mbv3_small"), granularity=16), args.effort)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ class NestedOptions:
     first-order Taylor scores over `batches` digits batches, channels permuted before import)."""
 
     budgets: list[str] = field(default_factory=lambda: [f"{f * 100:g}%" for f in DEFAULT_FRACTIONS])
-    granularity: int = 8
+    granularity: int = 16
     solver: str = "milp"
     importance: str = "magnitude"
     batches: int = 10

@@ -17,7 +17,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         sp.add_argument("--budgets", default="25%,50%,75%,100%",
                         help="comma list of level budgets: crossbars (60), a fraction of the full model's "
                              "crossbars (25%%), MACs (macs=1e6, macs=50%%), or both (50%%+macs=40%%)")
-        sp.add_argument("--granularity", type=int, default=8, help="widths are multiples of this (8)")
+        sp.add_argument("--granularity", type=int, default=16, help="widths are multiples of this (16)")
         sp.add_argument("--solver", default="milp", choices=("milp", "dp"),
                         help="HiGHS MILP (any network) or the exact dynamic program (chains only)")
         sp.add_argument("--importance", default="magnitude", choices=("magnitude", "taylor"),

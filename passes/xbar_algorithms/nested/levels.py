@@ -29,6 +29,7 @@ from rnc.passes.xbar_algorithms.tiling import Tile, partition
 
 SOLVERS = ("milp", "dp")
 MAX_CUTS = 8
+MILP_GAP = 1e-3    # the packer's cut moves the cap by whole crossbars; a 0.1 % value gap is far below that
 
 
 @dataclass
@@ -134,7 +135,7 @@ def _infeasible(network: WidthNetwork, budget: Budget, xbars: int | None, macs: 
 
 def _solve_level(network: WidthNetwork, budget: Budget, xbars: int | None, macs: int | None,
                  previous: Level | None, bins: list[MaxRectsBin], solver: str, options: PackOptions,
-                 time_limit_s: float) -> tuple[Level, list[MaxRectsBin]] | None:
+                 time_limit_s: float, gap: float) -> tuple[Level, list[MaxRectsBin]] | None:
     """One level within (`xbars`, `macs`) containing `previous` and the crossbars `bins` it fills, or None.
 
     The cells cap starts at the budget's area. When the packer overruns, the cap drops below the chosen
@@ -147,12 +148,12 @@ def _solve_level(network: WidthNetwork, budget: Budget, xbars: int | None, macs:
     cap = None if xbars is None else xbars * cell_area
     best: tuple[Level, list[MaxRectsBin]] | None = None
     overran_at: int | None = None      # cells of the smallest choice that overran, minus one
-    infeasible_at = -1                 # the largest cap that left nothing feasible
+    infeasible_at = -1                 # the largest cap that gave nothing feasible or better
     knapsack_s = 0.0
     for cut in range(MAX_CUTS + 1):
         start = time.perf_counter()
         choice = (solve_dp(network, Limits(cells=cap, macs=macs), floors) if solver == "dp"
-                  else solve_milp(network, Limits(cells=cap, macs=macs), floors, time_limit_s))
+                  else solve_milp(network, Limits(cells=cap, macs=macs), floors, time_limit_s, gap))
         knapsack_s += time.perf_counter() - start
         overrun = 0
         if choice is None:
@@ -164,6 +165,8 @@ def _solve_level(network: WidthNetwork, budget: Budget, xbars: int | None, macs:
             if xbars is None or len(grown) <= xbars:
                 if best is None or choice.value > best[0].choice.value:
                     best = Level(budget, xbars, macs, choice, tiles, placements, len(grown), cut), grown
+                elif cap is not None:
+                    infeasible_at = max(infeasible_at, cap)     # nothing better at or below this cap
             else:
                 overrun = len(grown) - xbars
                 overran_at = choice.cells - 1 if overran_at is None else min(overran_at, choice.cells - 1)
@@ -180,8 +183,10 @@ def _solve_level(network: WidthNetwork, budget: Budget, xbars: int | None, macs:
 
 
 def solve_levels(network: WidthNetwork, budgets: list[Budget], solver: str = "milp",
-                 options: PackOptions = PackOptions(), time_limit_s: float = 60.0) -> NestedSolution:
-    """Nested levels for `budgets`, smallest first, each verified by the packer (see the module doc)."""
+                 options: PackOptions = PackOptions(), time_limit_s: float = 10.0,
+                 gap: float = MILP_GAP) -> NestedSolution:
+    """Nested levels for `budgets`, smallest first, each verified by the packer (see the module doc).
+    `time_limit_s` and `gap` bound each MILP solve (the best widths found so far are kept)."""
     if solver not in SOLVERS:
         raise NestedBudgetError(f"unknown solver {solver!r}; expected one of {sorted(SOLVERS)}")
     options = PackOptions(**{**options.__dict__, "xbar_rows": network.xbar_rows, "xbar_cols": network.xbar_cols})
@@ -194,7 +199,7 @@ def solve_levels(network: WidthNetwork, budgets: list[Budget], solver: str = "mi
     bins: list[MaxRectsBin] = []
     for budget, xbars, macs in resolved:
         start = time.perf_counter()
-        solved = _solve_level(network, budget, xbars, macs, previous, bins, solver, options, time_limit_s)
+        solved = _solve_level(network, budget, xbars, macs, previous, bins, solver, options, time_limit_s, gap)
         if solved is None:
             raise _infeasible(network, budget, xbars, macs, solution.levels, options)
         level, bins = solved
