@@ -46,34 +46,38 @@ class NestedRun:
     solution: NestedSolution
 
 
-def _taylor_permuted(model: str, options: NestedOptions):
-    """A built-in model with every channel group sorted by Taylor importance, imported to the nn dialect."""
+def _builtin_torch(model: str, options: NestedOptions):
+    """(torch model, its input shape, digits at its image size) for a built-in model; Taylor-permuted when
+    `options.importance` says so."""
     import torch
 
-    from rnc.frontends.onnx.importer import import_onnx
-    from rnc.frontends.torch import export_onnx
     from rnc.frontends.zoo import BUILTIN_MODELS, build_model, get_spec
     from rnc.nas.data import load_dataset
     from rnc.nas.nested.channels import channel_groups
     from rnc.nas.nested.importance import accumulated_gradients, group_scores
     from rnc.nas.nested.permute import permute_groups
     if model not in BUILTIN_MODELS:
-        raise CompileError(f"--importance taylor needs a built-in model ({', '.join(BUILTIN_MODELS)}); "
+        raise CompileError(f"--importance taylor and training need a built-in model ({', '.join(BUILTIN_MODELS)}); "
                            f"for an .onnx file permute it before export")
-    spec = get_spec(model)
+    shape = tuple(get_spec(model).input_shape)
     net = build_model(model, options.seed)
-    data = load_dataset("digits", image_size=spec.input_shape[-1])
-    batches = data.train_batches(32, torch.Generator().manual_seed(options.seed))
-    groups = channel_groups(net, torch.zeros(spec.input_shape))
-    grads = accumulated_gradients(net, (next(batches) for _ in range(options.batches)))
-    permute_groups(groups, group_scores(groups, grads))
-    return import_onnx(export_onnx(net.eval(), torch.zeros(spec.input_shape)))
+    data = load_dataset("digits", image_size=shape[-1])
+    if options.importance == "taylor":
+        batches = data.train_batches(32, torch.Generator().manual_seed(options.seed))
+        groups = channel_groups(net, torch.zeros(shape))
+        grads = accumulated_gradients(net, (next(batches) for _ in range(options.batches)))
+        permute_groups(groups, group_scores(groups, grads))
+    return net, shape, data
 
 
 def _load(model: str, options: NestedOptions):
     """An nn-dialect module from a built-in name, an .onnx file or an nn-dialect .rir file."""
     if options.importance == "taylor":
-        return _taylor_permuted(model, options)
+        import torch
+
+        from rnc.frontends.torch.importer import import_torch
+        net, shape, _ = _builtin_torch(model, options)
+        return import_torch(net, torch.zeros(shape))
     if not model.endswith(".rir"):
         return load_model(model, options.input_shape)
     from rnc.ir.diagnostics import DiagnosticError
@@ -88,6 +92,12 @@ def _load(model: str, options: NestedOptions):
 
 def nested_levels(model: str, options: NestedOptions) -> NestedRun:
     """Solves the nested levels of `model` (a built-in name, an .onnx file or an nn-dialect .rir file)."""
+    _budgets(options)                      # fail fast, before a long import
+    return solve_module(_load(model, options), Path(model).stem, options)
+
+
+def _budgets(options: NestedOptions) -> list:
+    """The parsed budgets, once the options are checked (CompileError otherwise)."""
     if options.importance not in IMPORTANCE:
         raise CompileError(f"unknown importance {options.importance!r}; expected one of {', '.join(IMPORTANCE)}")
     if options.solver not in SOLVERS:
@@ -95,10 +105,14 @@ def nested_levels(model: str, options: NestedOptions) -> NestedRun:
     if options.granularity < 1:
         raise CompileError(f"--granularity must be >= 1, got {options.granularity}")
     try:
-        budgets = [parse_budget(b) for b in options.budgets]
+        return [parse_budget(b) for b in options.budgets]
     except NestedBudgetError as e:
         raise CompileError(str(e)) from None
-    module = _load(model, options)
+
+
+def solve_module(module, name: str, options: NestedOptions) -> NestedRun:
+    """Solves the nested levels of an nn-dialect module (changed in place: canonicalized and partitioned)."""
+    budgets = _budgets(options)
     run_passes(module, canonicalize_pipeline())
     run_passes(module, "tile-partition")
     target = module_target(module)
@@ -108,9 +122,31 @@ def nested_levels(model: str, options: NestedOptions) -> NestedRun:
         solution = solve_levels(network, budgets, options.solver, pack_options)
     except NestedBudgetError as e:
         raise CompileError(str(e)) from None
-    return NestedRun(Path(model).stem, module, solution)
+    return NestedRun(name, module, solution)
 
 
 def placed_levels(run: NestedRun) -> list:
     """One placed, verified xbar module per level (smallest first)."""
     return [level_module(run.partitioned, run.solution, k) for k in range(len(run.solution.levels))]
+
+
+def train_levels(model: str, options: NestedOptions, config) -> tuple[NestedRun, list[float]]:
+    """Solves the levels of a built-in model, trains them together on digits (`nas.nested.train`) and
+    returns the run and each level's validation accuracy."""
+    import torch
+
+    from rnc.frontends.torch.importer import import_torch
+    from rnc.nas.nested.channels import channel_groups
+    from rnc.nas.nested.mapping import parameter_fractions, torch_level_widths
+    from rnc.nas.nested.train import level_accuracy, train_nested
+    _budgets(options)
+    net, shape, data = _builtin_torch(model, options)
+    run = solve_module(import_torch(net, torch.zeros(shape)), model, options)
+    groups = channel_groups(net, torch.zeros(shape))
+    try:
+        widths = torch_level_widths(net, groups, run.solution)
+    except ValueError as e:
+        raise CompileError(f"{model}: {e}") from None
+    batches = data.train_batches(config.batch_size, torch.Generator().manual_seed(config.seed))
+    train_nested(net, groups, widths, parameter_fractions(run.solution), batches, config)
+    return run, level_accuracy(net, groups, widths, data.val_x, data.val_y)

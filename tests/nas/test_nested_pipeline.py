@@ -24,7 +24,7 @@ def test_levels_outputs_and_placement(tmp_path):
 
 
 @pytest.mark.parametrize("options, message", [
-    (NestedOptions(importance="taylor"), "--importance taylor needs a built-in model"),
+    (NestedOptions(importance="taylor"), "--importance taylor and training need a built-in model"),
     (NestedOptions(granularity=0), "--granularity must be >= 1"),
     (NestedOptions(budgets=["x"]), "budget 'x'"),
     (NestedOptions(solver="cp"), "unknown solver 'cp'"),

@@ -91,3 +91,22 @@ def test_nested_training_lowers_every_level_loss():
     assert losses[-1] < 0.6 * losses[0]
     assert all(a > b for a, b in zip(after, before)), (before, after)
     assert not any(m._forward_pre_hooks for m in model.modules())     # masks removed
+
+
+def test_level_widths_map_from_the_exported_model_to_torch():
+    from rnc.frontends.torch.importer import import_torch
+    from rnc.nas.nested.mapping import parameter_fractions, torch_level_widths
+    from rnc.nas.nested.pipeline import NestedOptions, solve_module
+
+    model = ResidualNet(width=16).eval()
+    x = torch.zeros(1, 3, 6, 6)
+    run = solve_module(import_torch(model, x), "residual",
+                       NestedOptions(budgets=["macs=30%", "macs=100%"], granularity=4, effort=20_000))
+    groups = channel_groups(model, x)
+    widths = torch_level_widths(model, groups, run.solution)
+    free = next(i for i, g in enumerate(groups) if not g.fixed)
+    ir_free = next(i for i, g in enumerate(run.solution.network.groups) if not g.fixed)
+    assert [w[free] for w in widths] == [level.choice.widths[ir_free] for level in run.solution.levels]
+    assert widths[0][free] < 16 and widths[-1][free] == 16
+    fractions = parameter_fractions(run.solution)
+    assert fractions[0] < fractions[-1] == 1.0

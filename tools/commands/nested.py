@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 ACTIONS = (("solve", "choose nested widths for each budget: levels.csv and report.txt"),
-           ("compile", "solve, then place every level on a prefix of one set of crossbars: also nested.rir"))
+           ("compile", "solve, then place every level on a prefix of one set of crossbars: also nested.rir"),
+           ("train", "solve a built-in model's levels, train them together on digits, report accuracy per level"))
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,6 +29,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         sp.add_argument("--seed", type=int, default=0)
         sp.add_argument("--input-shape", help="input shape for models with dynamic shapes, e.g. 1x3x64x64")
         sp.add_argument("--out", help="output folder (default out/nested/<model>)")
+        if name == "train":
+            sp.add_argument("--steps", type=int, default=200, help="training steps (each trains every level)")
+            sp.add_argument("--batch-size", type=int, default=64)
+            sp.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (REDS: 1e-3)")
 
 
 def _fail(message: str) -> int:
@@ -38,7 +43,8 @@ def _fail(message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from rnc.driver.pipeline import CompileError
     from rnc.nas.nested.outputs import write_nested_outputs
-    from rnc.nas.nested.pipeline import NestedOptions, nested_levels, placed_levels
+    from rnc.nas.nested.pipeline import NestedOptions, nested_levels, placed_levels, train_levels
+    from rnc.nas.nested.train import NestedTrainConfig
     if args.nested_command not in dict(ACTIONS):
         return _fail("expected an action: solve or compile")
     try:
@@ -51,10 +57,15 @@ def run(args: argparse.Namespace) -> int:
     if args.effort is not None:
         options.effort = args.effort
     try:
-        run_ = nested_levels(args.model, options)
+        accuracies = None
+        if args.nested_command == "train":
+            config = NestedTrainConfig(steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed)
+            run_, accuracies = train_levels(args.model, options, config)
+        else:
+            run_ = nested_levels(args.model, options)
         placed = placed_levels(run_) if args.nested_command == "compile" else None
         out = Path(args.out or Path("out") / "nested" / run_.name)
-        write_nested_outputs(out, run_, placed)
+        write_nested_outputs(out, run_, placed, accuracies)
     except CompileError as e:
         return _fail(str(e))
     sys.stdout.write((out / "report.txt").read_text())
