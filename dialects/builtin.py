@@ -4,7 +4,8 @@ from __future__ import annotations
 from rnc.ir.attributes import StringAttr
 from rnc.ir.core import Block, Operation, Region
 from rnc.ir.dialect import Dialect
-from rnc.ir.opdef import IsolatedFromAbove, NoTerminator, VerifyError, irdl_op, opt_attribute, region
+from rnc.ir.opdef import (IsolatedFromAbove, NoTerminator, VerifyError, irdl_op, opt_attribute, region,
+                          verify_module_invariants)
 
 
 @irdl_op("builtin.module", traits=[IsolatedFromAbove, NoTerminator])
@@ -40,6 +41,8 @@ class ModuleOp(Operation):
                 raise VerifyError(f"redefinition of symbol named '{name.value}'", op=op,
                                   notes=[(symbols[name.value], "see existing symbol definition here")])
             symbols[name.value] = op
+        # Invariants that span the module (the placement an `xbar.array` declares) are checked here, once.
+        verify_module_invariants(self)
 
 
 DIALECT = Dialect("builtin", [ModuleOp], doc="Builtin container ops.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from rnc.ir.attributes import StringAttr, TypeAttr
 from rnc.ir.core import Block, Operation, Region
 from rnc.ir.dialect import Dialect
-from rnc.ir.opdef import (IsolatedFromAbove, IsTerminator, VerifyError, attribute, irdl_op, opt_attribute,
+from rnc.ir.opdef import (HasParent, IsolatedFromAbove, IsTerminator, VerifyError, attribute, irdl_op, opt_attribute,
                           region, var_operand)
 from rnc.ir.types import FunctionType
 
@@ -55,7 +55,7 @@ class FuncOp(Operation):
                 raise VerifyError("expects every block to end with a terminator such as 'func.return'")
 
 
-@irdl_op("func.return", traits=[IsTerminator])
+@irdl_op("func.return", traits=[IsTerminator, HasParent("func.func")])
 class ReturnOp(Operation):
     """Returns its operands from the enclosing function."""
 
@@ -63,8 +63,6 @@ class ReturnOp(Operation):
 
     def verify_(self) -> None:
         fn = self.parent_op
-        if not isinstance(fn, FuncOp):
-            raise VerifyError("expects parent op 'func.func'")
         got = tuple(v.type for v in self.operands)
         if got != fn.type.results:
             raise VerifyError(f"returns ({', '.join(map(str, got))}) but the function's results are "

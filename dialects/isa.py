@@ -22,20 +22,18 @@ constants, the outputs, the layers' int8 weights) are symbols that instructions 
 constants hold their data as dense resources. Stages run in order of their dependencies (`deps`, by
 position); a stage's MVMs accumulate into an accumulator they name (`@c.acc`), which its `accum` and
 `requant` then read. Attribute accessors of these ops return Python values (ints, floats, strings, tuples,
-symbol names); `ProgramOp.verify_` checks the program as a whole (what every MVM reads was programmed there).
+symbol names: the typed constraints of `rnc.ir.typed_attributes`); `ProgramOp.verify_` checks the program
+as a whole (what every MVM reads was programmed there).
 """
 from __future__ import annotations
 
-from typing import ClassVar
-
-from rnc.ir.attributes import (ArrayAttr, Attribute, DenseResourceAttr, DictAttr, FloatAttr, IntegerAttr,
-                               StringAttr, SymbolRefAttr, UnitAttr, python_value, to_attr)
+from rnc.ir.attributes import Attribute, DenseResourceAttr, StringAttr
 from rnc.ir.core import Operation
 from rnc.ir.dialect import Dialect, lookup_op
-from rnc.ir.opdef import (IsolatedFromAbove, NoTerminator, VerifyError, attribute, irdl_op, opt_attribute,
-                          region, describe, satisfies)
+from rnc.ir.opdef import (HasParent, IsolatedFromAbove, NoTerminator, RegionHolds, VerifyError, attribute,
+                          describe, irdl_op, opt_attribute, region, satisfies)
+from rnc.ir.typed_attributes import Dict, Flag, Float, Int, Ints, NonNegative, OneOf, Str, Symbol, Symbols
 
-from .nn.base import int_array, int_attr
 from .rnc import TargetAttr
 from .xbar import LAYER_KINDS
 
@@ -46,40 +44,11 @@ MVM_WINDOW_ARGS = ("k", "s", "p", "d")
 
 
 # ---- constraints (their docstrings are what verifier messages call them) --------------------------------
-def _count(a) -> bool:
-    """a non-negative integer"""
-    return isinstance(a, IntegerAttr) and a.value >= 0
-
-
-def _box(a) -> bool:
-    """[row begin, row end, col begin, col end] with 0 <= begin < end"""
-    return (int_array(a) and len(a) == 4 and 0 <= a.value[0].value < a.value[1].value
-            and 0 <= a.value[2].value < a.value[3].value)
-
-
-def _scale(a) -> bool:
-    """a positive float"""
-    return isinstance(a, FloatAttr) and a.value > 0
-
-
-def _symbol(a) -> bool:
-    """a symbol (@name)"""
-    return isinstance(a, SymbolRefAttr)
-
-
-def _symbols(a) -> bool:
-    """a non-empty array of symbols"""
-    return isinstance(a, ArrayAttr) and len(a) > 0 and all(isinstance(x, SymbolRefAttr) for x in a.value)
-
-
-def _kind(a) -> bool:
-    """one of "conv", "depthwise", "linear", "matmul" """
-    return isinstance(a, StringAttr) and a.value in LAYER_KINDS
-
-
-def _mode(a) -> bool:
-    """one of "conv", "dw", "row" """
-    return isinstance(a, StringAttr) and a.value in MVM_MODES
+_box = Ints.where(lambda v: len(v) == 4 and 0 <= v[0] < v[1] and 0 <= v[2] < v[3],
+                  "[row begin, row end, col begin, col end] with 0 <= begin < end")
+_scale = Float.where(lambda x: x > 0, "a positive float")
+_kind = OneOf(*LAYER_KINDS)
+_mode = OneOf(*MVM_MODES)
 
 
 def _resource(element: str, rank: int | None):
@@ -90,69 +59,48 @@ def _resource(element: str, rank: int | None):
     return check
 
 
-def _python_accessors(cls: type[Operation]) -> type[Operation]:
-    """Makes every declared attribute's accessor return its Python value (`python_value`, default if absent)."""
-    for d in cls.DEFINITION.attributes:
-        default = None if d.default is None else python_value(to_attr(d.default))
-
-        def get(self, name=d.name, default=default):
-            a = self.attributes.get(name)
-            return default if a is None else python_value(a)
-        setattr(cls, d.name, property(get, doc=d.doc))
-    return cls
-
-
 def _box_text(box: tuple[int, ...]) -> str:
     return f"[{box[0]}:{box[1]},{box[2]}:{box[3]}]"
 
 
-class _Nested(Operation):
-    """An op that sits directly in a `PARENT` op."""
-
-    PARENT: ClassVar[str] = ""
-
-    def verify_(self) -> None:
-        parent = self.parent_op
-        if parent is None or parent.name != self.PARENT:
-            raise VerifyError(f"expects parent op '{self.PARENT}'")
-
-
 # ---- declarations ----------------------------------------------------------------------------------------
-class Declaration(_Nested):
+class Declaration(Operation):
     """An op that sits directly in an `isa.program`."""
 
-    PARENT = "isa.program"
+    TRAITS = frozenset({HasParent("isa.program")})
 
 
-@_python_accessors
+class Instruction(Operation):
+    """An op that sits in an `isa.stage`."""
+
+    TRAITS = frozenset({HasParent("isa.stage")})
+
+
 @irdl_op("isa.tensor")
 class TensorOp(Declaration):
     """`tensor %c [1,16,32,32] scale 0.05` (or `input %x ...`): an int8 buffer, real value = q * scale."""
 
-    sym_name = attribute(StringAttr, doc="the tensor's name")
-    shape = attribute(int_array, doc="its dimensions")
+    sym_name = attribute(Str, doc="the tensor's name")
+    shape = attribute(Ints, doc="its dimensions")
     scale = attribute(_scale, doc="the per-tensor scale (from calibration)")
-    input = opt_attribute(UnitAttr, doc="present: a program input")
+    input = opt_attribute(Flag, doc="present: a program input")
 
 
-@_python_accessors
 @irdl_op("isa.const")
 class ConstOp(Declaration):
     """`const %c0 [16] = @c0`: a float32 constant a digital op reads."""
 
-    sym_name = attribute(StringAttr, doc="the constant's name")
+    sym_name = attribute(Str, doc="the constant's name")
     value = attribute(_resource("f32", None), doc="its data")
 
 
-@_python_accessors
 @irdl_op("isa.output")
 class OutputOp(Declaration):
     """`output %y`: a program output."""
 
-    tensor = attribute(_symbol, doc="the output tensor")
+    tensor = attribute(Symbol, doc="the output tensor")
 
 
-@_python_accessors
 @irdl_op("isa.weight")
 class WeightOp(Declaration):
     """`weight @w0 [27,16] kind conv cycles 1024 scale @w0.scale bias @w0.bias`: a layer's int8 matrix.
@@ -161,9 +109,9 @@ class WeightOp(Declaration):
     names the matrix's data after the weight (`@w0`), the scales and bias after their resources.
     """
 
-    sym_name = attribute(StringAttr, doc="the weight's name")
+    sym_name = attribute(Str, doc="the weight's name")
     kind = attribute(_kind, doc='"conv", "depthwise", "linear" or "matmul"')
-    cycles = attribute(_count, doc="the layer's MVMs per sample with one copy")
+    cycles = attribute(NonNegative, doc="the layer's MVMs per sample with one copy")
     matrix = attribute(_resource("i8", 2), doc="rows x cols int8 weights")
     scales = attribute(_resource("f32", 1), doc="per-column scales")
     bias = opt_attribute(_resource("i32", 1), doc="per-column int32 bias")
@@ -177,32 +125,30 @@ class WeightOp(Declaration):
         return self.matrix.type.shape[1]
 
     def verify_(self) -> None:
-        super().verify_()
         for what, res in (("scales", self.scales), ("bias", self.bias)):
             if res is not None and res.type.shape != (self.cols,):
                 raise VerifyError(f"expects {self.cols} {what} (one per column), got {res.type}")
 
 
-@_python_accessors
 @irdl_op("isa.write")
 class WriteOp(Declaration):
     """`program xb3[0:27,64:80] <- @w0[0:27,0:16]`: writes a block of a weight into a crossbar region."""
 
-    xbar = attribute(_count, doc="the crossbar")
+    xbar = attribute(NonNegative, doc="the crossbar")
     cells = attribute(_box, doc="[row begin, row end, col begin, col end) of the crossbar")
-    weight = attribute(_symbol, doc="the weight")
+    weight = attribute(Symbol, doc="the weight")
     block = attribute(_box, doc="[row begin, row end, col begin, col end) of its matrix")
 
 
-@_python_accessors
-@irdl_op("isa.stage", traits=[NoTerminator])
+@irdl_op("isa.stage", traits=[NoTerminator,
+                              RegionHolds(Instruction, what="isa instructions", on_child=True)])
 class StageOp(Declaration):
     """`stage 2 "Conv_1" after 0, 1`: the instructions of one network op; runs for a sample once the stages
     `deps` (positions among the program's stages) are done for it."""
 
     body = region("the stage's instructions")
-    label = attribute(StringAttr, doc="the network op's ONNX location (or its op name)")
-    deps = attribute(int_array, doc="the stages it waits for (none: the input)")
+    label = attribute(Str, doc="the network op's ONNX location (or its op name)")
+    deps = attribute(Ints, doc="the stages it waits for (none: the input)")
 
     @property
     def instructions(self) -> list[Operation]:
@@ -213,22 +159,11 @@ class StageOp(Declaration):
         return [i for i in self.instructions if isinstance(i, MvmOp)]
 
     def verify_(self) -> None:
-        super().verify_()
         if len(self.regions[0].blocks) != 1:
             raise VerifyError("expects one block of instructions")
-        for op in self.instructions:
-            if not isinstance(op, Instruction):
-                raise VerifyError(f"may only contain isa instructions, found '{op.name}'", op=op)
 
 
 # ---- instructions ----------------------------------------------------------------------------------------
-class Instruction(_Nested):
-    """An op that sits in an `isa.stage`."""
-
-    PARENT = "isa.stage"
-
-
-@_python_accessors
 @irdl_op("isa.mvm")
 class MvmOp(Instruction):
     """`mvm xb0[0:128,0:128] %c.acc <- %x @w0[0:128,0:128] conv k=... copy 0 mvms 0+64`: MVMs [start,
@@ -239,21 +174,21 @@ class MvmOp(Instruction):
     positions), `g` channels per MVM; `row`, row j of the input viewed as a matrix.
     """
 
-    xbar = attribute(_count, doc="the crossbar")
+    xbar = attribute(NonNegative, doc="the crossbar")
     cells = attribute(_box, doc="the crossbar region")
-    acc = attribute(_symbol, doc="the int32 accumulator the products add into")
-    src = attribute(_symbol, doc="the input tensor")
-    weight = attribute(_symbol, doc="the weight the region holds")
+    acc = attribute(Symbol, doc="the int32 accumulator the products add into")
+    src = attribute(Symbol, doc="the input tensor")
+    weight = attribute(Symbol, doc="the weight the region holds")
     block = attribute(_box, doc="the block of the weight's matrix the region holds")
     mode = attribute(_mode, doc='addressing: "conv", "dw" or "row"')
-    k = opt_attribute(int_array, doc="kernel [kh, kw] (conv, dw)")
-    s = opt_attribute(int_array, doc="strides (conv, dw)")
-    p = opt_attribute(int_array, doc="pads [top, left, bottom, right] (conv, dw)")
-    d = opt_attribute(int_array, doc="dilations (conv, dw)")
-    g = opt_attribute(int_attr, doc="channels per MVM (dw)")
-    copy = attribute(_count, doc="the layer copy (replica) that runs it")
-    start = attribute(_count, doc="first MVM index")
-    count = attribute(_count, doc="number of MVMs")
+    k = opt_attribute(Ints, doc="kernel [kh, kw] (conv, dw)")
+    s = opt_attribute(Ints, doc="strides (conv, dw)")
+    p = opt_attribute(Ints, doc="pads [top, left, bottom, right] (conv, dw)")
+    d = opt_attribute(Ints, doc="dilations (conv, dw)")
+    g = opt_attribute(Int, doc="channels per MVM (dw)")
+    copy = attribute(NonNegative, doc="the layer copy (replica) that runs it")
+    start = attribute(NonNegative, doc="first MVM index")
+    count = attribute(NonNegative, doc="number of MVMs")
 
     @property
     def addressing(self) -> dict[str, object]:
@@ -261,7 +196,6 @@ class MvmOp(Instruction):
         return {key: getattr(self, key) for key in (*MVM_WINDOW_ARGS, "g") if key in self.attributes}
 
     def verify_(self) -> None:
-        super().verify_()
         expected = {"conv": set(MVM_WINDOW_ARGS), "dw": {*MVM_WINDOW_ARGS, "g"}, "row": set()}[self.mode]
         present = set(self.addressing)
         if present != expected:
@@ -278,39 +212,36 @@ class DigitalUnitOp(Instruction):
         return self.name[len("isa."):]
 
 
-@_python_accessors
 @irdl_op("isa.accum")
 class AccumOp(DigitalUnitOp):
     """`accum %c.acc <- %c.acc tiles=2 elems N`: adds up the partial sums of a layer's row tiles."""
 
-    acc = attribute(_symbol, doc="the accumulator")
-    tiles = attribute(_count, doc="row tiles summed")
-    elems = attribute(_count, doc="elementary operations")
+    acc = attribute(Symbol, doc="the accumulator")
+    tiles = attribute(NonNegative, doc="row tiles summed")
+    elems = attribute(NonNegative, doc="elementary operations")
 
 
-@_python_accessors
 @irdl_op("isa.requant")
 class RequantOp(DigitalUnitOp):
     """`requant %c <- %c.acc w=w0 elems N`: adds the int32 bias, scales by s_in * s_w[col] / s_out, rounds
     to int8."""
 
-    dst = attribute(_symbol, doc="the int8 result tensor")
-    acc = attribute(_symbol, doc="the accumulator")
-    weight = attribute(_symbol, doc="the weight (its scales and bias)")
-    elems = attribute(_count, doc="elementary operations")
+    dst = attribute(Symbol, doc="the int8 result tensor")
+    acc = attribute(Symbol, doc="the accumulator")
+    weight = attribute(Symbol, doc="the weight (its scales and bias)")
+    elems = attribute(NonNegative, doc="elementary operations")
 
 
-@_python_accessors
 @irdl_op("isa.digital")
 class DigitalOp(DigitalUnitOp):
     """`relu %r <- %c elems N`: nn op `nn.<opcode>` on the digital unit, on dequantized inputs; its result is
     quantized to the destination's scale. `args` are attributes of that nn op."""
 
-    opcode = attribute(StringAttr, doc="the nn op's name without 'nn.'")
-    dst = attribute(_symbol, doc="the result tensor")
-    srcs = attribute(_symbols, doc="the operands (tensors or constants)")
-    args = opt_attribute(DictAttr, doc="the nn op's attributes (none: no arguments)")
-    elems = attribute(_count, doc="elementary operations")
+    opcode = attribute(Str, doc="the nn op's name without 'nn.'")
+    dst = attribute(Symbol, doc="the result tensor")
+    srcs = attribute(Symbols, doc="the operands (tensors or constants)")
+    args = opt_attribute(Dict, doc="the nn op's attributes (none: no arguments)")
+    elems = attribute(NonNegative, doc="elementary operations")
 
     @property
     def mnemonic(self) -> str:
@@ -322,7 +253,6 @@ class DigitalOp(DigitalUnitOp):
         return a.as_dict() if a is not None else {}
 
     def verify_(self) -> None:
-        super().verify_()
         nn_op = lookup_op("nn." + self.opcode)
         if nn_op is None or self.opcode == "constant":
             raise VerifyError(f"unknown opcode '{self.opcode}' (expected an nn op's name without 'nn.')")
@@ -334,27 +264,26 @@ class DigitalOp(DigitalUnitOp):
                 raise VerifyError(f"argument '{key}' must be {describe(declared[key].constraint)}, got {value}")
 
 
-@_python_accessors
 @irdl_op("isa.send")
 class SendOp(Instruction):
     """`send %c bytes 16384`: moves a stage's int8 result over the inter-tile bus."""
 
-    tensor = attribute(_symbol, doc="the tensor sent")
-    bytes = attribute(_count, doc="bytes moved")
+    tensor = attribute(Symbol, doc="the tensor sent")
+    bytes = attribute(NonNegative, doc="bytes moved")
 
 
 # ---- the program -----------------------------------------------------------------------------------------
-@_python_accessors
-@irdl_op("isa.program", traits=[IsolatedFromAbove, NoTerminator])
+@irdl_op("isa.program", traits=[IsolatedFromAbove, NoTerminator,
+                                RegionHolds(Declaration, what="isa declarations and stages", on_child=True)])
 class ProgramOp(Operation):
     """A whole `.isa` program: header, declarations, weight programming and stages, in that order."""
 
     body = region("declarations, `isa.write`s, then `isa.stage`s")
-    version = attribute(int_attr, doc="format version")
+    version = attribute(Int, doc="format version")
     target = attribute(TargetAttr, doc="the hardware (MVM latency, digital lanes, bus width)")
-    xbars = attribute(_count, doc="crossbars used")
-    rows = attribute(_count, doc="word lines per crossbar")
-    cols = attribute(_count, doc="bit lines per crossbar")
+    xbars = attribute(NonNegative, doc="crossbars used")
+    rows = attribute(NonNegative, doc="word lines per crossbar")
+    cols = attribute(NonNegative, doc="bit lines per crossbar")
 
     @property
     def ops(self) -> list[Operation]:
@@ -412,8 +341,6 @@ class ProgramOp(Operation):
             raise VerifyError("expects one block")
         symbols: dict[str, Operation] = {}
         for op in self.ops:
-            if not isinstance(op, Declaration):
-                raise VerifyError(f"may only contain isa declarations and stages, found '{op.name}'", op=op)
             name = op.attributes.get("sym_name")
             if isinstance(name, StringAttr):
                 if name.value in symbols:

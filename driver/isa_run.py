@@ -18,7 +18,7 @@ from rnc.backends.isa.lower import calibration_inputs
 from rnc.backends.isa.quantize import dequantize
 from rnc.backends.isa.reference import calibrate, run_quantized
 from rnc.sim.interpreter import run_module
-from rnc.sim.isa_sim import simulate
+from rnc.sim.isa_sim import SimResult, simulate
 
 MIN_COSINE = 0.99   # 8-bit weights and activations: measured 0.998-0.9999 on the built-in models
 NATIVE = "rnc-native"
@@ -57,11 +57,16 @@ class IsaRun:
     speedup: float                     # over the ISAAC-like program under the same model
     check: FunctionalCheck
     trace_events: list[dict] = field(default_factory=list)
+    energy: dict[str, Any] = field(default_factory=dict)          # rnc.sim.isa_sim.EnergyResult.to_dict()
+    per_layer_ns: dict[str, float] = field(default_factory=dict)  # first sample, per stage
+    energy_vs_isaac: float | None = None   # baseline energy per inference / ours (same chip)
 
     def to_dict(self) -> dict[str, Any]:
         return {"timing_model": NATIVE, "instructions": self.instructions,
                 "latency_one_sample_ns": self.latency_one_ns, "latency_ns": self.latency_ns,
-                "speedup_vs_isaac": self.speedup, "functional_check": self.check.to_dict()}
+                "speedup_vs_isaac": self.speedup, "energy_vs_isaac": self.energy_vs_isaac,
+                "per_layer_ns": self.per_layer_ns, "energy": self.energy,
+                "functional_check": self.check.to_dict()}
 
 
 def check_input(module, seed: int) -> list[np.ndarray]:
@@ -69,13 +74,15 @@ def check_input(module, seed: int) -> list[np.ndarray]:
     return calibration_inputs(module, seed + 1_000_003, count=1)[0]
 
 
-def baseline_native_ns(partitioned, samples: int) -> float:
-    """`samples` samples through the ISAAC-like program (one tile per crossbar), rnc-native timing."""
-    return simulate(lower_program(isaac_baseline(partitioned)), samples=samples, timing_model=NATIVE).total_ns
+def baseline_native(partitioned, samples: int) -> SimResult:
+    """`samples` samples through the ISAAC-like program (one tile per crossbar) on the same chip, rnc-native
+    timing and energy."""
+    return simulate(lower_program(isaac_baseline(partitioned)), samples=samples, timing_model=NATIVE)
 
 
-def run_isa(model, placed, samples: int, seed: int, baseline_ns: float) -> IsaRun:
-    """Lower `placed`, time it natively over `samples` samples and check its numbers against `model`."""
+def run_isa(model, placed, samples: int, seed: int, baseline: SimResult) -> IsaRun:
+    """Lower `placed`, time it natively over `samples` samples (speedup and energy against the `baseline`
+    run) and check its numbers against `model`."""
     calibration = calibration_inputs(placed, seed)
     program = lower_program(placed, calibration)
     x = check_input(placed, seed)
@@ -85,8 +92,10 @@ def run_isa(model, placed, samples: int, seed: int, baseline_ns: float) -> IsaRu
     oracle = run_quantized(placed, calibrate(placed, calibration), x)[0]
     oracle = dequantize(oracle, program.tensor(program.outputs[0]).scale)
     exact = run_module(model, x)[0].astype(np.float32)
+    ours_pj, base_pj = sim.energy.energy_per_inference_pj, baseline.energy.energy_per_inference_pj
     return IsaRun(print_program(program), program.instruction_count(), one.latency_ns, sim.total_ns,
-                  baseline_ns / sim.total_ns, _compare(ours, oracle, exact), sim.trace_events)
+                  baseline.total_ns / sim.total_ns, _compare(ours, oracle, exact), sim.trace_events,
+                  sim.energy.to_dict(), one.per_layer_ns, base_pj / ours_pj if ours_pj else None)
 
 
 def _compare(ours: np.ndarray, oracle: np.ndarray, exact: np.ndarray) -> FunctionalCheck:

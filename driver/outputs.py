@@ -32,12 +32,12 @@ def partition_json(module) -> str:
         copies: dict[int, list[str]] = {}
         for t in layer.tiles:
             h, w = t.footprint()
-            copies.setdefault(t.replica.value, []).append(_reference_box(h, w, t.cycles.value, layer.layer_index))
+            copies.setdefault(t.replica, []).append(_reference_box(h, w, t.cycles, layer.layer))
         child_boxes = [copies[r] for r in sorted(copies)]
-        layers.append({"idx": f"{REFERENCE_CLASS[layer.kind_name]}_{layer.layer_index}",
-                       "multiply": layer.copy_count,
-                       "box_raw": _reference_box(layer.rows.value, layer.cols.value, layer.cycles.value,
-                                                 layer.layer_index),
+        layers.append({"idx": f"{REFERENCE_CLASS[layer.kind]}_{layer.layer}",
+                       "multiply": layer.copies,
+                       "box_raw": _reference_box(layer.rows, layer.cols, layer.cycles,
+                                                 layer.layer),
                        "boxes": child_boxes[0] if child_boxes else [], "child_boxes": child_boxes})
     return json.dumps(layers, indent=4)
 
@@ -53,7 +53,7 @@ def pack_csv(module) -> str:
             if t.is_placed:
                 xbar, row, col = t.placement
                 h, wd = t.footprint()
-                w.writerow([layer.layer_index, xbar, row, col, row + h, col + wd])
+                w.writerow([layer.layer, xbar, row, col, row + h, col + wd])
     return out.getvalue()
 
 

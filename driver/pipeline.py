@@ -18,7 +18,7 @@ from rnc.hw.target_files import TargetError, apply_values, load_target, parse_xb
 from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.pass_manager import PassContext, PassError, PassManager, load_all_passes, parse_pipeline
 from rnc.passes.xbar.report import placement_report
-from rnc.driver.isa_run import baseline_native_ns, run_isa
+from rnc.driver.isa_run import baseline_native, run_isa
 from rnc.driver.result import Baseline, BudgetResult, CompileResult
 from rnc.driver.timing import isaac_layers, reference_layers, simulate
 
@@ -167,7 +167,8 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
                         options.samples)
     if options.simulate_isa:
         progress("ISAAC-like baseline program")
-        baseline.native_latency_ns = _isa_or_error(lambda: baseline_native_ns(partitioned, options.samples))
+        base_run = _isa_or_error(lambda: baseline_native(partitioned, options.samples))
+        baseline.native_latency_ns, baseline.native_energy = base_run.total_ns, base_run.energy.to_dict()
     result = CompileResult(model_name, model, partitioned, baseline, ignored_target_keys=ignored)
     for budget in (options.budgets or [None]):
         progress(f"place (budget {budget if budget else 'min'})")
@@ -192,6 +193,6 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
         if options.simulate_isa:
             progress(f"lower and simulate (budget {budget if budget else 'min'})")
             run.isa = _isa_or_error(lambda: run_isa(model, placed, options.samples, options.seed,
-                                                    baseline.native_latency_ns))
+                                                    base_run))
         result.runs.append(run)
     return result

@@ -21,8 +21,8 @@ def _colour(i: int) -> str:
 def crossbar_map(module) -> dict:
     """The SVG crossbar map: one square per crossbar, one rectangle per placed tile, coloured by layer."""
     array = module_array(module)
-    count = array.count.value if array else 0
-    rows, cols = (array.rows.value, array.cols.value) if array else (DEFAULT_TARGET.xbar_rows, DEFAULT_TARGET.xbar_cols)
+    count = array.count if array else 0
+    rows, cols = (array.rows, array.cols) if array else (DEFAULT_TARGET.xbar_rows, DEFAULT_TARGET.xbar_cols)
     per_row = 16
     rects, used = [], [0] * count
     for layer in module_layers(module):
@@ -34,9 +34,9 @@ def crossbar_map(module) -> dict:
             used[x] += h * w
             ox, oy = (x % per_row) * (CELL + 6), (x // per_row) * (CELL + 6)
             rects.append({"x": ox + c * CELL / cols, "y": oy + r * CELL / rows, "w": w * CELL / cols,
-                          "h": h * CELL / rows, "fill": _colour(layer.layer_index),
-                          "title": f"layer {layer.layer_index} ({layer.kind_name}) copy {t.replica.value}: "
-                                   f"rows {list(t.row_range)} cols {list(t.col_range)} on crossbar {x}"})
+                          "h": h * CELL / rows, "fill": _colour(layer.layer),
+                          "title": f"layer {layer.layer} ({layer.kind}) copy {t.replica}: "
+                                   f"rows {list(t.rows)} cols {list(t.cols)} on crossbar {x}"})
     squares = [{"x": (i % per_row) * (CELL + 6), "y": (i // per_row) * (CELL + 6), "i": i,
                 "util": used[i] / (rows * cols)} for i in range(count)]
     height = ((count + per_row - 1) // per_row) * (CELL + 6)
@@ -55,6 +55,31 @@ def timeline(run) -> dict:
     return {"bars": bars, "total": start or 1.0}
 
 
+def bars(values: dict[str, float], width: float = 420.0, limit: int = 24) -> list[dict]:
+    """Horizontal bars for a breakdown chart, largest first: label, value, share of the total, bar width; past
+    `limit` bars the rest are summed into one ("N others")."""
+    ranked = sorted(values.items(), key=lambda kv: -kv[1])
+    if len(ranked) > limit:
+        rest = ranked[limit - 1:]
+        ranked = ranked[:limit - 1] + [(f"{len(rest)} others", sum(v for _, v in rest))]
+    values = dict(ranked)
+    total = sum(values.values()) or 1.0
+    top = max(values.values(), default=0.0) or 1.0
+    return [{"label": k, "value": v, "share": v / total, "w": max(width * v / top, 0.5), "fill": _colour(i)}
+            for i, (k, v) in enumerate(values.items()) if v > 0]
+
+
+def breakdown(run) -> dict | None:
+    """Energy and area by component and latency by layer of the native run (None without one)."""
+    if not run.isa:
+        return None
+    e = run.isa.energy
+    energy = dict(e["component_pj"], leakage=e["leakage_pj"])
+    return {"energy": bars(energy), "area": bars(e["component_area_mm2"]), "layers": bars(run.isa.per_layer_ns),
+            "energy_total": e["energy_per_inference_pj"], "area_total": e["area_mm2"],
+            "latency_total": run.isa.latency_one_ns}
+
+
 def render(result, run, sweep: list | None = None) -> str:
     """report.html for `run` of a CompileResult, with a sweep plot of the runs in `sweep` when given."""
     env = Environment(loader=PackageLoader("rnc.driver", "templates"), autoescape=select_autoescape())
@@ -62,4 +87,4 @@ def render(result, run, sweep: list | None = None) -> str:
     sweep_rows = [result.summary(r) for r in (sweep or [])]
     return env.get_template("report.html.j2").render(
         s=result.summary(run), layers=run.mapping["layers"], xmap=crossbar_map(run.placed),
-        tl=timeline(run), sweep=sweep_rows, colour=_colour, esc=html.escape)
+        tl=timeline(run), sweep=sweep_rows, colour=_colour, esc=html.escape, bd=breakdown(run))

@@ -17,8 +17,20 @@ REFERENCE_TIMING = "rnc (reference-compatible)"
 
 # The "units" table of report.json: what the suffixes of its key names mean.
 UNITS = {"*_ns": "nanoseconds", "speedup_*": "ISAAC-like time / rnc time, same timing model",
+         "native_speedup_vs_isaac": "ISAAC-like time / rnc time, both rnc-native on the same chip",
+         "energy_vs_isaac": "ISAAC-like energy / rnc energy per inference, same chip",
          "utilization_*": "fraction of crossbar cells", "area_*": "crossbar cells",
-         "throughput_samples_per_s": "samples per second"}
+         "throughput_samples_per_s": "samples per second",
+         "*_pj": "picojoules (per inference)", "*_mw": "milliwatts", "area_mm2": "square millimetres (the tiles used)",
+         "tops": "tera-operations per second, ops = 2 x MACs", "tops_per_w": "TOPS per watt",
+         "tops_per_mm2": "TOPS per square millimetre", "edap_pj_ns_mm2": "energy x latency x area (pJ ns mm^2)"}
+
+# The headline figures of the native run, in the order report.json leads with them: the energy run's keys
+# (ENERGY_KEYS, rnc.sim.isa_sim.EnergyResult) and the timing and verdict of BudgetResult.
+ENERGY_KEYS = ("chip", "energy_per_inference_pj", "average_power_mw", "peak_power_mw", "area_mm2", "tops",
+               "tops_per_w", "tops_per_mm2", "edap_pj_ns_mm2", "bottleneck")
+NATIVE_KEYS = ("chip", "native_latency_one_sample_ns", "native_latency_ns", "native_speedup_vs_isaac",
+               "energy_vs_isaac") + ENERGY_KEYS[1:] + ("verdict",)
 
 
 @dataclass
@@ -31,13 +43,15 @@ class Baseline:
     latency_one_sample_ns: float
     samples: int
     native_latency_ns: float | None = None  # its lowered program, rnc-native timing (with simulate_isa)
+    native_energy: dict[str, Any] | None = None   # its energy figures on the same chip (with simulate_isa)
 
     def to_dict(self) -> dict[str, Any]:
-        """report.json's "baseline" (native_latency_ns only when the ISA was simulated)."""
+        """report.json's "baseline" (the native figures only when the ISA was simulated)."""
         out = {"xbars": self.xbars, "latency_ns": self.latency_ns,
                "latency_one_sample_ns": self.latency_one_sample_ns, "samples": self.samples}
         if self.native_latency_ns is not None:
             out["native_latency_ns"] = self.native_latency_ns
+            out["native_energy"] = self.native_energy
         return out
 
 
@@ -89,6 +103,48 @@ class BudgetResult:
     def throughput_samples_per_s(self) -> float:
         return self.samples / self.latency_ns * 1e9
 
+    @property
+    def native_latency_one_sample_ns(self) -> float | None:
+        return self.isa.latency_one_ns if self.isa else None
+
+    @property
+    def native_latency_ns(self) -> float | None:
+        return self.isa.latency_ns if self.isa else None
+
+    @property
+    def native_speedup_vs_isaac(self) -> float | None:
+        return self.isa.speedup if self.isa else None
+
+    @property
+    def energy_vs_isaac(self) -> float | None:
+        return self.isa.energy_vs_isaac if self.isa else None
+
+    @property
+    def verdict(self) -> str | None:
+        return verdict(self.isa) if self.isa else None
+
+    def __getattr__(self, name: str) -> Any:
+        """The native run's energy figures by name (`run.tops_per_w`; None without a simulated program)."""
+        if name in ENERGY_KEYS:
+            isa = self.__dict__.get("isa")
+            return isa.energy[name] if isa else None
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def native(self) -> dict[str, Any]:
+        """The native run's headline figures (None without a simulated .isa program), report.json's first keys."""
+        return {key: getattr(self, key) for key in NATIVE_KEYS}
+
+
+def verdict(isa: IsaRun) -> str | None:
+    """One line when the mapping is slower than the baseline or a digital unit or the network bounds it."""
+    e = isa.energy
+    if isa.speedup < 1:
+        return (f"slower than the ISAAC-like baseline on {e['chip']}: {isa.speedup:.2f}x native "
+                f"(busiest: {e['bottleneck']}, {100 * e['bottleneck_busy']:.0f}% busy)")
+    if not e["bottleneck"].startswith("crossbar"):
+        return f"bottleneck: {e['bottleneck']} ({100 * e['bottleneck_busy']:.0f}% busy), not the crossbars"
+    return None
+
 
 @dataclass
 class CompileResult:
@@ -113,7 +169,7 @@ class CompileResult:
         """report.json's "summary" for `run` (default: the last): one row of the table."""
         r = run or self.last
         return {
-            "model": self.model_name, "budget_xbars": r.budget, "pipeline": r.pipeline,
+            "model": self.model_name, "budget_xbars": r.budget, **r.native(), "pipeline": r.pipeline,
             "xbars_used": r.xbars_used, "tiles": r.tiles, "area_lower_bound_xbars": r.area_lower_bound_xbars,
             "utilization_of_used": r.utilization_of_used, "utilization_of_budget": r.utilization_of_budget,
             "bottleneck_reduction": r.bottleneck_reduction,

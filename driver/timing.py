@@ -21,9 +21,9 @@ def reference_layers(module) -> list[RefLayer]:
     for layer in module_layers(module):
         copies = defaultdict(list)
         for i, tile in enumerate(layer.tiles):
-            xbar = tile.xbar.value if tile.is_placed else -(layer.layer_index * 100_000 + i + 1)
-            copies[tile.replica.value].append(RefTile(tile.cycles.value, tile_mvm_ns(target, tile), xbar))
-        out.append(RefLayer(f"layer{layer.layer_index}", [copies[r] for r in sorted(copies)],
+            xbar = tile.xbar if tile.is_placed else -(layer.layer * 100_000 + i + 1)
+            copies[tile.replica].append(RefTile(tile.cycles, tile_mvm_ns(target, tile), xbar))
+        out.append(RefLayer(f"layer{layer.layer}", [copies[r] for r in sorted(copies)],
                             layer_matrix(layer).parallelism))
     return out
 
@@ -35,10 +35,10 @@ def isaac_layers(partitioned_module) -> list[RefLayer]:
     for layer in module_layers(partitioned_module):
         tiles = []
         for tile in layer.tiles:
-            if tile.replica.value == 0:
-                tiles.append(RefTile(tile.cycles.value, tile_mvm_ns(target, tile), xbar))
+            if tile.replica == 0:
+                tiles.append(RefTile(tile.cycles, tile_mvm_ns(target, tile), xbar))
                 xbar += 1
-        out.append(RefLayer(f"layer{layer.layer_index}", [tiles], layer_matrix(layer).parallelism))
+        out.append(RefLayer(f"layer{layer.layer}", [tiles], layer_matrix(layer).parallelism))
     return out
 
 

@@ -1,8 +1,11 @@
 """The hardware target: everything the compiler, the simulators and the NAS know about the accelerator.
 
 `Target` is plain data: crossbar geometry and budget, weight/cell/input bit widths, the MNSIM-style
-peripheral parameters that set the MVM latency (`PeripheralParams`), and the digital/bus throughput rnc's
-own timing model uses. Every key, its default, unit and source is listed by `Target.parameters()` (and in
+peripheral parameters that set the reference-compatible MVM latency (`PeripheralParams`), the digital
+throughput rnc's own timing model uses, and the chip (`chip`: a name in rnc/hw/targets or a chip file) whose
+hierarchy, network and component figures the cost model and the native simulator read. The crossbar the
+chip's cost model sees (`crossbar_config()`) derives from the Target: its size and bit widths are the
+Target's, its other knobs the chip's unless overridden here (`cols_per_adc`, `adc_type`, ...). Every key, its default, unit and source is listed by `Target.parameters()` (and in
 docs/hardware.md). The IR carries a target as `#rnc.target<...>` (rnc.dialects.rnc); files and options
 become one through `rnc.hw.target_files`.
 """
@@ -12,10 +15,18 @@ import dataclasses
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from functools import lru_cache
+
+from rnc.hw.chip import Chip, load_chip
+from rnc.hw.cost.params import PeripheralConfig
 from rnc.hw.parameters import ParameterInfo, described, parameter
 from rnc.hw.peripherals import PeripheralParams, pe_latency_ns
 
 _TIMING_MD = "rnc's own timing model (docs/timing.md section 1)"
+_CHIP = "the chip's [crossbar] (none: the chip's value)"
+DEFAULT_CHIP = "rnc-reference"
+# Crossbar knobs only the chip describes; a Target key of the same name overrides the chip's value.
+CHIP_CROSSBAR_KEYS = ("tech_node_nm", "cell_type", "adc_type", "cols_per_adc", "read_voltage_v")
 
 
 @dataclass(frozen=True)
@@ -32,20 +43,49 @@ class Target:
     cell_bits: int = parameter(8, unit="bits", source="RNC reference (one weight per cell in the packing area)",
                                doc="bits one cell stores; a weight takes ceil(weight_bits / cell_bits) cells")
     digital_lanes: int = parameter(32, unit="results/cycle", source=_TIMING_MD,
-                                   doc="elementwise results the digital unit produces per cycle")
-    bus_bytes_per_cycle: int = parameter(32, unit="bytes/cycle", source=_TIMING_MD, doc="inter-tile bus width")
+                                   doc="elementwise results each tile's digital unit produces per cycle")
     buffer_bytes_per_cycle: int = parameter(64, unit="bytes/cycle", source=_TIMING_MD,
                                             doc="tile buffer read/write bandwidth (not modelled yet)")
+    chip: str = parameter(DEFAULT_CHIP, unit="-", source="rnc/hw/targets/*.toml (isaac, rnc-reference) or a file",
+                          doc="the chip: tiles, network, component figures (docs/hardware.md)")
+    tech_node_nm: int | None = parameter(None, unit="nm", source=_CHIP, doc="CMOS node of the periphery")
+    cell_type: str | None = parameter(None, unit="-", source=_CHIP, doc='"1T1R" or "0T1R"')
+    adc_type: str | None = parameter(None, unit="-", source=_CHIP, doc='"sar" or "flash"')
+    cols_per_adc: int | None = parameter(None, unit="columns", source=_CHIP,
+                                         doc="columns time-multiplexed onto one ADC")
+    read_voltage_v: float | None = parameter(None, unit="V", source=_CHIP, doc="read voltage")
     peripherals: PeripheralParams = field(default_factory=PeripheralParams)
 
     def __post_init__(self) -> None:
-        for name in ("weight_bits", "cell_bits", "digital_lanes", "bus_bytes_per_cycle", "buffer_bytes_per_cycle"):
+        for name in ("weight_bits", "cell_bits", "digital_lanes", "buffer_bytes_per_cycle"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.budget is not None and self.budget < 1:
             raise ValueError(f"budget must be >= 1, got {self.budget}")
         if self.cell_bits > self.weight_bits:
             raise ValueError(f"cell_bits ({self.cell_bits}) cannot exceed weight_bits ({self.weight_bits})")
+        if not isinstance(self.chip, str) or not self.chip:
+            raise ValueError(f"chip must be a chip name or a file path, got {self.chip!r}")
+        self.crossbar_config()   # the chip loads and the crossbar it derives is valid (ValueError otherwise)
+
+    # ---- the chip ----------------------------------------------------------------------------------------
+    def chip_model(self) -> Chip:
+        """The chip this target names (loaded once per name or path)."""
+        return _chip(self.chip)
+
+    def crossbar_config(self) -> PeripheralConfig:
+        """The crossbar the cost model charges: the chip's, with the Target's size, bit widths and overrides.
+
+        One source per fact: rows, columns, ADC/DAC/input bits are PeripheralParams', weight and cell bits
+        the Target's; the chip's own [crossbar] values are only where its component figures were measured.
+        """
+        p = self.peripherals
+        values = dict(rows=p.xbar_rows, cols=p.xbar_cols, adc_bits=p.adc_bits, dac_bits=p.dac_bits,
+                      input_bits=p.input_bits, weight_bits=self.weight_bits, bits_per_cell=self.cell_bits)
+        chip = self.chip_model().crossbar
+        values["cols_per_adc"] = min(chip.cols_per_adc, p.xbar_cols)   # a narrower array: one ADC for all columns
+        values.update({k: getattr(self, k) for k in CHIP_CROSSBAR_KEYS if getattr(self, k) is not None})
+        return _crossbar(chip, tuple(sorted(values.items())))
 
     # ---- derived ---------------------------------------------------------------------------------------
     @property
@@ -103,6 +143,16 @@ class Target:
         periph = {k: v for k, v in values.items() if k in periph_keys}
         return replace(self, peripherals=replace(self.peripherals, **periph),
                        **{k: v for k, v in values.items() if k in own})
+
+
+@lru_cache(maxsize=None)
+def _chip(name_or_path: str) -> Chip:
+    return load_chip(name_or_path)
+
+
+@lru_cache(maxsize=256)
+def _crossbar(base: PeripheralConfig, values: tuple) -> PeripheralConfig:
+    return replace(base, **dict(values))
 
 
 DEFAULT_TARGET = Target()

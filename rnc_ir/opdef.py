@@ -8,6 +8,13 @@
 
 The decorator collects the fields, derives typed accessors (`op.input`, `op.output`), a keyword builder
 (`ReluOp.build(input=x, output=t)`) and the structural checks the verifier runs before `verify_`.
+
+An attribute declared with a typed constraint (`rnc.ir.typed_attributes`: `Int`, `RangeOf`, `Symbol`, ...)
+reads as a Python value (`op.copies` is an int) and can be assigned one (`op.copies = 3`); any other
+constraint's accessor returns the attribute. Structure that spans ops is declared as traits, and the
+verifier derives the checks: `HasParent("xbar.layer")`, `RegionHolds(TileOp)` ("this region holds only
+these ops"), `SameElementType` (every tensor operand has the first one's element type), and
+`ModuleInvariant(check)`, a whole-module invariant the enclosing `builtin.module` checks once.
 """
 from __future__ import annotations
 
@@ -16,7 +23,8 @@ from typing import Any, Callable, Literal, Sequence
 
 from .attributes import Attribute, to_attr
 from .core import Operation, Region, Value
-from .types import Type
+from .typed_attributes import Typed
+from .types import TensorType, Type
 
 Kind = Literal["single", "optional", "variadic"]
 Constraint = type | tuple[type, ...] | Callable[[Any], bool] | None
@@ -38,17 +46,105 @@ class VerifyError(Exception):
 
 # ---- traits ------------------------------------------------------------------------------------------
 class Trait:
+    """A property of an op kind; a trait that overrides `verify` is checked on every op that has it."""
+
     def __init__(self, name: str, doc: str) -> None:
         self.name, self.doc = name, doc
 
+    def verify(self, op: Operation) -> None:
+        """Raises VerifyError if `op` breaks the trait (structural traits check nothing)."""
+
     def __repr__(self) -> str:
         return self.name
+
+
+def _op_name(op: type[Operation] | str) -> str:
+    return op if isinstance(op, str) else op.OP_NAME  # type: ignore[return-value]
+
+
+class HasParent(Trait):
+    """The op sits directly in one of the given ops (classes or names): `HasParent("xbar.layer")`."""
+
+    def __init__(self, *parents: type[Operation] | str) -> None:
+        super().__init__("HasParent", "sits directly in one of the given ops")
+        self.parents = parents
+
+    def verify(self, op: Operation) -> None:
+        names = [_op_name(p) for p in self.parents]
+        parent = op.parent_op
+        if parent is None or parent.name not in names:
+            expected = f"'{names[0]}'" if len(names) == 1 else "to be one of " + ", ".join(f"'{n}'" for n in names)
+            raise VerifyError(f"expects parent op {expected}")
+
+
+class RegionHolds(Trait):
+    """Every region of the op holds only the given ops (classes, base classes or names).
+
+    `what` names them in the error (default: their op names); the error is reported on the op at fault
+    when `on_child` is set, else on the holder (MLIR reports a region constraint on the op that owns it).
+    """
+
+    def __init__(self, *ops: type[Operation] | str, what: str = "", on_child: bool = False) -> None:
+        super().__init__("RegionHolds", "its regions hold only the given ops")
+        self.ops, self.what, self.on_child = ops, what, on_child
+
+    def verify(self, op: Operation) -> None:
+        names = {p for p in self.ops if isinstance(p, str)}
+        classes = tuple(p for p in self.ops if not isinstance(p, str))
+        for region in op.regions:
+            for block in region.blocks:
+                for child in block.ops:
+                    if child.name not in names and not isinstance(child, classes):
+                        what = self.what or " or ".join(f"'{_op_name(p)}'" for p in self.ops) + " ops"
+                        raise VerifyError(f"may only contain {what}, found '{child.name}'",
+                                          op=child if self.on_child else None)
+
+
+class _SameElementType(Trait):
+    """`SameElementType` (MLIR's SameOperandsElementType): the error names the first operand that differs."""
+
+    def verify(self, op: Operation) -> None:
+        defn = type(op).DEFINITION
+        seg = _segments(defn.operands, len(op._operands)) if defn is not None else None
+        if seg is None:
+            return
+        first = None
+        for d, (start, n) in zip(defn.operands, seg):
+            for v in op._operands[start:start + n]:
+                t = v.type
+                if not isinstance(t, TensorType):
+                    continue
+                if first is None:
+                    first = t
+                elif t.element_type != first.element_type:
+                    raise VerifyError(f"expects {d.name} of element type {first.element_type}, got {t}")
+
+
+class ModuleInvariant(Trait):
+    """An invariant over the whole module, checked once by the enclosing `builtin.module`'s verifier (not
+    by the op, which would re-walk the module): `check(op, module)` raises VerifyError."""
+
+    def __init__(self, check: Callable[[Operation, Operation], None], doc: str = "") -> None:
+        super().__init__("ModuleInvariant", doc or (check.__doc__ or "").strip())
+        self.check = check
+
+
+def verify_module_invariants(module: Operation) -> None:
+    """Checks the `ModuleInvariant`s of the ops at the top level of `module` (each once)."""
+    for region in module.regions:
+        for block in region.blocks:
+            for op in block.ops:
+                for trait in op.TRAITS:
+                    if isinstance(trait, ModuleInvariant):
+                        trait.check(op, module)
 
 
 Pure = Trait("Pure", "no side effects: removable when its results are unused")
 IsTerminator = Trait("IsTerminator", "must be the last op of its block")
 IsolatedFromAbove = Trait("IsolatedFromAbove", "its regions cannot use values defined outside")
 NoTerminator = Trait("NoTerminator", "its single-block regions need no terminator")
+SameElementType = _SameElementType("SameElementType",
+                                   "its tensor operands share the element type of the first one")
 
 
 # ---- field definitions ---------------------------------------------------------------------------------
@@ -194,11 +290,33 @@ def _result_accessor(index: int) -> property:
 
 
 def _attribute_accessor(d: AttributeDef) -> property:
-    default = None if d.default is None else to_attr(d.default)
+    """A typed constraint's accessor reads and assigns Python values; any other reads the attribute."""
+    name, c = d.name, d.constraint
+    if isinstance(c, Typed):
+        convert, put = c.get, c.put
+        default = None if d.default is None else convert(put(d.default))
+
+        if c.reads_value:
+            def get_value(self: Operation):
+                a = self.attributes.get(name)
+                return default if a is None else a.value
+        else:
+            def get_value(self: Operation):
+                a = self.attributes.get(name)
+                return default if a is None else convert(a)
+
+        def set_value(self: Operation, value: Any) -> None:
+            a = put(value)
+            if a is None:
+                self.attributes.pop(name, None)
+            else:
+                self.attributes[name] = a
+        return property(get_value, set_value, doc=d.doc)
+    default_attr = None if d.default is None else to_attr(d.default)
 
     def get(self: Operation):
-        return self.attributes.get(d.name, default)
-    return property(get)
+        return self.attributes.get(name, default_attr)
+    return property(get, doc=d.doc)
 
 
 def _region_accessor(index: int) -> property:
@@ -235,6 +353,7 @@ def irdl_op(name: str, traits: Sequence[Trait] = ()):
         cls.OP_NAME = name
         cls.DEFINITION = defn
         cls.TRAITS = frozenset(traits) | frozenset(getattr(cls.__mro__[1], "TRAITS", ()))
+        cls.CHECKED_TRAITS = tuple(t for t in cls.TRAITS if type(t).verify is not Trait.verify)
         cls.build = classmethod(_build)  # type: ignore[attr-defined]
         return cls
 
@@ -265,6 +384,8 @@ def _build(cls, *, location=None, attributes: dict[str, Any] | None = None, regi
     for d in defn.attributes:
         if d.name in fields:
             v = fields.pop(d.name)
+            if isinstance(d.constraint, Typed):  # a Python value as the accessor would store it
+                v = d.constraint.put(v)
             if v is not None:
                 attrs[d.name] = v
     if fields:
@@ -282,6 +403,7 @@ def satisfies(value: Any, constraint: Constraint) -> bool:
 
 
 def describe(constraint: Constraint) -> str:
+    """What a constraint accepts, in words (a predicate's docstring: "an integer")."""
     if constraint is None:
         return "any"
     if isinstance(constraint, type):
@@ -318,6 +440,13 @@ def verify_structure(op: Operation) -> None:
         fixed = sum(1 for r in defn.regions if r.kind == "single")
         if len(op.regions) < fixed or (not variadic and len(op.regions) != fixed):
             raise VerifyError(f"expected {fixed} region{'s' if fixed != 1 else ''}, got {len(op.regions)}")
+    verify_traits(op)
+
+
+def verify_traits(op: Operation) -> None:
+    """Checks the traits of `op` that carry a check (HasParent, RegionHolds, SameElementType, ...)."""
+    for trait in getattr(type(op), "CHECKED_TRAITS", ()):
+        trait.verify(op)
 
 
 def _count_text(defs) -> str:

@@ -34,7 +34,7 @@ def reference_network(model: str, copies: int = 1, split: int = 1, placement: Pl
         for _ in range(copies):
             placed = []
             for tile in tiles:
-                latency = pe_latency_ns(params, tile.rows, 1 if layer.depthwise else tile.cols)
+                latency = pe_latency_ns(params, tile.height, 1 if layer.depthwise else tile.width)
                 placed.append(RefTile(tile.cycles, latency, next_xbar))
                 if placement == "own":
                     next_xbar += 1

@@ -18,7 +18,7 @@ def isaac_baseline(module):
     target = module_target(copy)
     index = 0
     for layer in module_layers(copy):
-        if layer.copy_count != 1:
+        if layer.copies != 1:
             raise LoweringError("isaac_baseline expects an unreplicated module (run only 'tile-partition')")
         for tile in layer.tiles:
             tile.place(index, 0, 0)

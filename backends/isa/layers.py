@@ -15,7 +15,7 @@ class LoweringError(ValueError):
 def _const(layer: LayerOp, index: int, what: str) -> np.ndarray:
     arr = constant_of(layer.operands[index])
     if arr is None:
-        raise LoweringError(f"layer {layer.layer_index}: the {what} is not a constant with data")
+        raise LoweringError(f"layer {layer.layer}: the {what} is not a constant with data")
     return np.asarray(arr, dtype=np.float32)
 
 
@@ -30,10 +30,10 @@ def layer_bias(layer: LayerOp) -> np.ndarray | None:
 def layer_matrix(layer: LayerOp) -> np.ndarray:
     """The rows x cols crossbar matrix: conv (cin, kh, kw) x cout; depthwise (kh, kw) x C; linear in x out."""
     w = layer_weight(layer)
-    kind = layer.kind_name
+    kind = layer.kind
     if kind == "conv":
-        if layer.groups is not None and layer.groups.value != 1:
-            raise LoweringError(f"layer {layer.layer_index}: grouped convolution is not supported by the ISA")
+        if layer.groups is not None and layer.groups != 1:
+            raise LoweringError(f"layer {layer.layer}: grouped convolution is not supported by the ISA")
         return w.reshape(w.shape[0], -1).T
     if kind == "depthwise":
         return w.reshape(w.shape[0], -1).T
@@ -44,18 +44,18 @@ def layer_matrix(layer: LayerOp) -> np.ndarray:
 
 def conv_params(layer: LayerOp) -> dict:
     w = layer_weight(layer)
-    return {"k": tuple(w.shape[2:]), "s": tuple(layer.strides.ints()) if layer.strides is not None else (1, 1),
-            "p": tuple(layer.pads.ints()) if layer.pads is not None else (0, 0, 0, 0),
-            "d": tuple(layer.dilations.ints()) if layer.dilations is not None else (1, 1)}
+    return {"k": tuple(w.shape[2:]), "s": layer.strides if layer.strides is not None else (1, 1),
+            "p": layer.pads if layer.pads is not None else (0, 0, 0, 0),
+            "d": layer.dilations if layer.dilations is not None else (1, 1)}
 
 
 def run_layer_float(layer: LayerOp, x: np.ndarray) -> np.ndarray:
     """The float32 result of the nn op the layer came from."""
     w, b = layer_weight(layer), layer_bias(layer)
-    kind = layer.kind_name
+    kind = layer.kind
     if kind in ("conv", "depthwise"):
         p = conv_params(layer)
-        groups = layer.groups.value if layer.groups is not None else 1
+        groups = layer.groups if layer.groups is not None else 1
         return conv2d(x, w, b, p["s"], p["p"], p["d"], groups)
     out = x @ w.T if kind == "linear" else np.matmul(x, w)
     return out + b if b is not None else out

@@ -90,8 +90,8 @@ class _Lowering:
         body = Block()
         for op in [*self.tensors, *self.consts.values(), *self.outputs, *self.weights, *self.writes, *self.stages]:
             body.append(op)
-        return ProgramOp.build(version=ISA_VERSION, target=TargetAttr(target), xbars=array.count.value,
-                               rows=array.rows.value, cols=array.cols.value, regions=[Region([body])])
+        return ProgramOp.build(version=ISA_VERSION, target=TargetAttr(target), xbars=array.count,
+                               rows=array.rows, cols=array.cols, regions=[Region([body])])
 
     def declare(self, value, input_flag: UnitAttr | None = None) -> str:
         name = self.name(value)
@@ -113,41 +113,41 @@ class _Lowering:
         stage = self.new_stage(layer, [src])
         emit = stage.regions[0].blocks[0].append
         out = self.name(layer.results[0])
-        blob = f"w{layer.layer_index}"
-        kind = layer.kind_name
+        blob = f"w{layer.layer}"
+        kind = layer.kind
         qw, sw = quantize_weights(layer_matrix(layer))
         bias = layer_bias(layer)
         qbias = quantize_bias(bias, self.scales[id(src)], sw) if bias is not None else None
         self.weights.append(WeightOp.build(
-            sym_name=blob, kind=kind, cycles=layer.cycles.value, matrix=_resource(blob, qw),
+            sym_name=blob, kind=kind, cycles=layer.cycles, matrix=_resource(blob, qw),
             scales=_resource(blob + ".scale", sw), bias=_resource(blob + ".bias", qbias) if qbias is not None else None))
         mode, args = _addressing(layer)
         acc = SymbolRefAttr(out + ".acc")
-        copies = layer.copy_count
+        copies = layer.copies
         signature = None
         for replica in range(copies):
-            tiles = [t for t in layer.tiles if t.replica.value == replica]
-            sig = sorted((t.row_range, t.col_range, t.group_count, t.cycles.value) for t in tiles)
+            tiles = [t for t in layer.tiles if t.replica == replica]
+            sig = sorted((t.rows, t.cols, t.groups, t.cycles) for t in tiles)
             if signature is not None and sig != signature:
-                raise LoweringError(f"layer {layer.layer_index}: copies must share one tiling (replica {replica} "
+                raise LoweringError(f"layer {layer.layer}: copies must share one tiling (replica {replica} "
                                     f"differs from replica 0)")
             signature = sig
             for t in tiles:
                 if not t.is_placed:
-                    raise LoweringError(f"layer {layer.layer_index}: a tile is not placed; run 'place' first")
+                    raise LoweringError(f"layer {layer.layer}: a tile is not placed; run 'place' first")
                 x, orow, ocol = t.placement
                 h, w = t.footprint(self.module_cells())
-                r0, r1 = t.row_range
-                c0, c1 = t.col_range
+                r0, r1 = t.rows
+                c0, c1 = t.cols
                 cells, block = (orow, orow + h, ocol, ocol + w), (r0, r1, c0, c1)
                 self.writes.append(WriteOp.build(xbar=x, cells=cells, weight=SymbolRefAttr(blob), block=block))
-                cyc = t.cycles.value
+                cyc = t.cycles
                 start, end = cyc * replica // copies, cyc * (replica + 1) // copies
                 emit(MvmOp.build(xbar=x, cells=cells, acc=acc, src=SymbolRefAttr(self.name(src)), weight=SymbolRefAttr(blob),
-                                 block=block, mode=mode, **args, g=t.group_count if kind == "depthwise" else None,
+                                 block=block, mode=mode, **args, g=t.groups if kind == "depthwise" else None,
                                  copy=replica, start=start, count=end - start))
         outputs = int(np.prod(layer.results[0].type.shape))
-        row_blocks = len({t.row_range for t in layer.tiles if t.replica.value == 0})
+        row_blocks = len({t.rows for t in layer.tiles if t.replica == 0})
         if row_blocks > 1:
             emit(AccumOp.build(acc=acc, tiles=row_blocks, elems=(row_blocks - 1) * outputs))
         emit(RequantOp.build(dst=SymbolRefAttr(out), acc=acc, weight=SymbolRefAttr(blob), elems=outputs))
@@ -187,7 +187,7 @@ class _Lowering:
 
 def _addressing(layer: LayerOp) -> tuple[str, dict]:
     """The MVM addressing mode of a layer and its window arguments (k, s, p, d)."""
-    kind = layer.kind_name
+    kind = layer.kind
     if kind in ("conv", "depthwise"):
         return ("conv" if kind == "conv" else "dw"), dict(conv_params(layer))
     return "row", {}

@@ -71,7 +71,7 @@ def _quantized_layer(layer: LayerOp, q_in: np.ndarray, s_in: float, s_out: float
     matrix = layer_matrix(layer)
     qw, sw = quantize_weights(matrix)
     x = q_in.astype(np.float64)
-    kind = layer.kind_name
+    kind = layer.kind
     if kind in ("conv", "depthwise"):
         w = layer.operands[1].type.shape
         qw_oihw = qw.T.reshape(w).astype(np.float64)

@@ -10,7 +10,7 @@ from typing import Sequence
 
 from rnc.ir.attributes import ArrayAttr, FloatAttr, IntegerAttr, StringAttr, UnitAttr
 from rnc.ir.core import Operation
-from rnc.ir.opdef import VerifyError
+from rnc.ir.opdef import SameElementType, VerifyError
 from rnc.ir.types import FloatType, TensorType, Type, f32
 
 # A placeholder result type while `make` builds an op, replaced by the inferred one right after.
@@ -70,6 +70,8 @@ class NnOp(Operation):
             if d.constraint is unit_attr and isinstance(fields.get(d.name), bool):
                 fields[d.name] = UnitAttr() if fields[d.name] else None
         op = cls.build(location=location, output=_PENDING, **fields)  # type: ignore[attr-defined]
+        if SameElementType in cls.TRAITS:  # a declared rule the type inference relies on
+            SameElementType.verify(op)
         op.results[0].type = op.infer_type()
         op.results[0].name_hint = name
         return op

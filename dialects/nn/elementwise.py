@@ -2,22 +2,23 @@
 activations (`nn.relu`, `nn.clip`, `nn.sigmoid`, `nn.hard_sigmoid`, `nn.hard_swish`, `nn.tanh`)."""
 from __future__ import annotations
 
-from rnc.ir.opdef import Pure, VerifyError, irdl_op, operand, opt_attribute, result, var_operand
+from rnc.ir.opdef import (Pure, SameElementType, VerifyError, irdl_op, operand, opt_attribute, result,
+                          var_operand)
 from rnc.ir.types import TensorType
 
-from .base import NnOp, broadcast_shapes, float_attr, float_tensor, same_element_type
+from .base import NnOp, broadcast_shapes, float_attr, float_tensor
 
 
 class BinaryOp(NnOp):
-    """Two operands broadcast against each other as ONNX does (numpy rules)."""
+    """Two operands of one element type (declared: `SameElementType`) broadcast against each other as ONNX
+    does (numpy rules)."""
 
     def infer_type(self) -> TensorType:
         a, b = self.lhs.type, self.rhs.type  # type: ignore[attr-defined]
-        same_element_type(a, b, "rhs")
         return TensorType(broadcast_shapes(a, b), a.element_type)
 
 
-@irdl_op("nn.add", traits=[Pure])
+@irdl_op("nn.add", traits=[Pure, SameElementType])
 class AddOp(BinaryOp):
     """Elementwise `lhs + rhs`, with ONNX multidirectional broadcasting."""
 
@@ -26,7 +27,7 @@ class AddOp(BinaryOp):
     output = result(float_tensor)
 
 
-@irdl_op("nn.sub", traits=[Pure])
+@irdl_op("nn.sub", traits=[Pure, SameElementType])
 class SubOp(BinaryOp):
     """Elementwise `lhs - rhs`, with ONNX multidirectional broadcasting."""
 
@@ -35,7 +36,7 @@ class SubOp(BinaryOp):
     output = result(float_tensor)
 
 
-@irdl_op("nn.mul", traits=[Pure])
+@irdl_op("nn.mul", traits=[Pure, SameElementType])
 class MulOp(BinaryOp):
     """Elementwise `lhs * rhs`, with ONNX multidirectional broadcasting."""
 
@@ -44,7 +45,7 @@ class MulOp(BinaryOp):
     output = result(float_tensor)
 
 
-@irdl_op("nn.div", traits=[Pure])
+@irdl_op("nn.div", traits=[Pure, SameElementType])
 class DivOp(BinaryOp):
     """Elementwise `lhs / rhs`, with ONNX multidirectional broadcasting."""
 
@@ -53,7 +54,7 @@ class DivOp(BinaryOp):
     output = result(float_tensor)
 
 
-@irdl_op("nn.sum", traits=[Pure])
+@irdl_op("nn.sum", traits=[Pure, SameElementType])
 class SumOp(NnOp):
     """Elementwise sum of one or more tensors, all broadcast together (ONNX Sum)."""
 
@@ -65,7 +66,6 @@ class SumOp(NnOp):
             raise VerifyError("expects at least one input")
         acc = self.inputs[0].type
         for v in self.inputs[1:]:
-            same_element_type(acc, v.type, "inputs")
             acc = TensorType(broadcast_shapes(acc, v.type), acc.element_type)
         return acc
 

@@ -1,14 +1,15 @@
 """Ops that multiply by weights: `nn.conv2d`, `nn.linear`, `nn.matmul` (what crossbars compute)."""
 from __future__ import annotations
 
-from rnc.ir.opdef import Pure, VerifyError, irdl_op, operand, opt_attribute, opt_operand, result
+from rnc.ir.opdef import (Pure, SameElementType, VerifyError, irdl_op, operand, opt_attribute, opt_operand,
+                          result)
 from rnc.ir.types import TensorType
 
 from .base import (NnOp, broadcast_shapes, float_tensor, int_array, int_attr, int_list, require_rank,
-                   same_element_type, spatial_window_shape)
+                   spatial_window_shape)
 
 
-@irdl_op("nn.conv2d", traits=[Pure])
+@irdl_op("nn.conv2d", traits=[Pure, SameElementType])
 class Conv2dOp(NnOp):
     """2-d convolution of an NCHW input with OIHW weights, grouped and dilated (ONNX Conv).
 
@@ -27,7 +28,6 @@ class Conv2dOp(NnOp):
     def infer_type(self) -> TensorType:
         x = require_rank(self.input.type, 4, "input")
         w = require_rank(self.weight.type, 4, "weight")
-        same_element_type(x, w, "weight")
         strides = int_list(self.strides, 2, "strides", minimum=1)
         dilations = int_list(self.dilations, 2, "dilations", minimum=1)
         pads = int_list(self.pads, 4, "pads", minimum=0)
@@ -48,7 +48,7 @@ class Conv2dOp(NnOp):
         return TensorType((x.shape[0], out_channels, h, wd), x.element_type)
 
 
-@irdl_op("nn.linear", traits=[Pure])
+@irdl_op("nn.linear", traits=[Pure, SameElementType])
 class LinearOp(NnOp):
     """Fully connected layer: `input @ weight^T + bias` (ONNX Gemm; the importer folds transA/transB,
     alpha and beta into the operands)."""
@@ -61,7 +61,6 @@ class LinearOp(NnOp):
     def infer_type(self) -> TensorType:
         x = require_rank(self.input.type, 2, "input")
         w = require_rank(self.weight.type, 2, "weight")
-        same_element_type(x, w, "weight")
         if x.shape[1] != w.shape[1]:
             raise VerifyError(f"input has {x.shape[1]} features but the weight expects {w.shape[1]}")
         if self.bias is not None:
@@ -71,7 +70,7 @@ class LinearOp(NnOp):
         return TensorType((x.shape[0], w.shape[0]), x.element_type)
 
 
-@irdl_op("nn.matmul", traits=[Pure])
+@irdl_op("nn.matmul", traits=[Pure, SameElementType])
 class MatMulOp(NnOp):
     """Matrix product with numpy semantics (ONNX MatMul): 1-d operands are promoted, batch dims broadcast."""
 
@@ -83,7 +82,6 @@ class MatMulOp(NnOp):
         a, b = self.lhs.type, self.rhs.type
         if a.rank == 0 or b.rank == 0:
             raise VerifyError(f"expects operands of rank >= 1, got {a} and {b}")
-        same_element_type(a, b, "rhs")
         a_shape = (1,) + a.shape if a.rank == 1 else a.shape
         b_shape = b.shape + (1,) if b.rank == 1 else b.shape
         if a_shape[-1] is not None and b_shape[-2] is not None and a_shape[-1] != b_shape[-2]:

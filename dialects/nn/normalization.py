@@ -2,14 +2,13 @@
 `nn.identity`."""
 from __future__ import annotations
 
-from rnc.ir.opdef import Pure, VerifyError, irdl_op, operand, opt_attribute, result
+from rnc.ir.opdef import Pure, SameElementType, VerifyError, irdl_op, operand, opt_attribute, result
 from rnc.ir.types import TensorType
 
-from .base import (NnOp, float_attr, float_tensor, int_attr, normalize_axis, require_min_rank, require_rank,
-                   same_element_type)
+from .base import NnOp, float_attr, float_tensor, int_attr, normalize_axis, require_min_rank, require_rank
 
 
-@irdl_op("nn.batch_norm", traits=[Pure])
+@irdl_op("nn.batch_norm", traits=[Pure, SameElementType])
 class BatchNormOp(NnOp):
     """Inference batch normalization over dimension 1:
     `(x - mean) / sqrt(variance + epsilon) * scale + bias`."""
@@ -27,7 +26,6 @@ class BatchNormOp(NnOp):
         channels = x.shape[1]
         for what in ("scale", "bias", "mean", "variance"):
             t = require_rank(getattr(self, what).type, 1, what)
-            same_element_type(x, t, what)
             if t.shape[0] != channels:
                 raise VerifyError(f"expects {what} of {channels} elements (the input's channels), got {t}")
         return x

@@ -1,7 +1,8 @@
 """Ops that move data without arithmetic: `nn.flatten`, `nn.reshape`, `nn.transpose`, `nn.concat`, `nn.pad`."""
 from __future__ import annotations
 
-from rnc.ir.opdef import Pure, VerifyError, attribute, irdl_op, operand, opt_attribute, result, var_operand
+from rnc.ir.opdef import (Pure, SameElementType, VerifyError, attribute, irdl_op, operand, opt_attribute, result,
+                          var_operand)
 from rnc.ir.types import TensorType
 
 from .base import (NnOp, float_attr, float_tensor, int_array, int_attr, product,
@@ -78,7 +79,7 @@ class TransposeOp(NnOp):
         return TensorType(tuple(x.shape[p] for p in perm), x.element_type)
 
 
-@irdl_op("nn.concat", traits=[Pure])
+@irdl_op("nn.concat", traits=[Pure, SameElementType])
 class ConcatOp(NnOp):
     """Joins tensors along `axis`; all other dimensions must agree."""
 
@@ -96,7 +97,6 @@ class ConcatOp(NnOp):
         total: int | None = 0
         for v in self.inputs:
             t = v.type
-            same_element_type(first, t, "inputs")
             if t.rank != first.rank or any(a != b for i, (a, b) in enumerate(zip(t.shape, first.shape))
                                            if i != axis):
                 raise VerifyError(f"expects inputs to agree except along axis {axis}, got {first} and {t}")

@@ -18,8 +18,8 @@ def tile_mvm_ns(target: Target, tile: TileOp) -> float:
 
 def layer_stage_ns(target: Target, layer: LayerOp, copies: int | None = None) -> float:
     """Time one sample spends in `layer` with `copies` copies (default: the layer's own)."""
-    n = copies or layer.copy_count
-    return max((tile_mvm_ns(target, t) * -(-t.cycles.value // n) for t in layer.tiles if t.replica.value == 0),
+    n = copies or layer.copies
+    return max((tile_mvm_ns(target, t) * -(-t.cycles // n) for t in layer.tiles if t.replica == 0),
                default=0.0)
 
 

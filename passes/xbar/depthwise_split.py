@@ -30,7 +30,7 @@ class DepthwiseSplit(ModulePass):
         if self.factor < 1 or self.block_diagonal < 0:
             raise PassError("'factor' must be >= 1 and 'block-diagonal' >= 0")
         target = module_target(module)
-        layers = [l for l in module_layers(module) if l.kind_name == "depthwise"]
+        layers = [l for l in module_layers(module) if l.kind == "depthwise"]
         require_unplaced(layers, self.name)
         for layer in layers:
             matrix = layer_matrix(layer)

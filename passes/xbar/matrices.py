@@ -41,8 +41,8 @@ def layer_shape(op: Operation) -> tuple[str, int, int, int] | None:
 
 
 def layer_matrix(layer: LayerOp) -> LayerMatrix:
-    return LayerMatrix(layer.layer_index, layer.rows.value, layer.cols.value, layer.cycles.value,
-                       depthwise=layer.kind_name == "depthwise", linear=layer.kind_name == "linear")
+    return LayerMatrix(layer.layer, layer.rows, layer.cols, layer.cycles,
+                       depthwise=layer.kind == "depthwise", linear=layer.kind == "linear")
 
 
 def tile_op(tile: Tile) -> TileOp:
@@ -54,9 +54,9 @@ def tile_op(tile: Tile) -> TileOp:
 
 
 def as_tile(op: TileOp, layer: int, index: int) -> Tile:
-    r0, r1 = op.row_range
-    c0, c1 = op.col_range
-    return Tile(layer, index, r0, r1, c0, c1, op.cycles.value, op.replica.value, op.group_count)
+    r0, r1 = op.rows
+    c0, c1 = op.cols
+    return Tile(layer, index, r0, r1, c0, c1, op.cycles, op.replica, op.groups)
 
 
 def set_tiles(layer: LayerOp, tiles: Iterable[Tile]) -> None:
@@ -68,12 +68,12 @@ def set_tiles(layer: LayerOp, tiles: Iterable[Tile]) -> None:
 
 
 def layer_tiles(layer: LayerOp) -> list[Tile]:
-    return [as_tile(op, layer.layer_index, i) for i, op in enumerate(layer.tiles)]
+    return [as_tile(op, layer.layer, i) for i, op in enumerate(layer.tiles)]
 
 
 def require_unplaced(layers: Iterable[LayerOp], pass_name: str) -> None:
     from rnc.ir.pass_manager import PassError
     for layer in layers:
-        if layer.copy_count != 1 or any(t.is_placed for t in layer.tiles):
-            raise PassError(f"'{pass_name}' must run before 'replicate' and 'place' (layer {layer.layer_index} "
+        if layer.copies != 1 or any(t.is_placed for t in layer.tiles):
+            raise PassError(f"'{pass_name}' must run before 'replicate' and 'place' (layer {layer.layer} "
                             f"is already replicated or placed)")

@@ -37,9 +37,8 @@ def tile_items(module, target: Target) -> tuple[list[PackItem], dict[tuple[int, 
     items, by_id = [], {}
     for layer in module_layers(module):
         for i, tile in enumerate(layer.tiles):
-            rows, cols = tile.footprint(target.cells_per_weight)
-            key = (layer.layer_index, i)
-            items.append(PackItem(key, layer.layer_index, rows, cols))
+            key = (layer.layer, i)
+            items.append(PackItem(key, layer.layer, *tile.footprint(target.cells_per_weight)))
             by_id[key] = tile
     return items, by_id
 
@@ -47,7 +46,7 @@ def tile_items(module, target: Target) -> tuple[list[PackItem], dict[tuple[int, 
 def apply_packing(module, target: Target, result: PackResult, by_id: dict, budget: int | None) -> None:
     """Writes the placements onto the tiles and (re)declares the module's `xbar.array`."""
     for key, p in result.placements.items():
-        by_id[key].place(p.xbar, p.row_offset, p.col_offset)
+        by_id[key].place(*p)
     old = module_array(module)
     if old is not None:
         old.erase()

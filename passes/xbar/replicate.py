@@ -43,7 +43,7 @@ class Replicate(PackingKnobs, ModulePass):
         if not layers:
             raise PassError("no crossbar layers; run 'tile-partition' first")
         require_unplaced(layers, self.name)
-        costs = [LayerCost(l.layer_index, tuple(layer_tiles(l)), l.max_tile_cycles(),
+        costs = [LayerCost(l.layer, tuple(layer_tiles(l)), l.max_tile_cycles(),
                            layer_matrix(l).parallelism, max(tile_mvm_ns(target, t) for t in l.tiles),
                            layer_matrix(l)) for l in layers]
         try:
@@ -57,8 +57,8 @@ class Replicate(PackingKnobs, ModulePass):
         for layer in layers:
             for op in list(layer.body.ops):
                 op.erase()
-            layer.set_attr("copies", result.copies.get(layer.layer_index, 1))
-            for t in sorted(tiles_by_layer[layer.layer_index], key=lambda t: (t.replica, t.index)):
+            layer.copies = result.copies.get(layer.layer, 1)
+            for t in sorted(tiles_by_layer[layer.layer], key=lambda t: (t.replica, t.index)):
                 op = layer.body.append(tile_op(t))
                 by_id[(t.layer, t.replica, t.index)] = op
         apply_packing(module, target, result.pack, by_id, budget)

@@ -27,19 +27,19 @@ def placement_report(module) -> dict[str, Any]:
         now = layer_stage_ns(target, layer)
         max_cycles = layer.max_tile_cycles()
         layers.append({
-            "layer": layer.layer_index, "kind": layer.kind_name,
-            "name": layer.location.name if isinstance(layer.location, NameLoc) else f"layer{layer.layer_index}",
-            "rows": layer.rows.value, "cols": layer.cols.value, "cycles": layer.cycles.value,
-            "tiles": sum(1 for t in tiles if t.replica.value == 0), "copies": layer.copy_count,
+            "layer": layer.layer, "kind": layer.kind,
+            "name": layer.location.name if isinstance(layer.location, NameLoc) else f"layer{layer.layer}",
+            "rows": layer.rows, "cols": layer.cols, "cycles": layer.cycles,
+            "tiles": sum(1 for t in tiles if t.replica == 0), "copies": layer.copies,
             "area_cells": area,
-            "crossbars": sorted({t.xbar.value for t in tiles if t.is_placed}),
+            "crossbars": sorted({t.xbar for t in tiles if t.is_placed}),
             "mvm_ns": max((tile_mvm_ns(target, t) for t in tiles), default=0.0),
-            "mvms_one_copy": max_cycles, "mvms": -(-max_cycles // layer.copy_count),
+            "mvms_one_copy": max_cycles, "mvms": -(-max_cycles // layer.copies),
             "stage_ns_one_copy": one, "stage_ns": now,
         })
     xbar_area = target.xbar_area
-    used = array.count.value if array is not None else None
-    budget = target.budget if array is None or array.budget is None else array.budget.value
+    used = array.count if array is not None else None
+    budget = target.budget if array is None or array.budget is None else array.budget
     before = max((l["stage_ns_one_copy"] for l in layers), default=0.0)
     after = max((l["stage_ns"] for l in layers), default=0.0)
     for l in layers:

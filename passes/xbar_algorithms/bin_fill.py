@@ -23,7 +23,7 @@ class _ShapePools:
     def __init__(self, items: Sequence[PackItem]):
         groups: dict[tuple[int, int], list[PackItem]] = {}
         for item in items:
-            groups.setdefault((item.rows, item.cols), []).append(item)
+            groups.setdefault((item.height, item.width), []).append(item)
         shapes = sorted(groups, key=lambda shape: (-shape[0] * shape[1], -max(shape)))
         self.shapes = [(rows, cols, rows * cols) for rows, cols in shapes]
         self.pools = [groups[shape] for shape in shapes]
@@ -104,7 +104,7 @@ def fill_bins(items: Sequence[PackItem], options: PackOptions, node_budget: int 
             return None
         xbar = MaxRectsBin(options.xbar_rows, options.xbar_cols)
         first = pools.take_largest()
-        xbar.place(first.layer, 0, 0, first.rows, first.cols)
+        xbar.place(first.layer, 0, 0, first.height, first.width)
         placed = [(first, 0, 0)]
         completion = _best_completion(xbar, pools, options, node_budget, branch, work)
         for shape_index, pool_index, row, col in completion:

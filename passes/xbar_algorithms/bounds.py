@@ -31,7 +31,7 @@ def area_bound(items: Sequence[PackItem], options: PackOptions) -> int:
 
 
 def big_item_bound(items: Sequence[PackItem], options: PackOptions) -> int:
-    return sum(1 for item in items if 2 * item.rows > options.xbar_rows and 2 * item.cols > options.xbar_cols)
+    return sum(1 for item in items if 2 * item.height > options.xbar_rows and 2 * item.width > options.xbar_cols)
 
 
 def conflict_window_bound(items: Sequence[PackItem], options: PackOptions) -> int:
@@ -67,7 +67,7 @@ def _rounded_areas(rows: int, cols: int, xbar_rows: int, xbar_cols: int) -> np.n
 
 
 def rounded_area_bound(items: Sequence[PackItem], options: PackOptions) -> int:
-    shapes = Counter((item.rows, item.cols) for item in items)
+    shapes = Counter((item.height, item.width) for item in items)
     if not shapes:
         return 0
     total = sum(count * rounded_areas(rows, cols, options) for (rows, cols), count in shapes.items())

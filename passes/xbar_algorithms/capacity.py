@@ -27,13 +27,13 @@ class CapacityModel:
         # Per-layer totals as vectors in the order of `layers`, so a bound is a few dot products.
         full, tiles, partial_area, big, rounded = [], [], [], [], []
         for cost in self.layers:
-            partial = [t for t in cost.tiles if (t.rows, t.cols) != full_shape]
+            partial = [t for t in cost.tiles if (t.height, t.width) != full_shape]
             full.append(len(cost.tiles) - len(partial))
             tiles.append(len(cost.tiles))
             partial_area.append(sum(t.area for t in partial))
-            big.append(sum(1 for t in partial if t.rows > half_rows and t.cols > half_cols))
+            big.append(sum(1 for t in partial if t.height > half_rows and t.width > half_cols))
             # one column per rounding threshold
-            rounded.append(np.sum([rounded_areas(t.rows, t.cols, options) for t in partial]
+            rounded.append(np.sum([rounded_areas(t.height, t.width, options) for t in partial]
                                   or [rounded_areas(0, 0, options)], axis=0))
         self.full_v = np.array(full, dtype=np.int64)
         self.tiles_v = np.array(tiles, dtype=np.int64)

@@ -38,7 +38,7 @@ def _smallest_areas_after(items: Sequence[PackItem], empty_area: int) -> list[in
 def _choose_tightest(bins, by_free, item, blocked: set[int], work):
     # Every crossbar in `by_free` from `start` on has room for the item's area and is under the tile cap
     # (see greedy_maxrects); `blocked` holds those the conflict rule closes to the item's layer.
-    rows, cols = item.rows, item.cols
+    rows, cols = item.height, item.width
     start = bisect_left(by_free, (rows * cols, -1))
     probes = 0
     for position in range(start, len(by_free)):
@@ -65,11 +65,11 @@ def _choose_scanning(bins, by_free, item, distance, cap, fit, work):
             continue
         spend(work, len(xbar.free))
         if fit == "first":
-            found = xbar.bottom_left(item.rows, item.cols)
+            found = xbar.bottom_left(item.height, item.width)
             if found is not None:
                 return index, found[1]
             continue
-        found = xbar.best_short_side_fit(item.rows, item.cols)
+        found = xbar.best_short_side_fit(item.height, item.width)
         if found is not None and (chosen_score is None or found[0] < chosen_score):
             chosen_score, chosen = found[0], (index, found[1])
     return chosen
@@ -103,7 +103,7 @@ def greedy_maxrects(items: Sequence[PackItem], options: PackOptions, fit: str = 
             by_free.pop(bisect_left(by_free, (bins[chosen[0]].free_area, chosen[0])))
         index, rect = chosen
         xbar = bins[index]
-        spend(work, xbar.place(item.layer, rect[0], rect[1], item.rows, item.cols))
+        spend(work, xbar.place(item.layer, rect[0], rect[1], item.height, item.width))
         contents[index].append((item, rect[0], rect[1]))
         if distance is not None:
             for layer in range(item.layer - distance, item.layer + distance + 1):

@@ -19,10 +19,10 @@ from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
 from rnc.passes.xbar_algorithms.work import WorkBudget, spend
 
 RECREATE_ORDERS = (
-    lambda item: (-item.area, -max(item.rows, item.cols)),
-    lambda item: (-max(item.rows, item.cols), -item.area),
-    lambda item: (-item.rows, -item.cols),
-    lambda item: (-item.cols, -item.rows),
+    lambda item: (-item.area, -max(item.height, item.width)),
+    lambda item: (-max(item.height, item.width), -item.area),
+    lambda item: (-item.height, -item.width),
+    lambda item: (-item.width, -item.height),
 )
 RUIN_SIZES = (2, 8)            # crossbars emptied per step, besides the emptiest
 PREFER_NOT_FULL = 0.8          # chance of drawing them among crossbars with free space
@@ -33,7 +33,7 @@ FILL_NODES, FILL_BRANCH = 100, 3
 def _rebuilt(placed: Sequence[PlacedItem], options: PackOptions, work: WorkBudget | None = None) -> MaxRectsBin:
     xbar = MaxRectsBin(options.xbar_rows, options.xbar_cols)
     for item, row, col in placed:
-        spend(work, xbar.place(item.layer, row, col, item.rows, item.cols))
+        spend(work, xbar.place(item.layer, row, col, item.height, item.width))
     return xbar
 
 
@@ -72,7 +72,7 @@ class _Packing:
                 if not xbar.admits(item.layer, item.area, distance, cap):
                     continue
                 work.spend(len(xbar.free))
-                found = xbar.best_short_side_fit(item.rows, item.cols)
+                found = xbar.best_short_side_fit(item.height, item.width)
                 if found is not None and (chosen is None or (xbar.free_area, found[0]) < chosen[0]):
                     chosen = ((xbar.free_area, found[0]), index, found[1])
             if chosen is None:
@@ -82,7 +82,7 @@ class _Packing:
             if index not in updated:
                 updated[index] = (self.states[index].clone(), list(self.contents[index]))
             xbar, placed = updated[index]
-            work.spend(xbar.place(item.layer, rect[0], rect[1], item.rows, item.cols))
+            work.spend(xbar.place(item.layer, rect[0], rect[1], item.height, item.width))
             placed.append((item, rect[0], rect[1]))
         return updated, leftovers
 

@@ -1,10 +1,14 @@
-"""The vocabulary shared by the packers: items, options, results and the infeasibility error."""
+"""The vocabulary shared by the packers: items, options, results and the infeasibility error.
+
+Names say what they hold, as on `xbar.tile` ops: an item's `height` x `width` is its size in cells; a
+`Placement` is a position (crossbar, `row0`, `col0` of its top-left cell), the same type `TileOp.placement`
+returns.
+"""
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from dataclasses import asdict, dataclass, field
-from typing import NamedTuple
-
+from rnc.dialects.xbar import Placement
 from rnc.hw.packing_rules import REFERENCE_PACKING
 from rnc.hw.target import DEFAULT_TARGET
 from rnc.passes.xbar_algorithms.tiling import Tile
@@ -15,19 +19,19 @@ DEFAULT_EFFORT = 500_000   # probes: 0.15 to 0.35 s of CPU on the reference mode
 
 @dataclass(frozen=True)
 class PackItem:
-    """A rectangle to place: `rows` word lines by `cols` bit lines, never rotated.
+    """A rectangle to place: `height` word lines by `width` bit lines, never rotated.
 
     `layer` is the layer's position in execution order; the conflict rule compares these positions.
     """
 
     id: Hashable
     layer: int
-    rows: int
-    cols: int
+    height: int
+    width: int
 
     @property
     def area(self) -> int:
-        return self.rows * self.cols
+        return self.height * self.width
 
 
 @dataclass(frozen=True)
@@ -69,17 +73,9 @@ REFERENCE_CONSTRAINTS = PackOptions(**asdict(REFERENCE_PACKING))
 """The reference's packing rules (`rnc.hw.packing_rules.REFERENCE_PACKING`) on the default crossbar."""
 
 
-class Placement(NamedTuple):
-    """Where one item went: crossbar index and the offsets of its top-left cell (a plain tuple too)."""
-
-    xbar: int
-    row_offset: int
-    col_offset: int
-
-
 @dataclass
 class PackResult:
-    """A valid packing. `placements[id]` = (xbar, row_offset, col_offset); crossbars are numbered
+    """A valid packing. `placements[id]` = (xbar, row0, col0); crossbars are numbered
     0 .. xbars_used-1."""
 
     placements: dict[Hashable, Placement]
@@ -106,13 +102,13 @@ def split_full(items: Iterable[PackItem], options: PackOptions) -> tuple[list[Pa
     """(crossbar-sized items, the others): the first fill a crossbar each, alone."""
     full, rest = [], []
     for item in items:
-        (full if (item.rows, item.cols) == (options.xbar_rows, options.xbar_cols) else rest).append(item)
+        (full if (item.height, item.width) == (options.xbar_rows, options.xbar_cols) else rest).append(item)
     return full, rest
 
 
 def tile_item(tile: Tile, replica: int) -> PackItem:
     """The pack item of copy `replica` of `tile`, keyed (layer, replica, index)."""
-    return PackItem((tile.layer, replica, tile.index), tile.layer, tile.rows, tile.cols)
+    return PackItem((tile.layer, replica, tile.index), tile.layer, tile.height, tile.width)
 
 
 def items_from_tiles(tiles: Iterable[Tile]) -> list[PackItem]:

@@ -40,12 +40,12 @@ from rnc.passes.xbar_algorithms.work import WorkBudget
 REFERENCE_ATTEMPTS = 10
 
 SORT_ORDERS: dict[str, Callable[[PackItem], tuple]] = {
-    "area": lambda item: (-item.area, -max(item.rows, item.cols)),
-    "long-side": lambda item: (-max(item.rows, item.cols), -item.area),
-    "rows": lambda item: (-item.rows, -item.cols),
-    "cols": lambda item: (-item.cols, -item.rows),
-    "perimeter": lambda item: (-(item.rows + item.cols), -item.area),
-    "short-side": lambda item: (-min(item.rows, item.cols), -item.area),
+    "area": lambda item: (-item.area, -max(item.height, item.width)),
+    "long-side": lambda item: (-max(item.height, item.width), -item.area),
+    "rows": lambda item: (-item.height, -item.width),
+    "cols": lambda item: (-item.width, -item.height),
+    "perimeter": lambda item: (-(item.height + item.width), -item.area),
+    "short-side": lambda item: (-min(item.height, item.width), -item.area),
 }
 MAXRECTS_FITS = ("area", "bssf")
 FIRST_ORDERS = ("area", "long-side", "cols")   # the sorted orders that win most often, tried first
@@ -57,8 +57,8 @@ Contents = list[list[PlacedItem]]
 def _check_items(items: Sequence[PackItem], options: PackOptions) -> None:
     seen = set()
     for item in items:
-        if not (0 < item.rows <= options.xbar_rows and 0 < item.cols <= options.xbar_cols):
-            raise ValueError(f"item {item.id!r} of {item.rows}x{item.cols} does not fit a "
+        if not (0 < item.height <= options.xbar_rows and 0 < item.width <= options.xbar_cols):
+            raise ValueError(f"item {item.id!r} of {item.height}x{item.width} does not fit a "
                              f"{options.xbar_rows}x{options.xbar_cols} crossbar")
         if item.id in seen:
             raise ValueError(f"item id {item.id!r} appears twice")

@@ -152,7 +152,7 @@ def pattern_bound(items: Sequence[PackItem], options: PackOptions, target: int |
     """Crossbars `items` need by the relaxed pattern model (no constraints: the caller checks that they
     are off). Stops once the bound reaches `target` or can no longer reach it; `seeds` are crossbars'
     contents of a known packing (good first columns)."""
-    shape_count = Counter((item.rows, item.cols) for item in items)
+    shape_count = Counter((item.height, item.width) for item in items)
     if not shape_count:
         return PatternBound(0, 0.0, 0.0, 0)
     shapes = sorted(shape_count)
@@ -162,7 +162,7 @@ def pattern_bound(items: Sequence[PackItem], options: PackOptions, target: int |
     for contents in seeds:
         column = np.zeros(len(shapes), dtype=np.int64)
         for item in contents:
-            column[index[(item.rows, item.cols)]] += 1
+            column[index[(item.height, item.width)]] += 1
         seed_columns.append(column)
     columns = _initial_columns(demand, seed_columns)
     pricing = _Pricing(np.array([r for r, _c in shapes]), np.array([c for _r, c in shapes]), demand, options)

@@ -35,8 +35,8 @@ class _EmsCrossbar:
         """DFTRC-2: the fitting space whose corner is farthest from the far corner (first on ties)."""
         chosen, farthest = None, -1
         for space in self.spaces:
-            if item.cols <= space[2] - space[0] and item.rows <= space[3] - space[1]:
-                distance = (rows - space[0] - item.rows) ** 2 + (cols - space[1] - item.cols) ** 2
+            if item.width <= space[2] - space[0] and item.height <= space[3] - space[1]:
+                distance = (rows - space[0] - item.height) ** 2 + (cols - space[1] - item.width) ** 2
                 if distance > farthest:
                     chosen, farthest = space, distance
         return chosen
@@ -48,7 +48,7 @@ class _EmsCrossbar:
 
     def place(self, item: PackItem, space: Space, min_area: int, min_side: int) -> None:
         c3, r3 = space[0], space[1]
-        c4, r4 = c3 + item.cols, r3 + item.rows
+        c4, r4 = c3 + item.width, r3 + item.height
         self.layers.append(item.layer)
         self.placed.append((item, r3, c3))
         for old in list(self.spaces):
@@ -72,7 +72,7 @@ def _elimination_sizes(items: Sequence[PackItem]) -> list[tuple[int, int]]:
         sizes[position] = (area or 0, side or 0)
         item = items[position]
         area = item.area if area is None else min(area, item.area)
-        side = min(item.rows, item.cols) if side is None else min(side, item.rows, item.cols)
+        side = min(item.height, item.width) if side is None else min(side, item.height, item.width)
     return sizes
 
 

@@ -35,19 +35,19 @@ class _SkylineCrossbar:
         segments = self.segments
         for start in range(len(segments)):
             col = segments[start][0]
-            if col + item.cols > cols:
+            if col + item.width > cols:
                 break
             row, covered, index = 0, 0, start
-            while covered < item.cols:
+            while covered < item.width:
                 row = max(row, segments[index][2])
                 covered = segments[index][0] + segments[index][1] - col
                 index += 1
-            if row + item.rows <= rows and (best is None or (row + item.rows, col) < best[:1] + best[2:]):
-                best = (row + item.rows, row, col)
+            if row + item.height <= rows and (best is None or (row + item.height, col) < best[:1] + best[2:]):
+                best = (row + item.height, row, col)
         return best
 
     def place(self, item: PackItem, row: int, col: int) -> None:
-        end = col + item.cols
+        end = col + item.width
         kept = []
         for seg_col, width, height in self.segments:
             seg_end = seg_col + width
@@ -58,7 +58,7 @@ class _SkylineCrossbar:
                 kept.append([seg_col, col - seg_col, height])
             if seg_end > end:
                 kept.append([end, seg_end - end, height])
-        kept.append([col, item.cols, row + item.rows])
+        kept.append([col, item.width, row + item.height])
         kept.sort()
         merged = [kept[0]]
         for segment in kept[1:]:
@@ -93,7 +93,7 @@ def greedy_skyline(items: Sequence[PackItem], options: PackOptions, limit: int |
             if limit is not None and len(crossbars) >= limit:
                 return None
             crossbars.append(_SkylineCrossbar(rows, cols))
-            chosen = (crossbars[-1], (item.rows, 0, 0))
+            chosen = (crossbars[-1], (item.height, 0, 0))
         crossbar, (_top, row, col) = chosen
         crossbar.place(item, row, col)
     return [crossbar.placed for crossbar in crossbars]

@@ -19,13 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rnc.hw.target import DEFAULT_TARGET
+from rnc.ir.typed_attributes import Range
 
 
 @dataclass(frozen=True)
 class Tile:
-    """One rectangle of a layer's weight matrix, destined for one crossbar.
+    """One rectangle of a layer's weight matrix, destined for one crossbar: the packers' view of an
+    `xbar.tile` op, with the same names.
 
-    `row_begin:row_end` and `col_begin:col_end` select the block of the layer's matrix. `groups` > 1 marks
+    `row_begin:row_end` and `col_begin:col_end` select the block of the layer's matrix (`rows` and `cols`
+    give them as `Range`s); `height` x `width` are the cells it occupies on a crossbar. `groups` > 1 marks
     a block-diagonal depthwise tile: its `groups` channels sit on the diagonal, so the tile occupies
     `groups` times the matrix rows on the crossbar. `replica` numbers the copies made by duplication.
     """
@@ -41,18 +44,28 @@ class Tile:
     groups: int = 1
 
     @property
-    def rows(self) -> int:
+    def rows(self) -> Range:
+        """[begin, end) word lines of the layer's matrix."""
+        return Range(self.row_begin, self.row_end)
+
+    @property
+    def cols(self) -> Range:
+        """[begin, end) bit lines of the layer's matrix."""
+        return Range(self.col_begin, self.col_end)
+
+    @property
+    def height(self) -> int:
         """Word lines the tile occupies on its crossbar."""
         return (self.row_end - self.row_begin) * self.groups
 
     @property
-    def cols(self) -> int:
+    def width(self) -> int:
         """Bit lines the tile occupies on its crossbar."""
         return self.col_end - self.col_begin
 
     @property
     def area(self) -> int:
-        return self.rows * self.cols
+        return self.height * self.width
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions, Placeme
 
 
 def _overlap(a: PackItem, pa: Placement, b: PackItem, pb: Placement) -> bool:
-    return (pa.row_offset < pb.row_offset + b.rows and pb.row_offset < pa.row_offset + a.rows
-            and pa.col_offset < pb.col_offset + b.cols and pb.col_offset < pa.col_offset + a.cols)
+    return (pa.row0 < pb.row0 + b.height and pb.row0 < pa.row0 + a.height
+            and pa.col0 < pb.col0 + b.width and pb.col0 < pa.col0 + a.width)
 
 
 def _crossbar_violations(xbar: int, members: list[tuple[PackItem, Placement]], options: PackOptions) -> list[str]:
@@ -51,8 +51,8 @@ def packing_violations(items: Sequence[PackItem], placements: Mapping[Hashable, 
         xbar, row, col = placement
         if xbar < 0 or (xbars_used is not None and xbar >= xbars_used):
             problems.append(f"item {item.id!r} is on crossbar {xbar}, outside 0..{xbars_used}")
-        if row < 0 or col < 0 or row + item.rows > options.xbar_rows or col + item.cols > options.xbar_cols:
-            problems.append(f"item {item.id!r} ({item.rows}x{item.cols} at row {row}, col {col}) leaves "
+        if row < 0 or col < 0 or row + item.height > options.xbar_rows or col + item.width > options.xbar_cols:
+            problems.append(f"item {item.id!r} ({item.height}x{item.width} at row {row}, col {col}) leaves "
                             f"its {options.xbar_rows}x{options.xbar_cols} crossbar")
         per_xbar[xbar].append((item, Placement(xbar, row, col)))
     for xbar, members in sorted(per_xbar.items()):

@@ -13,6 +13,7 @@ from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.verifier import verify
 
 from .functional import SimError, run_functional
+from .energy import EnergyResult, energy_result
 from .timing import simulate_timing
 
 TIMING_MODELS = ("rnc-native", "rnc")
@@ -29,12 +30,14 @@ class SimResult:
     trace_events: list[dict] = field(default_factory=list)
     samples: int = 1
     timing_model: str = "rnc-native"
-    unit_busy: dict[str, float] = field(default_factory=dict)  # digital unit and bus (rnc-native model)
+    unit_busy: dict[str, float] = field(default_factory=dict)  # digital units and network (rnc-native model)
+    energy: EnergyResult | None = None    # energy, power, area, efficiency of the native run (energy.py)
 
     def summary_dict(self) -> dict:
         return {"timing_model": self.timing_model, "samples": self.samples, "latency_ns": self.latency_ns,
                 "total_ns": self.total_ns, "throughput_per_s": self.throughput, "xbar_busy": self.xbar_busy,
-                "unit_busy": self.unit_busy, "per_layer_ns": self.per_layer_ns}
+                "unit_busy": self.unit_busy, "per_layer_ns": self.per_layer_ns,
+                "energy": self.energy.to_dict() if self.energy else None}
 
 
 def simulate(program: ProgramOp, inputs=None, samples: int = 1, timing_model: str = "rnc-native",
@@ -53,6 +56,10 @@ def simulate(program: ProgramOp, inputs=None, samples: int = 1, timing_model: st
         inputs = [inputs]
     outputs = run_functional(program, list(inputs)) if inputs is not None else None
     native = simulate_timing(program, samples, trace)
+    try:
+        energy = energy_result(program, native)
+    except ValueError as e:
+        raise SimError(str(e)) from None
     busy = {k: (v / native.total_ns if native.total_ns else 0.0)
             for k, v in sorted(native.busy_ns.items(), key=lambda kv: _track_key(kv[0])) if k.startswith("xb")}
     units = {k: v / native.total_ns if native.total_ns else 0.0 for k, v in native.busy_ns.items()
@@ -64,17 +71,20 @@ def simulate(program: ProgramOp, inputs=None, samples: int = 1, timing_model: st
         ref = simulate_rnc(program, 1)
         many = simulate_rnc(program, samples) if samples > 1 else ref
         return SimResult(outputs, ref.latency_ns, many.latency_ns, samples / many.latency_ns * 1e9 if many.latency_ns
-                         else float("inf"), busy, per_layer, events, samples, timing_model, units)
+                         else float("inf"), busy, per_layer, events, samples, timing_model, units, energy)
     return SimResult(outputs, native.latency_ns, native.total_ns, native.throughput, busy, per_layer, events,
-                     samples, timing_model, units)
+                     samples, timing_model, units, energy)
 
 
 def _track_key(name: str):
-    return (0, int(name[2:])) if name.startswith("xb") else (1, name)
+    if name.startswith("xb"):
+        return (0, int(name[2:]), "")
+    tile, _, unit = name.partition(".")
+    return (1, int(tile[1:]), unit) if unit and tile[1:].isdigit() else (2, 0, name)
 
 
 def _trace(events) -> list[dict]:
-    """Chrome trace events: one thread per crossbar / digital unit / bus, times in microseconds."""
+    """Chrome trace events: one thread per crossbar / digital unit / network resource, times in microseconds."""
     tracks = sorted({e[0] for e in events}, key=_track_key)
     tid = {t: n for n, t in enumerate(tracks)}
     out = [{"name": "thread_name", "ph": "M", "pid": 0, "tid": tid[t], "args": {"name": t}} for t in tracks]

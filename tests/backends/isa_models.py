@@ -46,14 +46,14 @@ def partitioned_net(seed: int = 1, passes: str = "partition"):
 
 def replicate_layer(module, layer_index: int, copies: int) -> None:
     """Gives one layer `copies` copies with the same tiling (before placement)."""
-    layer = next(l for l in module_layers(module) if l.layer_index == layer_index)
-    originals = [t for t in layer.tiles if t.replica.value == 0]
+    layer = next(l for l in module_layers(module) if l.layer == layer_index)
+    originals = [t for t in layer.tiles if t.replica == 0]
     for r in range(1, copies):
         for t in originals:
             c = t.clone_shallow()
-            c.set_attr("replica", r)
+            c.replica = r
             layer.body.append(c)
-    layer.set_attr("copies", copies)
+    layer.copies = copies
 
 
 def place_one_per_xbar(module, reverse: bool = False, offset: int = 0) -> None:

@@ -106,9 +106,15 @@ def test_cli_translate_and_sim(tmp_path, placed, x, capsys):
                          "--json", "--trace", str(trace)]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["samples"] == 2 and summary["total_ns"] > summary["latency_ns"] > 0
+    energy = summary["energy"]   # docs/timing.md section 1, "Reported"
+    for key in ("energy_per_inference_pj", "average_power_mw", "peak_power_mw", "area_mm2", "tops", "tops_per_w",
+                "tops_per_mm2", "edap_pj_ns_mm2", "xbar_utilization", "adc_utilization", "digital_utilization"):
+        assert energy[key] > 0, key
+    assert energy["component_pj"]["adc"] > 0 and energy["component_area_mm2"]["adc"] > 0
+    assert sum(energy["layer_pj"].values()) + energy["leakage_pj"] == pytest.approx(energy["energy_per_inference_pj"])
     assert np.load(y).shape == (1, 10)
     events = json.loads(trace.read_text())["traceEvents"]
-    assert {e["args"]["name"] for e in events if e["ph"] == "M"} >= {"xb0", "digital", "bus"}
+    assert {e["args"]["name"] for e in events if e["ph"] == "M"} >= {"xb0", "t0.digital", "bus"}
     assert rnc_cli.main(["sim", str(isa), "--timing-model", "rnc"]) == 0
     assert "rnc" in capsys.readouterr().out
 

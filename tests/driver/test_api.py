@@ -15,7 +15,8 @@ RENAMED = {"model": lambda result, run: result.model_name, "budget_xbars": lambd
            "baseline_xbars": lambda result, run: result.baseline.xbars,
            "baseline_latency_ns": lambda result, run: result.baseline.latency_ns}
 ISA_ATTRIBUTES = {"instructions": "instructions", "latency_one_sample_ns": "latency_one_ns",
-                  "latency_ns": "latency_ns", "speedup_vs_isaac": "speedup"}
+                  "latency_ns": "latency_ns", "speedup_vs_isaac": "speedup", "energy_vs_isaac": "energy_vs_isaac",
+                  "per_layer_ns": "per_layer_ns", "energy": "energy"}
 
 
 @pytest.fixture(scope="module")

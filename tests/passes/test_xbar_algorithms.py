@@ -39,7 +39,7 @@ def model_items(model: str, depthwise_factor: int = 1):
 def test_reference_tiles_have_the_reference_count_and_area(model, split):
     tiles = model_tiles(model, split)
     assert (len(tiles), sum(tile.area for tile in tiles)) == reference_tile_totals()[model, split]
-    assert all(tile.rows <= 128 and tile.cols <= 128 for tile in tiles)
+    assert all(tile.height <= 128 and tile.width <= 128 for tile in tiles)
 
 
 def test_depthwise_layers_are_recognised_in_the_tables():
@@ -83,11 +83,11 @@ def test_block_diagonal_trades_area_for_cycles():
     assert (layer51.rows, layer51.cols, layer51.positions) == (25, 576, 16)
     tiles = depthwise_block_diagonal(layer51, groups=5)
     assert len(tiles) == 116                                  # ceil(576 / 5)
-    assert (tiles[0].rows, tiles[0].cols, tiles[0].cycles) == (125, 5, 16)
-    assert (tiles[-1].rows, tiles[-1].cols) == (25, 1)        # one channel left: one row block
+    assert (tiles[0].height, tiles[0].width, tiles[0].cycles) == (125, 5, 16)
+    assert (tiles[-1].height, tiles[-1].width) == (25, 1)        # one channel left: one row block
     assert sum(t.area for t in tiles) == 115 * 125 * 5 + 25   # about 5x the dense 25 * 576
     wider = depthwise_block_diagonal(layer51, groups=5, channels_per_tile=10)
-    assert (len(wider), wider[0].rows, wider[0].cols, wider[0].cycles) == (58, 125, 10, 32)
+    assert (len(wider), wider[0].height, wider[0].width, wider[0].cycles) == (58, 125, 10, 32)
     # groups = 1 with 128 channels per tile is the reference's layout.
     assert depthwise_block_diagonal(layer51, groups=1, channels_per_tile=128) == partition(layer51)
     with pytest.raises(ValueError):
@@ -184,10 +184,10 @@ def test_resnet18_needs_684_crossbars_under_the_reference_rules():
     items = model_items("resnet18")
     assert packing_lower_bound(items, REFERENCE_CONSTRAINTS) == 682
     full, rest = split_full(items, REFERENCE_CONSTRAINTS)
-    strips = [item for item in rest if item.cols == 10]
-    assert len(full) == 671 and {item.cols for item in rest} == {10, 64, 128}
+    strips = [item for item in rest if item.width == 10]
+    assert len(full) == 671 and {item.width for item in rest} == {10, 64, 128}
     assert conflict_window_bound(strips, REFERENCE_CONSTRAINTS) == len(strips) == 4
-    widened = [replace(item, cols=64) if item in strips else item for item in rest]
+    widened = [replace(item, width=64) if item in strips else item for item in rest]
     assert len(full) + packing_lower_bound(widened, PackOptions()) == 684
 
 

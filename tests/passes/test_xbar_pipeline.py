@@ -36,7 +36,7 @@ def run(module, pipeline: str):
 def test_layer_table_matches_reference(partitioned, name):
     rows = reference_table(f"{name}.layers")
     layers = module_layers(partitioned[name])
-    assert [(l.rows.value, l.cols.value, l.cycles.value) for l in layers] == \
+    assert [(l.rows, l.cols, l.cycles) for l in layers] == \
         [(int(r["rows"]), int(r["cols"]), int(r["cycles"])) for r in rows]
 
 
@@ -64,21 +64,21 @@ def test_depthwise_split_5_gives_249_tiles_and_block_diagonal_trades_area_for_cy
 def test_min_count_without_constraints_reaches_the_figures(partitioned, name, count):
     placed = run(partitioned[name], "place{min-count conflict-distance=off max-tiles-per-xbar=0}")
     verify(placed)
-    assert module_array(placed).count.value == count
+    assert module_array(placed).count == count
 
 
 @pytest.mark.parametrize("name,count,reference", [("mbv3_small", 105, 108), ("squeezenet", 45, 46),
                                                   ("resnet18", 684, 685)])
 def test_min_count_with_reference_constraints_beats_the_reference(partitioned, name, count, reference):
     placed = run(partitioned[name], "place{min-count}")
-    assert module_array(placed).count.value == count < reference
+    assert module_array(placed).count == count < reference
 
 
 def test_placement_is_the_same_whatever_the_time_cap(partitioned):
     """The search is bounded by `effort` (probes), so a safety cap that is not reached changes nothing."""
     plain = run(partitioned["mbv3_small"], "place{min-count effort=20000}")
     capped = run(partitioned["mbv3_small"], "place{min-count effort=20000 time-limit=600}")
-    placements = [[(t.xbar.value, t.offset) for t in module_tiles(m)] for m in (plain, capped)]
+    placements = [[(t.xbar, t.offset) for t in module_tiles(m)] for m in (plain, capped)]
     assert placements[0] == placements[1]
 
 
@@ -89,7 +89,7 @@ def test_replication_succeeds_within_budget(partitioned, name, split, budget):
     pipeline = (f"depthwise-split{{factor={split}}}," if split > 1 else "") + f"replicate{{budget={budget}}}"
     placed = run(partitioned[name], pipeline)
     totals = placement_report(placed)["totals"]
-    assert module_array(placed).count.value <= budget
+    assert module_array(placed).count <= budget
     assert totals["bottleneck_reduction"] > 1.5
 
 

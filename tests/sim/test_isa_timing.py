@@ -97,7 +97,7 @@ def test_rnc_timing_model_matches_the_reference_closed_form():
 def test_trace_has_one_track_per_resource():
     r = simulate(program(TWO_LAYERS.format(xbar="xb1")), samples=2, trace=True)
     names = {e["args"]["name"] for e in r.trace_events if e["ph"] == "M"}
-    assert names == {"xb0", "xb1", "digital", "bus"}
+    assert names == {"xb0", "xb1", "t0.digital", "bus"}   # tile 0 holds both crossbars
     assert sum(1 for e in r.trace_events if e["ph"] == "X") == 2 * 2 * 3
 
 

@@ -68,7 +68,7 @@ def test_trace_is_chrome_trace_json(squeezenet_out):
 def test_summary_table_and_no_simulate(tmp_path, capsys):
     assert main(["compile", "squeezenet", "--xbars", "60", "--quiet", "--out", str(tmp_path)]) == 0
     table = capsys.readouterr().out
-    assert "native  check" in table and " ok" in table and "bit-exact vs the quantized oracle" in table
+    assert "ref speedup  check" in table and " ok" in table and "bit-exact vs the quantized oracle" in table
     out = tmp_path / "nosim"
     assert main(["compile", "squeezenet", "--xbars", "60", "--quiet", "--no-simulate", "--out", str(out)]) == 0
     assert "check" not in capsys.readouterr().out

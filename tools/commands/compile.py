@@ -13,7 +13,8 @@ from rnc.hw.target import DEFAULT_TARGET
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="a built-in model name (mbv3_small, squeezenet, resnet18) or an .onnx file")
-    p.add_argument("--target", dest="target_file", help="hardware description: hw.toml or an MNSIM SimConfig.ini")
+    p.add_argument("--target", dest="target_file", 
+                   help="hardware: a chip (isaac, rnc-reference), a target or chip .toml, or a SimConfig.ini")
     p.add_argument("--xbars", help="crossbar budget N, or a comma list to sweep (60,80,100,120)")
     p.add_argument("--min-xbars", action="store_true", help="use as few crossbars as possible (the default "
                                                              "without --xbars)")

@@ -75,6 +75,15 @@ def _text(s: dict) -> str:
         lines.append("crossbar busy    " + " ".join(f"{k}={v:.3f}" for k, v in busy.items()))
     if s.get("unit_busy"):
         lines.append("unit busy        " + " ".join(f"{k}={v:.3f}" for k, v in s["unit_busy"].items()))
+    e = s.get("energy")
+    if e:
+        lines += [f"chip             {e['chip']}, {e['tiles']} tiles, {e['area_mm2']:.4f} mm^2",
+                  f"energy           {e['energy_per_inference_pj'] / 1e6:.4f} uJ per inference "
+                  f"(leakage {e['leakage_pj'] / 1e6:.4f} uJ)",
+                  f"power            {e['average_power_mw']:.2f} mW average, {e['peak_power_mw']:.2f} mW peak",
+                  f"efficiency       {e['tops']:.4f} TOPS, {e['tops_per_w']:.3f} TOPS/W, "
+                  f"{e['tops_per_mm2']:.4f} TOPS/mm^2, EDAP {e['edap_pj_ns_mm2']:.4g} pJ ns mm^2",
+                  f"bottleneck       {e['bottleneck']} ({100 * e['bottleneck_busy']:.0f}% busy)"]
     lines.append("per layer (first sample, ns):")
     lines += [f"  {k:<32} {v:.3f}" for k, v in s["per_layer_ns"].items()]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,79 @@
+"""Energy, area and efficiency of compiled programs on `isaac` and on the default chip (rnc-reference), at the
+reference's budgets, each beside the ISAAC-like baseline on the same chip (rnc-native model, 8 samples):
+native and reference-compatible speedup, energy per inference, TOPS/W, TOPS/mm^2, EDAP. Then the cost of the
+model: its share of compile time (profiled) and the wall time of `rnc compile mbv3_small`.
+
+    .venv/bin/python bench/energy.py
+"""
+from __future__ import annotations
+
+import cProfile
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rnc.driver import CompileOptions, compile_model
+
+BUDGETS = {"squeezenet": [60, 80, 100, 120], "mbv3_small": [168, 211, 253], "resnet18": None}  # None: minimum
+CHIPS = ("isaac", None)       # None: the default target (rnc-reference)
+MODEL_FILES = ("sim/isa_sim/chip_map.py", "sim/isa_sim/energy.py", "hw/cost/")
+
+
+def figures(e: dict) -> str:
+    return (f"{e['energy_per_inference_pj'] / 1e6:9.2f} uJ {e['tops_per_w']:7.3f} TOPS/W "
+            f"{e['tops_per_mm2']:8.4f} TOPS/mm2 EDAP {e['edap_pj_ns_mm2']:9.3e}")
+
+
+def sweep(chip: str | None, name: str, budgets) -> None:
+    options = CompileOptions(target_file=chip, budgets=budgets, duplicate=budgets is not None, samples=8,
+                             simulate_isa=True)
+    started = time.perf_counter()
+    result = compile_model(name, options)
+    wall = time.perf_counter() - started
+    b = result.baseline
+    print(f"{chip or 'rnc-reference (default)'} / {name}: {wall:.1f} s; ISAAC-like baseline {b.xbars} crossbars: "
+          f"{figures(b.native_energy)}")
+    for run in result.runs:
+        n = run.native()
+        print(f"  budget {str(run.budget or 'min'):>4} ({run.xbars_used:>4} used): native {run.isa.speedup:6.2f}x "
+              f"ref {run.speedup_vs_isaac:6.2f}x  {figures(run.isa.energy)}  "
+              f"energy vs base {n['energy_vs_isaac']:.2f}x  busiest {n['bottleneck']} "
+              f"{100 * run.isa.energy['bottleneck_busy']:.0f}%")
+
+
+def model_share() -> None:
+    """The cost model's share of an in-process compile of mbv3_small (budget 211, duplicate), by profile."""
+    profile = cProfile.Profile()
+    started = time.perf_counter()
+    profile.runcall(compile_model, "mbv3_small", CompileOptions(budgets=[211], duplicate=True, simulate_isa=True))
+    wall = time.perf_counter() - started
+    stats = pstats.Stats(profile)
+    own = sum(row[2] for func, row in stats.stats.items()  # row[2]: time inside the function itself
+              if any(part in func[0] for part in MODEL_FILES))
+    total = sum(row[2] for row in stats.stats.values())
+    print(f"cost model share of compile time (mbv3_small, 211, profiled): {100 * own / total:.1f}% "
+          f"({own:.2f} s of {total:.2f} s; wall with profiling {wall:.1f} s)")
+
+
+def cli_time() -> None:
+    rnc = Path(sys.executable).parent / "rnc"
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        subprocess.run([str(rnc), "compile", "mbv3_small", "--out", out, "--quiet"], check=True,
+                       stdout=subprocess.DEVNULL)
+        print(f"rnc compile mbv3_small: {time.perf_counter() - started:.2f} s wall")
+
+
+def main() -> None:
+    for chip in CHIPS:
+        for name, budgets in BUDGETS.items():
+            sweep(chip, name, budgets)
+    model_share()
+    cli_time()
+
+
+if __name__ == "__main__":
+    main()

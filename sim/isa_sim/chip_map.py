@@ -1,0 +1,124 @@
+"""Where an `isa.program` runs on its chip: crossbars to tiles, tiles to routers, and what each instruction
+costs there (time and activity, from `rnc.hw.cost.CostModel`). docs/timing.md section 1 explains the rules.
+
+- Crossbar x sits in tile x // (cores per tile x crossbars per core): crossbars fill tiles in index order.
+- The program occupies ceil(crossbars / crossbars per tile) tiles; the chip it is charged for (area,
+  leakage) has that many tiles, not the chip file's full count.
+- Tiles fill routers in order (tiles_per_router a router); routers sit row by row on the smallest square
+  mesh that holds them. A message between tiles crosses |dx| + |dy| + 1 routers; on a mesh, a message to
+  its own tile is a write to the tile buffer (0 hops); on a bus every message takes the bus (1 hop).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from rnc.dialects.isa import AccumOp, DigitalUnitOp, MvmOp, ProgramOp
+from rnc.hw.chip import Chip
+from rnc.hw.cost import Activity, CostModel
+from rnc.hw.cost.params import PeripheralConfig
+from rnc.hw.target import Target
+
+BUS = "bus"
+
+
+def digital_unit(op: DigitalUnitOp) -> str:
+    """The cost model's unit for a digital instruction: accumulators for `accum`, pooling units for pooling
+    ops, the activation unit for everything else (requant, elementwise ops)."""
+    if isinstance(op, AccumOp):
+        return "accumulator"
+    return "pooling" if "pool" in op.mnemonic else "activation"
+
+
+@dataclass(frozen=True)
+class Cost:
+    """One instruction's cost: time holding its resource, dynamic energy and operations by component, MACs."""
+
+    time_ns: float
+    pj: dict[str, float]
+    ops: dict[str, float]
+    macs: float
+
+    @property
+    def energy_pj(self) -> float:
+        return sum(self.pj.values())
+
+
+class ChipMap:
+    """The program's chip: tiles, network, and the cost model that prices each instruction."""
+
+    def __init__(self, program: ProgramOp):
+        self.target: Target = program.target.target
+        chip = self.target.chip_model()
+        self.xbars_per_tile = chip.tile.cores * chip.core.crossbars
+        self.tiles = max(1, math.ceil(program.xbars / self.xbars_per_tile))
+        self.chip: Chip = replace(chip, tiles=self.tiles, offchip_links=0)   # no instruction uses the links
+        self.network = chip.network
+        self.model = CostModel(self.chip, self.target.crossbar_config())
+        self._models: dict[PeripheralConfig, CostModel] = {self.model.config: self.model}
+        self._mvm: dict[tuple, Cost] = {}
+        side = math.ceil(math.sqrt(math.ceil(self.tiles / self.network.tiles_per_router)))
+        self._side = max(1, side)
+        self.cycle_ns = 1000.0 / self.target.peripherals.digital_frequency_mhz
+
+    # ---- placement ---------------------------------------------------------------------------------------
+    def tile_of(self, xbar: int) -> int:
+        return xbar // self.xbars_per_tile
+
+    def hops(self, a: int, b: int) -> int:
+        """Routers a message from tile a to tile b crosses (a bus: 1; a mesh: 0 within the tile)."""
+        if self.network.topology == BUS:
+            return 1
+        if a == b:
+            return 0
+        ra, rb = a // self.network.tiles_per_router, b // self.network.tiles_per_router
+        return abs(ra % self._side - rb % self._side) + abs(ra // self._side - rb // self._side) + 1
+
+    def digital_track(self, tile: int) -> str:
+        return f"t{tile}.digital"
+
+    def network_track(self, tile: int, hops: int) -> str:
+        """The resource a tile's sends hold: the one shared bus, the tile's port into the mesh, or (0 hops)
+        its buffer."""
+        if self.network.topology == BUS:
+            return BUS
+        return f"t{tile}.buffer" if hops == 0 else f"t{tile}.net"
+
+    # ---- prices ------------------------------------------------------------------------------------------
+    def model_for(self, config: PeripheralConfig | None = None) -> CostModel:
+        """The cost model of crossbars configured as `config` (a layer's own periphery; default the target's)."""
+        if config is None:
+            return self.model
+        if config not in self._models:
+            self._models[config] = CostModel(self.chip, config)
+        return self._models[config]
+
+    def mvm(self, op: MvmOp, config: PeripheralConfig | None = None) -> Cost:
+        """`op.count` MVMs on its region, each reading its input vector (one byte a row) from the tile buffer."""
+        r0, r1, c0, c1 = op.cells
+        key = (r1 - r0, c1 - c0, config)
+        if key not in self._mvm:
+            model = self.model_for(config)
+            read, charge = model.buffer_access(r1 - r0), model.mvm(r1 - r0, c1 - c0)
+            self._mvm[key] = _cost(model, charge.time_ns, charge.activity + read.activity)
+        return _times(self._mvm[key], op.count)
+
+    def digital(self, op: DigitalUnitOp) -> Cost:
+        """`op.elems` operations: ceil(elems / digital_lanes) cycles on its tile's digital unit (rnc's timing
+        key), energy of the chip's unit of that kind."""
+        charge = self.model.digital(digital_unit(op), op.elems)
+        return _cost(self.model, math.ceil(op.elems / self.target.digital_lanes) * self.cycle_ns, charge.activity)
+
+    def send(self, nbytes: int, hops: int) -> Cost:
+        """`nbytes` to tiles `hops` routers away; 0 hops: written to the tile's own buffer."""
+        charge = self.model.send(nbytes, hops) if hops else self.model.buffer_access(nbytes)
+        return _cost(self.model, charge.time_ns, charge.activity)
+
+
+def _cost(model: CostModel, time_ns: float, activity: Activity) -> Cost:
+    return Cost(time_ns, model.energy_pj(activity), dict(activity.ops), activity.macs)
+
+
+def _times(cost: Cost, k: int) -> Cost:
+    return Cost(cost.time_ns * k, {n: v * k for n, v in cost.pj.items()}, {n: v * k for n, v in cost.ops.items()},
+                cost.macs * k)
