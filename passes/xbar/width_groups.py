@@ -29,7 +29,7 @@ JOINS_CHANNELS = {"nn.add", "nn.sub", "nn.mul", "nn.div"}
 
 def layer_facts(layer: LayerOp) -> tuple[LayerMatrix, str, str]:
     """(matrix, kind, name) of an `xbar.layer`: the one place this module reads xbar op accessors."""
-    return layer_matrix(layer), layer.kind_name, layer.results[0].name_hint or f"layer{layer.layer_index}"
+    return layer_matrix(layer), layer.kind, layer.results[0].name_hint or f"layer{layer.layer}"
 
 
 class _Groups(UnionFind):

@@ -105,7 +105,7 @@ def test_increments_cover_each_level_exactly_once():
         cells = np.zeros((matrix.rows, matrix.cols), int)
         for t in tiles:
             if t.layer == index:
-                assert t.rows <= network.xbar_rows and t.cols <= network.xbar_cols
+                assert t.height <= network.xbar_rows and t.width <= network.xbar_cols
                 cells[t.row_begin:t.row_end, t.col_begin:t.col_end] += 1
         assert (cells == 1).all()
 

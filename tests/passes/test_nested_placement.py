@@ -73,7 +73,7 @@ def test_every_level_verifies_on_a_prefix_of_the_crossbars(nested):
     for k, level in enumerate(solution.levels):
         placed = level_module(module, solution, k)          # runs the xbar verifier
         tiles = [op for op in placed.walk() if op.name == "xbar.tile"]
-        assert {op.attributes["xbar"].value for op in tiles} <= set(range(level.xbars))
+        assert {op.xbar for op in tiles} <= set(range(level.xbars))
 
 
 def test_switching_levels_writes_no_weight_and_gates_the_rest(nested):

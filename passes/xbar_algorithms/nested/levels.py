@@ -64,7 +64,7 @@ class NestedSolution:
 
 
 def _items(tiles: list[Tile]) -> list[PackItem]:
-    return [PackItem((t.layer, t.index), t.layer, t.rows, t.cols) for t in tiles]
+    return [PackItem((t.layer, t.index), t.layer, t.height, t.width) for t in tiles]
 
 
 def full_model_xbars(network: WidthNetwork, options: PackOptions) -> int:
@@ -73,7 +73,7 @@ def full_model_xbars(network: WidthNetwork, options: PackOptions) -> int:
     tiles = [t for i, l in enumerate(network.layers)
              for t in partition(l.matrix(i, full[l.in_group], full[l.out_group]), network.xbar_rows,
                                 network.xbar_cols)]
-    items = [PackItem((t.layer, t.index), t.layer, t.rows, t.cols) for t in tiles]
+    items = [PackItem((t.layer, t.index), t.layer, t.height, t.width) for t in tiles]
     return pack(items, None, options).xbars_used
 
 
@@ -85,14 +85,14 @@ def _fill_gaps(bins: list[MaxRectsBin], tiles: list[Tile], options: PackOptions)
         for x, b in enumerate(bins):
             if not b.admits(tile.layer, tile.area, options.conflict_distance, options.tile_cap):
                 continue
-            fit = b.best_short_side_fit(tile.rows, tile.cols)
+            fit = b.best_short_side_fit(tile.height, tile.width)
             if fit is not None and (best is None or fit[0] < best[0]):
                 best = (fit[0], x, fit[1])
         if best is None:
             rest.append(tile)
             continue
         _, x, rect = best
-        bins[x].place(tile.layer, rect[0], rect[1], tile.rows, tile.cols)
+        bins[x].place(tile.layer, rect[0], rect[1], tile.height, tile.width)
         placements[tile.layer, tile.index] = Placement(x, rect[0], rect[1])
     return placements, rest
 
@@ -106,8 +106,8 @@ def _pack_increment(bins: list[MaxRectsBin], tiles: list[Tile], options: PackOpt
         bins.extend(MaxRectsBin(options.xbar_rows, options.xbar_cols) for _ in range(result.xbars_used))
         by_key = {(t.layer, t.index): t for t in rest}
         for key, p in result.placements.items():
-            bins[first + p.xbar].place(key[0], p.row_offset, p.col_offset, by_key[key].rows, by_key[key].cols)
-            placements[key] = Placement(first + p.xbar, p.row_offset, p.col_offset)
+            bins[first + p.xbar].place(key[0], p.row0, p.col0, by_key[key].height, by_key[key].width)
+            placements[key] = Placement(first + p.xbar, p.row0, p.col0)
     return placements
 
 
@@ -120,7 +120,7 @@ def _infeasible(network: WidthNetwork, budget: Budget, xbars: int | None, macs: 
                      for g in range(len(network.groups)))
     choice = network.choice(smallest)
     tiles = [t for level in levels for t in level.tiles] + increment_tiles(network, floors, smallest)
-    items = [PackItem(n, t.layer, t.rows, t.cols) for n, t in enumerate(tiles)]
+    items = [PackItem(n, t.layer, t.height, t.width) for n, t in enumerate(tiles)]
     bound = max(previous.xbars if previous else 0, packing_lower_bound(items, options))
     contained = " containing the previous level" if previous else ""
     if xbars is not None and bound > xbars:

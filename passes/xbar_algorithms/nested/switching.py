@@ -33,10 +33,10 @@ def program(solution: NestedSolution, upto: int) -> np.ndarray:
     network = solution.network
     image = np.zeros((solution.levels[upto].xbars, network.xbar_rows, network.xbar_cols), np.int64)
     for tile, (x, r, c) in _tiles(solution.levels[:upto + 1]):
-        cells = image[x, r:r + tile.rows, c:c + tile.cols]
+        cells = image[x, r:r + tile.height, c:c + tile.width]
         if (cells != _EMPTY).any():
             raise ValueError(f"two tiles share cells on crossbar {x} (layer {tile.layer})")
-        cells[...] = _weight_ids(tile, tile.rows, tile.cols)
+        cells[...] = _weight_ids(tile, tile.height, tile.width)
     return image
 
 
@@ -45,10 +45,10 @@ def weight_writes(solution: NestedSolution, target: int, image: np.ndarray) -> i
     writes = 0
     for tile, (x, r, c) in _tiles(solution.levels[:target + 1]):
         if x >= len(image):
-            writes += tile.rows * tile.cols
+            writes += tile.height * tile.width
             continue
-        held = image[x, r:r + tile.rows, c:c + tile.cols]
-        writes += int((held != _weight_ids(tile, tile.rows, tile.cols)).sum())
+        held = image[x, r:r + tile.height, c:c + tile.width]
+        writes += int((held != _weight_ids(tile, tile.height, tile.width)).sum())
     return writes
 
 
