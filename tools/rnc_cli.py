@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("rnc.tools.commands.run", "run a .rir module with the reference interpreter (numpy, float32)"),
     "compile": ("rnc.tools.commands.compile", "model -> placed crossbar program, timing, speedup and reports"),
     "nas": ("rnc.tools.commands.nas", "once-for-all supernet training and NSGA-II search for a crossbar budget"),
+    "nested": ("rnc.tools.commands.nested", "nested subnetworks: one model, several crossbar budgets, no rewrites"),
 }
 
 
