@@ -128,6 +128,15 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert rnc_cli.main(["translate", str(tmp_path / "missing.rir")]) == 2
 
 
+def test_a_program_without_stages_is_refused_not_timed_as_infinitely_fast(tmp_path, capsys):
+    empty = tmp_path / "empty.isa"
+    empty.write_text("isa 1\n")
+    assert rnc_cli.main(["sim", str(empty)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "inf" not in captured.err
+    assert captured.err == f"rnc sim: error: {empty}: the program has no stages: nothing to simulate (is it a whole .isa program?)\n"
+
+
 def test_replicate_pass_program_is_exact_and_times_like_rnc_compile(x):
     from rnc.sim.reference_timing import simulate_reference
     from rnc.driver.timing import reference_layers

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         result = simulate(program, inputs, samples=args.samples, timing_model=args.timing_model,
                           trace=bool(args.trace))
     except (SimError, ValueError, KeyError) as e:
-        return _fail(str(e))
+        return _fail(f"{args.program}: {e}")
     try:
         if args.output:
             buf = io.BytesIO()
