@@ -6,33 +6,35 @@ column, for comparing with the RNC paper.
 """
 from __future__ import annotations
 
+from rnc.tools.compile.units import duration, energy
+
 
 def summary_table(result) -> str:
     """The table for a CompileResult (rnc.driver): one row per budget."""
     if any(r.isa for r in result.runs):
         return _native_table(result)
     samples = result.baseline.samples
-    head = (f"{'budget':>7} {'used':>5} {'bound':>5} {'util':>6} {'bottleneck':>10} {'latency(1) ms':>13} "
-            f"{f'latency({samples}) ms':>13} {'speedup':>8}")
+    head = (f"{'budget':>7} {'used':>5} {'bound':>5} {'util':>6} {'bottleneck':>10} {'latency(1)':>11} "
+            f"{f'latency({samples})':>11} {'speedup':>8}")
     lines = [head]
     for r in result.runs:
         lines.append(f"{str(r.budget or 'min'):>7} {r.xbars_used:>5} {r.area_lower_bound_xbars:>5} "
                      f"{100 * r.utilization_of_used:>5.1f}% {r.bottleneck_reduction:>9.2f}x "
-                     f"{r.latency_one_sample_ns / 1e6:>13.3f} {r.latency_ns / 1e6:>13.3f} "
+                     f"{duration(r.latency_one_sample_ns):>11} {duration(r.latency_ns):>11} "
                      f"{r.speedup_vs_isaac:>7.2f}x")
     lines.append(f"ISAAC-like baseline: {result.baseline.xbars} crossbars, "
-                 f"{result.baseline.latency_ns / 1e6:.3f} ms for {samples} samples")
+                 f"{duration(result.baseline.latency_ns)} for {samples} samples")
     return "\n".join(lines)
 
 
 def _native_table(result) -> str:
-    head = (f"{'budget':>7} {'used':>5} {'latency ms':>10} {'speedup':>8} {'energy uJ':>10} {'vs base':>8} "
+    head = (f"{'budget':>7} {'used':>5} {'latency':>10} {'speedup':>8} {'energy':>10} {'vs base':>8} "
             f"{'power mW':>9} {'area mm2':>9} {'TOPS/W':>7} {'TOPS/mm2':>9} {'ref speedup':>11}  check")
     lines = [head]
     for r in result.runs:
         n = r.native()
-        line = (f"{str(r.budget or 'min'):>7} {r.xbars_used:>5} {n['native_latency_one_sample_ns'] / 1e6:>10.3f} "
-                f"{n['native_speedup_vs_isaac']:>7.2f}x {n['energy_per_inference_pj'] / 1e6:>10.2f} "
+        line = (f"{str(r.budget or 'min'):>7} {r.xbars_used:>5} {duration(n['native_latency_one_sample_ns']):>10} "
+                f"{n['native_speedup_vs_isaac']:>7.2f}x {energy(n['energy_per_inference_pj']):>10} "
                 f"{n['energy_vs_isaac']:>7.2f}x {n['average_power_mw']:>9.1f} {n['area_mm2']:>9.3f} "
                 f"{n['tops_per_w']:>7.3f} {n['tops_per_mm2']:>9.4f} {r.speedup_vs_isaac:>10.2f}x  "
                 f"{'ok' if r.isa.check.passed else 'FAILED'}")
@@ -40,8 +42,8 @@ def _native_table(result) -> str:
     b = result.baseline
     be = b.native_energy
     lines.append(f"ISAAC-like baseline on the same chip ({be['chip']}): {b.xbars} crossbars, "
-                 f"{b.native_latency_ns / 1e6:.3f} ms for {b.samples} samples, "
-                 f"{be['energy_per_inference_pj'] / 1e6:.2f} uJ, {be['area_mm2']:.3f} mm2")
+                 f"{duration(b.native_latency_ns)} for {b.samples} samples, "
+                 f"{energy(be['energy_per_inference_pj'])}, {be['area_mm2']:.3f} mm2")
     for r in result.runs:
         line = r.native()["verdict"]
         if line:
