@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from rnc.tools.option_types import int_in
+
 ACTIONS = (("solve", "choose nested widths for each budget: levels.csv and report.txt"),
            ("compile", "solve, then place every level on a prefix of one set of crossbars: also nested.rir"),
            ("train", "solve a built-in model's levels, train them together on digits, report accuracy per level"))
@@ -26,12 +28,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                              "channels permuted (built-in models)")
         sp.add_argument("--batches", type=int, default=10, help="training batches for Taylor importance")
         sp.add_argument("--effort", type=int, help="packing effort in probes per level")
-        sp.add_argument("--seed", type=int, default=0)
+        sp.add_argument("--seed", type=int_in(0, 2**31 - 1), default=0,
+                        help="seed of the packer and of training (same seed, same levels)")
         sp.add_argument("--input-shape", help="input shape for models with dynamic shapes, e.g. 1x3x64x64")
         sp.add_argument("--out", help="output folder (default out/nested/<model>)")
         if name == "train":
             sp.add_argument("--steps", type=int, default=200, help="training steps (each trains every level)")
-            sp.add_argument("--batch-size", type=int, default=64)
+            sp.add_argument("--batch-size", type=int_in(1, 1 << 16), default=64, help="training batch size")
             sp.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (REDS: 1e-3)")
 
 
