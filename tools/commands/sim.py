@@ -43,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"cannot read an input: {e}")
     if args.output and inputs is None:
         return _fail("-o needs --input")
+    if args.samples < 1:  # an option problem, not the program's
+        return _fail(f"samples must be >= 1, got {args.samples}")
     try:
         result = simulate(program, inputs, samples=args.samples, timing_model=args.timing_model,
                           trace=bool(args.trace))
