@@ -185,6 +185,8 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
     is called with each step's name as the step starts. Raises CompileError for problems the user can fix.
     """
     options = options or CompileOptions()
+    clock = _StepClock(progress)
+    progress = clock.start
     source = None if _is_module(model) or str(model) in BUILTIN_MODELS else str(model)   # a file
     try:
         check_options(options)
@@ -246,5 +248,25 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
                                    f"input is not finite (its weights or activations overflow float32); "
                                    f"--no-simulate skips the check")
         result.runs.append(run)
+    result.step_seconds, result.total_seconds = clock.finish()
     result.check_figures()
     return result
+
+
+class _StepClock:
+    """Times each progress step, from its start to the next step's (report.json's `step_seconds`)."""
+
+    def __init__(self, progress: Callable[[str], None]) -> None:
+        self._progress = progress
+        self._began = time.perf_counter()
+        self._steps: list[tuple[str, float]] = []
+
+    def start(self, name: str) -> None:
+        self._steps.append((name, time.perf_counter()))
+        self._progress(name)
+
+    def finish(self) -> tuple[dict[str, float], float]:
+        """({step: seconds}, total seconds since the clock was made)."""
+        end = time.perf_counter()
+        ends = [t for _, t in self._steps[1:]] + [end]
+        return {name: stop - t for (name, t), stop in zip(self._steps, ends)}, end - self._began

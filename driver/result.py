@@ -24,7 +24,10 @@ UNITS = {"*_ns": "nanoseconds", "speedup_*": "ISAAC-like time / rnc time, same t
          "throughput_samples_per_s": "samples per second",
          "*_pj": "picojoules (per inference)", "*_mw": "milliwatts", "area_mm2": "square millimetres (the tiles used)",
          "tops": "tera-operations per second, ops = 2 x MACs", "tops_per_w": "TOPS per watt",
-         "tops_per_mm2": "TOPS per square millimetre", "edap_pj_ns_mm2": "energy x latency x area (pJ ns mm^2)"}
+         "tops_per_mm2": "TOPS per square millimetre", "edap_pj_ns_mm2": "energy x latency x area (pJ ns mm^2)",
+         "compile_seconds": "wall seconds of one budget's placement and reference timing",
+         "step_seconds": "wall seconds of each compile step, from its start to the next one's",
+         "total_seconds": "wall seconds of the whole compile (import to the last simulation)"}
 
 # The headline figures of the native run, in the order report.json leads with them: the energy run's keys
 # (ENERGY_KEYS, rnc.sim.isa_sim.EnergyResult) and the timing and verdict of BudgetResult.
@@ -184,6 +187,8 @@ class CompileResult:
     baseline: Baseline
     runs: list[BudgetResult] = field(default_factory=list)
     ignored_target_keys: list[str] = field(default_factory=list)   # target-file keys rnc does not use
+    step_seconds: dict[str, float] = field(default_factory=dict)   # wall time of each compile step
+    total_seconds: float = 0.0                                       # wall time of the whole compile_model
 
     @property
     def last(self) -> BudgetResult:
@@ -219,7 +224,7 @@ class CompileResult:
         """report.json as a dict, for `run` (default: the last)."""
         r = run or self.last
         return {"summary": self.summary(r), "baseline": self.baseline.to_dict(), "mapping": r.mapping,
-                "units": UNITS}
+                "step_seconds": self.step_seconds, "total_seconds": self.total_seconds, "units": UNITS}
 
     def to_json(self, run: BudgetResult | None = None) -> str:
         """report.json's text, as `rnc compile` writes it."""

@@ -71,11 +71,25 @@ def test_every_run_has_the_figures_of_sweep_json(result, written):
 
 
 def test_to_json_is_report_json_but_for_wall_time(result, written):
-    report, _ = written
+    report = json.loads(json.dumps(written[0]))       # a copy: the fixture is shared
     ours = json.loads(result.to_json())
     for figures in (ours, report):
         figures["summary"].pop("compile_seconds")
+        assert figures.pop("step_seconds").keys() == result.step_seconds.keys()
+        figures.pop("total_seconds")
     assert ours == report
+
+
+def test_report_times_every_step_and_the_whole_compile(result, written):
+    report, _ = written
+    steps = report["step_seconds"]
+    assert list(steps) == ["import", "canonicalize", "partition", "ISAAC-like baseline program",
+                           "place (budget 60)", "lower and simulate (budget 60)",
+                           "place (budget 80)", "lower and simulate (budget 80)"]
+    assert all(t > 0 for t in steps.values())
+    # The steps cover the compile from the import on: their sum is the total but for option checks.
+    assert sum(steps.values()) <= report["total_seconds"] < sum(steps.values()) + 1.0
+    assert report["summary"]["compile_seconds"] < report["total_seconds"]
 
 
 def test_module_and_onnx_path_compile_like_the_name(tmp_path):
