@@ -67,7 +67,20 @@ def cli_time() -> None:
         print(f"rnc compile mbv3_small: {time.perf_counter() - started:.2f} s wall")
 
 
+def isaac_validation() -> None:
+    """The chip model configured as ISAAC beside ISAAC's published totals (ISCA 2016, Table 6)."""
+    from rnc.hw.chip import load_chip
+    from rnc.hw.cost import CostModel
+    isaac = CostModel(load_chip("isaac"))
+    adc = isaac.tile_breakdown()["adc"]
+    print(f"isaac tile: {isaac.tile_power_mw:.1f} mW (paper 330), {isaac.tile_area_mm2:.4f} mm2 (paper 0.372); "
+          f"ADC share {100 * adc.power_mw / isaac.tile_power_mw:.1f}% power (paper ~58), "
+          f"{100 * adc.area_mm2 / isaac.tile_area_mm2:.1f}% area (paper ~31); chip {isaac.chip_power_mw / 1e3:.2f} W "
+          f"(paper 65.8), {isaac.chip_area_mm2:.2f} mm2 (paper 85.4)")
+
+
 def main() -> None:
+    isaac_validation()
     for chip in CHIPS:
         for name, budgets in BUDGETS.items():
             sweep(chip, name, budgets)

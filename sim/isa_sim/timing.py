@@ -19,7 +19,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rnc.dialects.isa import DigitalUnitOp, MvmOp, ProgramOp, SendOp
-from rnc.hw.peripherals import pe_latency_ns
 from rnc.hw.target import Target
 
 from .chip_map import ChipMap, Cost
@@ -50,8 +49,7 @@ class TimingResult:
 def mvm_ns(target: Target, m: MvmOp) -> float:
     """The reference-compatible (MNSIM) latency of one MVM of `m` (the `rnc` timing model's)."""
     r0, r1, c0, c1 = m.cells
-    rows, cols = r1 - r0, c1 - c0
-    return pe_latency_ns(target.peripherals, rows, cols, target.input_bits)
+    return target.mvm_ns(r1 - r0, c1 - c0)
 
 
 @dataclass
