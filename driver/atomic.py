@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 
@@ -50,26 +51,31 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
-def write_folder_atomic(folder: str | os.PathLike, files: dict[str, str | bytes], owned: set[str]) -> None:
-    """Writes `files` (name -> content) as the folder `folder`, whole or not at all.
+def write_folder_atomic(folder: str | os.PathLike, files: dict[str, str | bytes],
+                        owned: Collection[str] | Callable[[str], bool]) -> None:
+    """Writes `files` (name -> content; a name may hold `/`: a file in a subfolder) as the folder `folder`,
+    whole or not at all.
 
     The files are written into a hidden sibling folder, which then takes `folder`'s place in one rename
     (an exchange with the previous folder where it exists), so a crash or kill -9 at any moment leaves the
     previous folder or the new one, never a mix. A previous folder holding anything but names in `owned`
-    (what this writer may produce) is the user's: then each file is replaced on its own (whole, but not
+    (what this writer may produce; or a test on a name) is the user's: then each file is replaced on its own (whole, but not
     all at once) and nothing else there is touched. A kill may leave a hidden `.NAME.*.new` sibling behind.
     """
     import shutil
     target = Path(folder)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.is_dir() and any(entry.name not in owned for entry in target.iterdir()):
+    is_owned = owned if callable(owned) else owned.__contains__
+    if target.is_dir() and not all(is_owned(entry.name) for entry in target.iterdir()):
         for name, content in files.items():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
             write_bytes_atomic(target / name, content.encode("utf-8") if isinstance(content, str) else content)
         return
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".new", dir=target.parent))
     try:
         for name, content in files.items():
             data = content.encode("utf-8") if isinstance(content, str) else content
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
             with open(staging / name, "wb") as f:
                 f.write(data)
         os.chmod(staging, 0o777 & ~_umask())   # mkdtemp makes 0700 folders; give mkdir's mode

@@ -62,9 +62,9 @@ def pack_csv(module) -> str:
     return out.getvalue()
 
 
-def write_outputs(out_dir: Path, result) -> None:
-    """Writes every file of `rnc compile` for a CompileResult into `out_dir` (created if missing): the IR
-    and reports of its last run, and sweep.json when it has several."""
+def output_files(result) -> dict[str, str]:
+    """Every file of `rnc compile` for a CompileResult (name -> text): the IR and reports of its last run,
+    and sweep.json when it has several. Raises ValueError when a figure is NaN or infinite."""
     from rnc.driver.report_html import render
     result.check_figures()   # nothing is written when a figure is NaN or infinite
     run = result.last
@@ -82,4 +82,10 @@ def write_outputs(out_dir: Path, result) -> None:
     files["report.html"] = render(result, run, result.runs if sweep else None)
     if sweep:
         files["sweep.json"] = json.dumps(result.sweep(), indent=2)
-    write_folder_atomic(out_dir, files, OUTPUT_FILES)
+    return files
+
+
+def write_outputs(out_dir: Path, result) -> None:
+    """Writes every file of `rnc compile` for a CompileResult into `out_dir` (created if missing), whole or
+    not at all."""
+    write_folder_atomic(out_dir, output_files(result), OUTPUT_FILES)
