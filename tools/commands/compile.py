@@ -12,7 +12,27 @@ from rnc.hw.target import DEFAULT_TARGET
 from rnc.tools.compile.intermittent import add_power_arguments, power_from_args, run_power
 
 
+class _ListTargetKeys(argparse.Action):
+    """`--list-target-keys`: prints every target key (as --version prints a version: no model needed)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from rnc.hw.target import Target
+        rows = [(p.key, "none" if p.default is None else str(p.default), p.allowed_text(), p.doc, p.source)
+                for p in Target.parameters()]
+        widths = [max(len(r[i]) for r in rows) for i in range(2)]
+        print("target keys (a target TOML's keys, `--target FILE`; docs/hardware.md):")
+        for key, default, allowed, doc, source in rows:
+            print(f"  {key:<{widths[0]}}  default {default:<{widths[1]}}  {allowed}\n"
+                  f"  {'':<{widths[0]}}  {doc} [source: {source}]")
+        parser.exit(0)
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--list-target-keys", action=_ListTargetKeys,
+                   help="print every target key with its default, range, unit, meaning and source, and exit")
     p.add_argument("model", help="a built-in model name (mbv3_small, squeezenet, resnet18) or an .onnx file")
     p.add_argument("--target", dest="target_file", 
                    help="hardware: a chip (isaac, rnc-reference), a target or chip .toml, or a SimConfig.ini")
