@@ -56,6 +56,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="seed of the packing search and of the functional check's input (default 0)")
     p.add_argument("--input-shape", help="input shape for models with dynamic shapes, e.g. 1x3x64x64")
     p.add_argument("--out", default=None, help="output folder (default out/<model>)")
+    p.add_argument("--emit", metavar="LIST",
+                   help="files to write besides the reports: a comma list of placed (placed.rir), rir (model.rir "
+                        "and placed.rir), isa (program.isa), all; default: the program once (program.isa, or "
+                        "placed.rir with --no-simulate)")
     p.add_argument("--json", action="store_true", help="print the summary of report.json instead of the table")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.add_argument("--memory-limit", type=float, metavar="GIB",
@@ -125,9 +129,11 @@ def run(args: argparse.Namespace) -> int:
     from rnc.driver import CompileError, compile_model, compile_steps, write_outputs
     from rnc.tools.compile.progress import step_progress
     from rnc.tools.compile.table import summary_table
+    from rnc.driver.outputs import parse_emit
     try:
         options = _options(args)
         power = power_from_args(args)
+        emit = parse_emit(args.emit) if args.emit else None
     except (_UsageError, ValueError) as e:
         return _fail(str(e))
     out = Path(args.out or f"out/{Path(args.model).stem}")
@@ -138,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError:
         return _fail(f"output folder '{out}' is not writable")
     if args.xbar_size and "," in args.xbar_size:
-        return _run_size_sweep(args, options, power, out)
+        return _run_size_sweep(args, options, power, out, emit)
     write_error = None
     try:
         # the compile's own steps (import included), then writing the reports
@@ -146,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
             result = compile_model(args.model, options, progress=progress)
             progress("write reports")
             try:
-                write_outputs(out, result)
+                write_outputs(out, result, emit)
             except OSError as e:   # only the writing: a read error is the compile's to report
                 write_error = e
     except CompileError as e:
@@ -165,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
     return run_power(args, power, result.last.placed, out) or _check_status(failed)
 
 
-def _run_size_sweep(args, options, power, out: Path) -> int:
+def _run_size_sweep(args, options, power, out: Path, emit) -> int:
     """`--xbar-size A,B,...`: one compile per size, one row per size (and budget), a subfolder per size."""
     from dataclasses import replace
 
@@ -182,7 +188,7 @@ def _run_size_sweep(args, options, power, out: Path) -> int:
             sweep = compile_sizes(args.model, options, sizes, progress=progress)
             progress("write reports")
             try:
-                write_size_sweep(out, sweep)
+                write_size_sweep(out, sweep, emit)
             except OSError as e:
                 return _fail(f"cannot write to '{out}': {e.strerror}")
     except CompileError as e:
