@@ -44,6 +44,36 @@ def sweep(chip: str | None, name: str, budgets) -> None:
               f"{100 * run.isa.energy['bottleneck_busy']:.0f}%")
 
 
+def layer_spread(program, chip) -> float:
+    """Mean number of tiles a weight stage's crossbars sit in."""
+    spans = [len({chip.tile_of(m.xbar) for m in s.mvms}) for s in program.stages if s.mvms]
+    return sum(spans) / len(spans)
+
+
+def placement() -> None:
+    """Crossbars on tiles in index order (before) and by layers (after, the default): tiles a layer spans,
+    energy moving activations (routers, tile buffers and buses) and native 8-sample time."""
+    from rnc.backends.isa import parse_isa
+    from rnc.sim.isa_sim.chip_map import ChipMap
+    from rnc.sim.isa_sim.timing import simulate_timing
+    from rnc.sim.isa_sim.energy import energy_result
+    moves = ("router", "tile_output_register", "tile_bus", "buffer")
+    for chip_name, name, budget in (("isaac", "mbv3_small", 211), ("isaac", "resnet18", None),
+                                    ("isaac", "squeezenet", 120), (None, "mbv3_small", 211)):
+        options = CompileOptions(target_file=chip_name, budgets=[budget] if budget else None,
+                                 duplicate=budget is not None, samples=8, simulate_isa=True)
+        program = parse_isa(compile_model(name, options).runs[0].isa.isa_text)
+        row = []
+        for how in ("index", "layers"):
+            t = simulate_timing(program, 8, placement=how)
+            e = energy_result(program, t)
+            row.append(f"{how}: {layer_spread(program, t.chip):.2f} tiles/layer, moves "
+                       f"{sum(e.component_pj.get(c, 0.0) for c in moves) / 1e3:8.1f} nJ, "
+                       f"{e.energy_per_inference_pj / 1e6:8.3f} uJ, {t.total_ns / 1e3:9.1f} us")
+        print(f"placement {chip_name or 'rnc-reference'} / {name} {budget or 'min'} "
+              f"({program.xbars} xbars, {ChipMap(program).tiles} tiles): " + "; ".join(row))
+
+
 def model_share() -> None:
     """The cost model's share of an in-process compile of mbv3_small (budget 211, duplicate), by profile."""
     profile = cProfile.Profile()
@@ -81,6 +111,7 @@ def isaac_validation() -> None:
 
 def main() -> None:
     isaac_validation()
+    placement()
     for chip in CHIPS:
         for name, budgets in BUDGETS.items():
             sweep(chip, name, budgets)
