@@ -120,8 +120,19 @@ def isaac_validation() -> None:
           f"(paper 65.8), {isaac.chip_area_mm2:.2f} mm2 (paper 85.4)")
 
 
+def neurosim_validation() -> None:
+    """The ADC models beside NeuroSim's figures (XPert's fork, peripherals.md): the sub-array's ADC part."""
+    from rnc.hw.cost.neurosim_validation import XPERT_POINTS, adc_model, adc_part
+    for (kind, levels, m), (area, energy) in sorted(XPERT_POINTS.items()):
+        ours_area, ours_energy = adc_part(kind, levels, m)
+        print(f"NeuroSim ADC {kind:5} L={levels:<2} m={m}: area {ours_area:8,.0f} um2 (NeuroSim {area:6,}, "
+              f"{100 * (ours_area / area - 1):+5.1f}%), energy per read {ours_energy:6.2f} pJ (NeuroSim {energy:6.2f}, "
+              f"{100 * (ours_energy / energy - 1):+5.1f}%), conversion {adc_model(kind, levels, m).conversion_ns:.3f} ns")
+
+
 def main() -> None:
     isaac_validation()
+    neurosim_validation()
     placement()
     for chip in CHIPS:
         for name, budgets in BUDGETS.items():
