@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -157,6 +158,20 @@ def test_report_html_is_self_contained(squeezenet_out):
     for element in ('id="xbar-map"', 'id="utilization"', 'id="layers"', 'id="timeline"', 'id="sweep"'):
         assert element in page
     assert "http://" not in page and "https://" not in page
+    assert "<script src" not in page                     # the zoom script is inline: the file works offline
+
+
+def test_report_html_figures_are_labelled(squeezenet_out):
+    """The timeline has one labelled row per layer and time ticks with units; the sweep has axis labels and a
+    caption outside the plot (#20)."""
+    page = (squeezenet_out / "report.html").read_text()
+    layers = json.loads((squeezenet_out / "report.json").read_text())["mapping"]["layers"]
+    timeline = page[page.index('id="timeline"'):page.index("</svg>", page.index('id="timeline"'))]
+    assert timeline.count('class="row-label"') == timeline.count('class="span"') == len(layers)
+    assert re.search(r'class="tick-label"[^>]*>\d+(\.\d+)? (ns|us|ms)</text>', timeline)
+    assert 'data-zoom="2"' in page and "addEventListener(\"wheel\"" in page
+    sweep = page[page.index('id="sweep"'):page.index("</figure>")]
+    assert sweep.count('class="y-label"') == 2 and "<figcaption" in sweep and "crossbar budget" in sweep
 
 
 def test_pack_csv_is_the_reference_packing_log(squeezenet_out):
