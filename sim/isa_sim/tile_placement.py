@@ -67,15 +67,17 @@ def _refine(program: ProgramOp, tile_of: list[int], per_tile: int) -> list[int]:
         weight.append(sum(sent[d] for d in stage.deps) or 1)
         count.append(Counter(tile_of[x] for x in xbars))
     used = Counter(tile_of)
-    tiles = range(max(tile_of, default=0) + 1)
     for _ in range(REFINE_PASSES):
         moved = False
         for x in sorted(stages_of):
             a = tile_of[x]
             # Gain of moving x from a to b: stages leaving a save a tile, stages new to b add one.
             leave = sum(weight[k] for k in stages_of[x] if count[k][a] == 1)
+            if leave == 0:
+                continue   # no stage leaves a: no move can gain
             best, gain = a, 0
-            for b in tiles:
+            # Only a tile already holding one of x's stages can gain (elsewhere every stage is new: gain <= 0).
+            for b in sorted({b for k in stages_of[x] for b, n in count[k].items() if n > 0}):
                 if b == a or used[b] >= per_tile:
                     continue
                 g = leave - sum(weight[k] for k in stages_of[x] if count[k][b] == 0)
