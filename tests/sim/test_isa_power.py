@@ -8,39 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isa_programs import Conv, Linear, program, random_inputs
-from rnc.backends.isa.checkpoint import insert_checkpoints, plan_checkpoints
+from rnc.sim.isa_sim.small_programs import CASES, safe_case as _safe
 from rnc.dialects.isa import PreserveOp, RestoreOp
-from rnc.hw.power import Capacitor, ResistiveHarvester
-from rnc.hw.power_options import PowerOptions
-from rnc.ir.verifier import verify
 from rnc.sim.isa_sim import SimError
-from rnc.sim.isa_sim.functional import run_functional
 from rnc.sim.isa_sim.power import failure_free_instructions, run_intermittent
-
-# Small supplies so that a layer needs several power cycles: tens of uF, a 2 uJ / 1 ms reboot, and buffers
-# that force partial sums (Tn < N): (layers, input shape, crossbar rows, buffer bytes, capacitance).
-SMALL = dict(reboot_j=2e-6, reboot_s=1e-3)
-CASES = {
-    "linear-psums": ([Linear(48, 8)], (4, 48), 16, 56, 1.45e-5),          # input-reuse S=1, 8 n>0 cycles
-    "linear-output-reuse": ([Linear(48, 8)], (4, 48), 16, 56, 2e-5),      # S=3: a tile's blocks in one cycle
-    "conv-stride-psums": ([Conv(6, 3, 1, 1), Conv(4, 3, 2, 1)], (1, 4, 6, 6), 18, 48, 3e-5),
-    "two-linears": ([Linear(32, 12), Linear(12, 5)], (2, 32), 16, 4096, 2e-5),   # weight-reuse S=2
-}
-
-
-def _safe(name: str):
-    layers, shape, xbar_rows, buffer, farads = CASES[name]
-    plain = program(layers, shape, xbar_rows=xbar_rows)
-    safe = program(layers, shape, xbar_rows=xbar_rows)
-    plan = plan_checkpoints(safe, PowerOptions(Capacitor(farads), ResistiveHarvester(52.0), buffer_bytes=buffer,
-                                               **SMALL))
-    assert plan.problem() is None
-    insert_checkpoints(safe, plan)
-    verify(safe)
-    x = random_inputs(plain)
-    return plain, safe, plan, x, run_functional(plain, x)
-
 
 def _same(a, b) -> bool:
     return all(np.array_equal(u, v) for u, v in zip(a, b))

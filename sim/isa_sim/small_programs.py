@@ -1,4 +1,4 @@
-"""Small `.isa` programs for the simulator tests: chains of linear and conv layers, random int8 weights,
+"""Small `.isa` programs for failure injection (tests, bench/intermittent.py): chains of linear and conv layers, random int8 weights,
 each layer's matrix cut into crossbar-sized regions (one crossbar per region)."""
 from __future__ import annotations
 
@@ -8,6 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnc.backends.isa import parse_isa
+from rnc.backends.isa.checkpoint import insert_checkpoints, plan_checkpoints
+from rnc.hw.power import Capacitor, ResistiveHarvester
+from rnc.hw.power_options import PowerOptions
+from rnc.ir.verifier import verify
+
+from .functional import run_functional
 
 IN_SCALE = 1 / 127
 W_SCALE = 1 / 127
@@ -85,3 +91,29 @@ def program(layers, input_shape, **kw):
 def random_inputs(program, seed: int = 0) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     return [(rng.integers(-127, 128, t.shape) * t.scale).astype(np.float32) for t in program.inputs]
+
+
+# Small supplies so that a layer needs several power cycles: tens of uF, a 2 uJ / 1 ms reboot, and buffers
+# that force partial sums (Tn < N): (layers, input shape, crossbar rows, buffer bytes, capacitance).
+SMALL = dict(reboot_j=2e-6, reboot_s=1e-3)
+CASES = {
+    "linear-psums": ([Linear(48, 8)], (4, 48), 16, 56, 1.45e-5),          # input-reuse S=1, 8 n>0 cycles
+    "linear-output-reuse": ([Linear(48, 8)], (4, 48), 16, 56, 2e-5),      # S=3: a tile's blocks in one cycle
+    "conv-stride-psums": ([Conv(6, 3, 1, 1), Conv(4, 3, 2, 1)], (1, 4, 6, 6), 18, 48, 3e-5),
+    "two-linears": ([Linear(32, 12), Linear(12, 5)], (2, 32), 16, 4096, 2e-5),   # weight-reuse S=2
+}
+
+
+def safe_case(name: str):
+    """(continuous program, power-failure-safe program, its CheckpointPlan, inputs, continuous outputs)."""
+    layers, shape, xbar_rows, buffer, farads = CASES[name]
+    plain = program(layers, shape, xbar_rows=xbar_rows)
+    safe = program(layers, shape, xbar_rows=xbar_rows)
+    plan = plan_checkpoints(safe, PowerOptions(Capacitor(farads), ResistiveHarvester(52.0), buffer_bytes=buffer,
+                                               **SMALL))
+    if plan.problem():
+        raise ValueError(plan.problem())
+    insert_checkpoints(safe, plan)
+    verify(safe)
+    x = random_inputs(plain)
+    return plain, safe, plan, x, run_functional(plain, x)
