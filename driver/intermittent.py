@@ -25,7 +25,7 @@ from rnc.hw.cost import CostModel
 from rnc.hw.intermittent.crossbar import CrossbarPlatform
 from rnc.hw.intermittent.explore import Exploration, explore
 from rnc.hw.intermittent.pmod import LayerCost, LayerShape
-from rnc.hw.power import Capacitor, ConstantHarvester, PowerModel, TraceHarvester
+from rnc.hw.power import Capacitor, ConstantHarvester, PowerModel, ResistiveHarvester, TraceHarvester
 from rnc.hw.power_options import DEFAULT_CHIP, PowerOptions, power_options  # noqa: F401 (re-exported)
 
 from .atomic import write_text_atomic
@@ -204,6 +204,62 @@ def _walk(plan: IntermittentPlan) -> float:
                 t += dt
                 t += plan.power.recharge_s(e, t, parity_inas=parity)
     return t
+
+
+RECHARGE_SAMPLES = 6   # points drawn along each recharge curve
+
+
+def voltage_trace(plan: IntermittentPlan) -> list[tuple[float, float]]:
+    """The capacitor voltage over the inference as the model sees it, (time s, V): each power cycle falls
+    from Von to the voltage its energy leaves, then the harvester charges it back (walked as `_walk`: a
+    layer's n = 0 cycles, then its n > 0 cycles). Empty for a plan that does not complete."""
+    if not plan.feasible:
+        return []
+    cap, parity = plan.power.capacitor, plan.options.parity == "inas"
+    t, points = 0.0, [(0.0, cap.von_v)]
+    for p in plan.layers:
+        best = p.exploration.best
+        for count, e, dt in ((best.cycles_min, best.energy_min_j, best.time_min_s),
+                             (best.cycles_max, best.energy_max_j, best.time_max_s)):
+            for _ in range(math.ceil(count)):
+                t += dt
+                low = cap.voltage_after(e, parity_inas=parity)
+                points.append((t, low))
+                rc = plan.power.recharge_s(e, t, parity_inas=parity)
+                need = cap.refill_j(e, parity_inas=parity)
+                for k in range(1, RECHARGE_SAMPLES + 1):
+                    points.append((t + rc * k / RECHARGE_SAMPLES,
+                                   _charging(plan.power, low, need, rc * k / RECHARGE_SAMPLES, rc, t)))
+                t += rc
+    return points
+
+
+def _charging(power: PowerModel, low_v: float, need_j: float, elapsed_s: float, total_s: float,
+              start_s: float) -> float:
+    """The voltage `elapsed_s` into a recharge from `low_v` (RC charging through a resistance; energy
+    harvested so far for a constant power or a trace)."""
+    cap, h = power.capacitor, power.harvester
+    if elapsed_s >= total_s:
+        return cap.von_v
+    if isinstance(h, ResistiveHarvester):
+        return h.supply_v + (low_v - h.supply_v) * math.exp(-elapsed_s / (h.ohms * cap.farads))
+    got = (h.harvested_j(start_s + elapsed_s) - h.harvested_j(start_s) if isinstance(h, TraceHarvester)
+           else h.watts * elapsed_s)
+    return math.sqrt(low_v ** 2 + 2 * min(got, need_j) / cap.farads)
+
+
+def safe_program(isa_text: str, options: PowerOptions):
+    """The power-failure-safe `.isa` text of a program (pass `insert-checkpoints`) and its CheckpointPlan;
+    the text is None when a stage has no design its regions can run (the plan's problem says why)."""
+    from rnc.backends.isa import parse_isa
+    from rnc.backends.isa.checkpoint import insert_checkpoints, plan_checkpoints
+    from rnc.backends.isa.printer import print_program
+    program = parse_isa(isa_text)
+    plan = plan_checkpoints(program, options)
+    if plan.problem():
+        return None, plan
+    insert_checkpoints(program, plan)
+    return print_program(program), plan
 
 
 def write_intermittent(out_dir: Path, plan: IntermittentPlan) -> Path:

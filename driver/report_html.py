@@ -80,11 +80,32 @@ def breakdown(run) -> dict | None:
             "latency_total": run.isa.latency_one_ns}
 
 
-def render(result, run, sweep: list | None = None) -> str:
-    """report.html for `run` of a CompileResult, with a sweep plot of the runs in `sweep` when given."""
+def voltage_chart(points: list[tuple[float, float]], width: float = 900.0, height: float = 200.0) -> dict | None:
+    """The capacitor voltage over time as an SVG polyline (None without points)."""
+    if len(points) < 2:
+        return None
+    t_end = points[-1][0] or 1.0
+    lo, hi = min(v for _, v in points), max(v for _, v in points)
+    span = (hi - lo) or 1.0
+    xy = " ".join(f"{50 + width * t / t_end:.2f},{10 + height * (hi - v) / span:.2f}" for t, v in points)
+    return {"points": xy, "width": width + 60, "height": height + 40, "t_end": t_end, "lo": lo, "hi": hi,
+            "bottom": height + 10}
+
+
+def render(result, run, sweep: list | None = None, power=None) -> str:
+    """report.html for `run` of a CompileResult, with a sweep plot of the runs in `sweep` when given, and
+    with `power` (an IntermittentPlan) its capacitor voltage over time and per-layer figures."""
     env = Environment(loader=PackageLoader("rnc.driver", "templates"), autoescape=select_autoescape())
     env.filters["tojson"] = lambda v: json.dumps(v)
     sweep_rows = [result.summary(r) for r in (sweep or [])]
     return env.get_template("report.html.j2").render(
         s=result.summary(run), layers=run.mapping["layers"], xmap=crossbar_map(run.placed),
-        tl=timeline(run), sweep=sweep_rows, colour=_colour, esc=html.escape, bd=breakdown(run))
+        tl=timeline(run), sweep=sweep_rows, colour=_colour, esc=html.escape, bd=breakdown(run),
+        power=power.to_dict() if power is not None else None, volts=_volts(power))
+
+
+def _volts(power) -> dict | None:
+    if power is None:
+        return None
+    from rnc.driver.intermittent import voltage_trace
+    return voltage_chart(voltage_trace(power))
