@@ -262,9 +262,9 @@ def safe_program(isa_text: str, options: PowerOptions):
     return print_program(program), plan
 
 
-def write_intermittent(out_dir: Path, plan: IntermittentPlan) -> Path:
-    """intermittent.json in `out_dir`."""
-    path = Path(out_dir) / "intermittent.json"
+def write_intermittent(out_dir: Path, plan: IntermittentPlan, name: str = "intermittent.json") -> Path:
+    """The plan as JSON, `name` in `out_dir`."""
+    path = Path(out_dir) / name
     write_text_atomic(path, json.dumps(plan.to_dict(), indent=2, default=_jsonable))
     return path
 
