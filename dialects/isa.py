@@ -314,7 +314,13 @@ class LoadOp(Instruction):
 
 class TileTransferOp(Instruction):
     """A transfer of an accumulator tile: MVM positions [start, start + count) x columns `cols`, one NVM
-    transfer per position (each op declares `start`, `count` and `cols`)."""
+    transfer per position (each op declares `start, count, cols = _tile_fields()`)."""
+
+
+def _tile_fields():
+    """The `start`, `count` and `cols` attributes of a tile transfer (fresh ones for each op)."""
+    return (attribute(NonNegative, doc="first MVM position"), attribute(NonNegative, doc="positions"),
+            attribute(RangeOf, doc="[begin, end) columns of the accumulator"))
 
 
 @irdl_op("isa.restore")
@@ -324,9 +330,7 @@ class RestoreOp(TileTransferOp):
 
     acc = attribute(Symbol, doc="the accumulator")
     slot = attribute(_slot, doc="the NVM slot read")
-    start = attribute(NonNegative, doc="first MVM position")
-    count = attribute(NonNegative, doc="positions")
-    cols = attribute(RangeOf, doc="[begin, end) columns of the accumulator")
+    start, count, cols = _tile_fields()
 
 
 @irdl_op("isa.preserve")
@@ -336,9 +340,7 @@ class PreserveOp(TileTransferOp):
 
     acc = attribute(Symbol, doc="the accumulator")
     slot = attribute(_slot, doc="the NVM slot written")
-    start = attribute(NonNegative, doc="first MVM position")
-    count = attribute(NonNegative, doc="positions")
-    cols = attribute(RangeOf, doc="[begin, end) columns of the accumulator")
+    start, count, cols = _tile_fields()
 
 
 @irdl_op("isa.store")
@@ -349,9 +351,7 @@ class StoreOp(TileTransferOp):
     dst = attribute(Symbol, doc="the int8 result tensor")
     acc = attribute(Symbol, doc="the accumulator")
     weight = attribute(Symbol, doc="the weight (its scales and bias)")
-    start = attribute(NonNegative, doc="first MVM position")
-    count = attribute(NonNegative, doc="positions")
-    cols = attribute(RangeOf, doc="[begin, end) columns of the accumulator")
+    start, count, cols = _tile_fields()
 
 
 CHECKPOINT_OPS = (ResumeOp, CommitOp, LoadOp, RestoreOp, PreserveOp, StoreOp)
