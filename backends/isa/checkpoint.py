@@ -2,8 +2,10 @@
 
 Per stage with MVMs, the explorer (`rnc.hw.intermittent.explore`) picks the execution design with the
 lowest end-to-end latency among those the stage's crossbar regions can run: a job is Tr x Tc output
-positions of all M output channels over Tn input channels whose rows are whole regions (a region's block
-of rows lies in one group of Tn channels). The stage then becomes its power cycles, S jobs each:
+positions of Tm output channels over Tn input channels, where a region's columns lie in one group of Tm
+channels and its rows in one group of Tn (a depthwise region's channels are MVM indices: any whole channel
+groups; its jobs share no input across channels, so not input-reuse). The stage then becomes its power
+cycles, S jobs each:
 
     resume cycle K                       reboot, read the committed loop index
     restore %c.acc <- slot 1 ...         the partial sums a job continues (double buffered, below)
@@ -114,14 +116,18 @@ def stage_layout(program: ProgramOp, stage: StageOp) -> StageLayout | None:
 
 
 def _expressible(layout: StageLayout, mvms: list[MvmOp]):
-    """The designs whose jobs are whole regions: all output channels, Tn channels holding whole blocks."""
-    blocks = {(m.block[0], m.block[1]) for m in mvms}
+    """The designs whose jobs an `mvm` can run: a job's Tm output channels hold whole regions' columns (a
+    depthwise region's channel groups are MVM indices, so any whole groups) and its Tn input channels whole
+    regions' rows."""
+    rows = {(m.block[0], m.block[1]) for m in mvms}
+    cols = {(m.block[2], m.block[3]) for m in mvms}
 
     def allowed(d: Design) -> bool:
-        if d.tm != layout.shape.out_ch:
-            return False
+        if layout.mode == "dw":        # input-reuse shares nothing between a depthwise layer's channels
+            return d.order != "input" and all(d.tm % m.g == 0 and m.block[2] % m.g == 0 for m in mvms)
         span = d.tn * layout.rows_per_channel
-        return layout.mode == "dw" or all(r0 // span == (r1 - 1) // span for r0, r1 in blocks)
+        return (all(c0 // d.tm == (c1 - 1) // d.tm for c0, c1 in cols)
+                and all(r0 // span == (r1 - 1) // span for r0, r1 in rows))
     return allowed
 
 
@@ -170,19 +176,22 @@ def _runs(layout: StageLayout, d: Design, r: int, c: int) -> list[tuple[int, int
     return [(row * s.out_w + c, min(d.tc, s.out_w - c)) for row in range(r, min(r + d.tr, s.out_h))]
 
 
-def _job_mvms(layout: StageLayout, d: Design, mvms: list[MvmOp], runs, n: int) -> list[Operation]:
-    """The stage's MVMs cut to the job's positions and its Tn input channels' rows."""
-    span = d.tn * layout.rows_per_channel
+def _job_mvms(layout: StageLayout, d: Design, mvms: list[MvmOp], runs, m0: int, n: int) -> list[Operation]:
+    """The stage's MVMs cut to the job's positions, its Tm output channels from `m0` and its Tn input
+    channels from `n` (a depthwise MVM index is channel group x P + position)."""
+    span, P = d.tn * layout.rows_per_channel, layout.positions
     out: list[Operation] = []
     for m in mvms:
-        if layout.mode != "dw" and m.block[0] // span != n // d.tn:
+        if layout.mode != "dw" and (m.block[0] // span != n // d.tn or m.block[2] // d.tm != m0 // d.tm):
             continue
         first, last = m.start, m.start + m.count
-        groups = range(first // layout.positions, (last - 1) // layout.positions + 1) if m.count else ()
-        for start, count in runs:
-            for g in groups:
-                lo = max(first, g * layout.positions + start)
-                hi = min(last, g * layout.positions + start + count)
+        groups = range(first // P, (last - 1) // P + 1) if m.count else ()
+        for g in groups:
+            channel = m.block[2] + g * (m.g if layout.mode == "dw" else 0)
+            if layout.mode == "dw" and not m0 <= channel < m0 + d.tm:
+                continue
+            for start, count in runs:
+                lo, hi = max(first, g * P + start), min(last, g * P + start + count)
                 if lo < hi:
                     piece = m.clone()
                     piece.start, piece.count = lo, hi - lo
@@ -192,38 +201,55 @@ def _job_mvms(layout: StageLayout, d: Design, mvms: list[MvmOp], runs, n: int) -
 
 def _cycles(layout: StageLayout, d: Design, mvms: list[MvmOp], first_cycle: int) -> list[Operation]:
     """The stage as power cycles of S jobs each (module docstring)."""
-    shape, cols = layout.shape, (0, layout.shape.out_ch)
+    shape = layout.shape
     order = job_order(shape, d)
     tri, tci = shape.input_tile(d.tr, d.tc)
     in_block = d.tm if shape.depthwise else d.tn
-    preserved: dict[tuple[int, int], int] = {}          # tile -> preservations so far
+    preserved: dict[tuple[int, int, int], int] = {}       # tile -> preservations so far
     body: list[Operation] = []
     for k in range(0, len(order), d.batch):
         cycle = first_cycle + k // d.batch
         body.append(ResumeOp.build(cycle=cycle))
-        tiles: dict[tuple[int, int], int] = {}           # tile -> last input-channel block in this cycle
-        loaded: set[tuple[int, int, int]] = set()
-        for r, c, _, n in order[k:k + d.batch]:
-            runs = _runs(layout, d, r, c)
-            if (r, c) not in tiles and n > 0:
-                slot = (preserved[(r, c)] - 1) % 2
+        tiles: dict[tuple[int, int, int], int] = {}      # tile -> last input-channel block in this cycle
+        loaded: set[tuple] = set()
+        for r, c, m, n in order[k:k + d.batch]:
+            runs, cols = _runs(layout, d, r, c), (m, min(m + d.tm, shape.out_ch))
+            if (r, c, m) not in tiles and n > 0:
+                slot = (preserved[(r, c, m)] - 1) % 2
                 body += [RestoreOp.build(acc=layout.acc, slot=slot, start=a, count=b, cols=cols) for a, b in runs]
-            tiles[(r, c)] = n
-            if (r, c, n) not in loaded:
-                loaded.add((r, c, n))
+            tiles[(r, c, m)] = n
+            tile_input = (r, c, n, m if shape.depthwise else None)
+            if tile_input not in loaded:
+                loaded.add(tile_input)
                 body.append(LoadOp.build(tensor=layout.src, transfers=tri * tci, elems=in_block))
-            body += _job_mvms(layout, d, mvms, runs, n)
-        for (r, c), n in tiles.items():
-            runs = _runs(layout, d, r, c)
+            body += _job_mvms(layout, d, mvms, runs, m, n)
+        for (r, c), (m0, m1), n in _side_by_side(tiles, d.tm, shape.out_ch):
+            runs, cols = _runs(layout, d, r, c), (m0, m1)
             if n + d.tn >= shape.in_ch:
                 body += [StoreOp.build(dst=layout.dst, acc=layout.acc, weight=layout.weight, start=a, count=b,
                                        cols=cols) for a, b in runs]
             else:
-                slot = preserved.get((r, c), 0) % 2
-                preserved[(r, c)] = preserved.get((r, c), 0) + 1
-                body += [PreserveOp.build(acc=layout.acc, slot=slot, start=a, count=b, cols=cols) for a, b in runs]
+                count = preserved.get((r, c, m0), 0)
+                for m in range(m0, m1, d.tm):
+                    preserved[(r, c, m)] = count + 1
+                body += [PreserveOp.build(acc=layout.acc, slot=count % 2, start=a, count=b, cols=cols)
+                         for a, b in runs]
         body.append(CommitOp.build(cycle=cycle))
     return body
+
+
+def _side_by_side(tiles: dict, tm: int, channels: int):
+    """The cycle's tiles as ((r, c), (first, end) channels, n), neighbouring channel blocks of one pixel tile
+    at the same n merged: their outputs go out in one transfer per position (S Tm elements, as the model
+    counts an input-reuse cycle's preservation)."""
+    merged: list[list] = []
+    for (r, c, m), n in tiles.items():
+        last = merged[-1] if merged else None
+        if last and last[0] == (r, c) and last[2] == n and last[1][1] == m:
+            last[1] = (last[1][0], min(m + tm, channels))
+        else:
+            merged.append([(r, c), (m, min(m + tm, channels)), n])
+    return [tuple(x) for x in merged]
 
 
 @register_pass

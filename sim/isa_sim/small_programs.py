@@ -33,6 +33,13 @@ class Conv:
     pad: int = 1
 
 
+@dataclass(frozen=True)
+class Depthwise:
+    kernel: int = 3
+    stride: int = 1
+    pad: int = 1
+
+
 def _blob(data: bytes) -> str:
     return '"0x' + ((4).to_bytes(4, "little") + data).hex().upper() + '"'
 
@@ -52,9 +59,13 @@ def program_text(layers, input_shape, *, xbar_rows: int = 16, xbar_cols: int = 1
             n, c, h, w = shape
             k, s, p = layer.kernel, layer.stride, layer.pad
             ho, wo = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
-            rows, cols = c * k * k, layer.out_ch
-            out_shape, mode, count, kind = (n, cols, ho, wo), "conv", n * ho * wo, "conv"
             args = f" k=[{k},{k}] s=[{s},{s}] p=[{p},{p},{p},{p}] d=[1,1]"
+            if isinstance(layer, Depthwise):    # one MVM per channel and position (g = 1)
+                rows, cols, mode, kind = k * k, c, "dw", "depthwise"
+                args += " g=1"
+            else:
+                rows, cols, mode, kind = c * k * k, layer.out_ch, "conv", "conv"
+            out_shape, count = (n, cols, ho, wo), n * ho * wo
         out_scale = 3 * 60 * scale * 73 * W_SCALE * math.sqrt(rows) / 127   # about 3 sigma of the outputs
         head.append(f"tensor %t{i + 1} [{','.join(map(str, out_shape))}] scale {out_scale!r}")
         matrix = rng.integers(-127, 128, (rows, cols), dtype=np.int8)
@@ -68,8 +79,9 @@ def program_text(layers, input_shape, *, xbar_rows: int = 16, xbar_cols: int = 1
             for c0 in range(0, cols, xbar_cols):
                 c1 = min(cols, c0 + xbar_cols)
                 writes.append(f"program xb{xbar}[0:{r1 - r0},0:{c1 - c0}] <- @w{i}[{r0}:{r1},{c0}:{c1}]")
+                mvms = count * (c1 - c0) if mode == "dw" else count
                 body.append(f"  mvm xb{xbar}[0:{r1 - r0},0:{c1 - c0}] %t{i + 1}.acc <- %t{i} "
-                            f"@w{i}[{r0}:{r1},{c0}:{c1}] {mode}{args} copy 0 mvms 0+{count}")
+                            f"@w{i}[{r0}:{r1},{c0}:{c1}] {mode}{args} copy 0 mvms 0+{mvms}")
                 xbar += 1
         elems = count * cols
         if tiles > 1:
@@ -94,21 +106,25 @@ def random_inputs(program, seed: int = 0) -> list[np.ndarray]:
 
 
 # Small supplies so that a layer needs several power cycles: tens of uF, a 2 uJ / 1 ms reboot, and buffers
-# that force partial sums (Tn < N): (layers, input shape, crossbar rows, buffer bytes, capacitance).
+# that force partial sums (Tn < N): (layers, input shape, crossbar rows (or rows and columns), buffer bytes,
+# capacitance).
 SMALL = dict(reboot_j=2e-6, reboot_s=1e-3)
 CASES = {
     "linear-psums": ([Linear(48, 8)], (4, 48), 16, 56, 1.45e-5),          # input-reuse S=1, 8 n>0 cycles
     "linear-output-reuse": ([Linear(48, 8)], (4, 48), 16, 56, 2e-5),      # S=3: a tile's blocks in one cycle
     "conv-stride-psums": ([Conv(6, 3, 1, 1), Conv(4, 3, 2, 1)], (1, 4, 6, 6), 18, 48, 3e-5),
     "two-linears": ([Linear(32, 12), Linear(12, 5)], (2, 32), 16, 4096, 2e-5),   # weight-reuse S=2
+    # crossbars of 18 x 4: the depthwise layer's 6 channels in two regions, a job's Tm channels from either
+    "depthwise-channel-blocks": ([Conv(4, 3, 1, 1), Depthwise(3, 1, 1)], (1, 2, 4, 4), (18, 4), 60, 3e-5),
 }
 
 
 def safe_case(name: str):
     """(continuous program, power-failure-safe program, its CheckpointPlan, inputs, continuous outputs)."""
-    layers, shape, xbar_rows, buffer, farads = CASES[name]
-    plain = program(layers, shape, xbar_rows=xbar_rows)
-    safe = program(layers, shape, xbar_rows=xbar_rows)
+    layers, shape, xbar, buffer, farads = CASES[name]
+    rows, cols = xbar if isinstance(xbar, tuple) else (xbar, 16)
+    plain = program(layers, shape, xbar_rows=rows, xbar_cols=cols)
+    safe = program(layers, shape, xbar_rows=rows, xbar_cols=cols)
     plan = plan_checkpoints(safe, PowerOptions(Capacitor(farads), ResistiveHarvester(52.0), buffer_bytes=buffer,
                                                **SMALL))
     if plan.problem():

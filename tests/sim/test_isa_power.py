@@ -50,7 +50,7 @@ def test_random_failures(name, points):
 _CACHE: dict = {}
 
 
-@pytest.mark.parametrize("name", ["linear-psums", "conv-stride-psums", "two-linears"])
+@pytest.mark.parametrize("name", ["linear-psums", "conv-stride-psums", "two-linears", "depthwise-channel-blocks"])
 def test_latency_agrees_with_the_analytic_model(name):
     """Within 2 %: the MVM and requantization work is timed by the ISA's model here and by the cost model
     there. (With output-reuse and S Tn = N a cycle finishes its tile and stores int8 outputs, where the

@@ -43,7 +43,7 @@ def run_power(args: argparse.Namespace, power, result, out: Path) -> int | None:
     if power is None:
         return None
     from rnc.driver.atomic import write_text_atomic
-    from rnc.driver.intermittent import plan_intermittent, plan_table, safe_program, write_intermittent
+    from rnc.driver.intermittent import plan_intermittent, plan_table, write_intermittent
     from rnc.driver.report_html import render
     run = result.last
     try:
@@ -54,13 +54,7 @@ def run_power(args: argparse.Namespace, power, result, out: Path) -> int | None:
     write_intermittent(out, plan)
     write_text_atomic(out / "report.html", render(result, run, result.runs if len(result.runs) > 1 else None,
                                                   power=plan))
-    safe = None
-    if run.isa is not None and plan.feasible:
-        text, checkpoints = safe_program(run.isa.isa_text, power)
-        if text is not None:
-            write_text_atomic(out / "program.intermittent.isa", text)
-            safe = (sum(s.cycles for s in checkpoints.stages),
-                    sum(s.best.latency_s for s in checkpoints.stages if s.best))
+    safe = _write_safe_program(run, power, out) if run.isa is not None and plan.feasible else None
     if not args.json:
         print(plan_table(plan))
         print(f"intermittent: {out / 'intermittent.json'}")
@@ -72,3 +66,21 @@ def run_power(args: argparse.Namespace, power, result, out: Path) -> int | None:
         sys.stderr.write(f"rnc compile: error: {problem}\n")
         return 2
     return None
+
+
+def _write_safe_program(run, power, out: Path) -> tuple[int, float] | None:
+    """program.intermittent.isa (pass insert-checkpoints on the lowered program); (power cycles, analytic
+    latency of its weight stages), or None with a note when a stage cannot be cut into jobs."""
+    from rnc.driver.atomic import write_text_atomic
+    from rnc.driver.intermittent import safe_program
+    from rnc.ir.pass_manager import PassError
+    try:
+        text, checkpoints = safe_program(run.isa.isa_text, power)
+        why = None if text is not None else checkpoints.problem()
+    except (PassError, ValueError) as e:
+        why = str(e)
+    if why:
+        sys.stderr.write(f"rnc compile: note: no power-failure-safe program: {why}\n")
+        return None
+    write_text_atomic(out / "program.intermittent.isa", text)
+    return (sum(s.cycles for s in checkpoints.stages), sum(s.best.latency_s for s in checkpoints.stages if s.best))
