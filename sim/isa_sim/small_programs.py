@@ -1,5 +1,6 @@
-"""Small `.isa` programs for failure injection (tests, bench/intermittent.py): chains of linear and conv layers, random int8 weights,
-each layer's matrix cut into crossbar-sized regions (one crossbar per region)."""
+"""Small `.isa` programs for failure injection (tests, bench/intermittent.py): chains of linear, conv and
+depthwise layers, random int8 weights, each layer's matrix cut into crossbar-sized regions (one crossbar
+per region); and `CASES`, small supplies under which they need several power cycles."""
 from __future__ import annotations
 
 import math
