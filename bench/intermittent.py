@@ -152,7 +152,7 @@ def isa_failure_injection() -> None:
         same = sum(all(np.array_equal(a, b) for a, b in zip(run_intermittent(safe, x, plan.power, failures=f).outputs,
                                                              expected)) for f in points)
         analytic = sum(s.best.latency_s for s in plan.stages)
-        print(f"  {name:<20} {len(points):4d} runs, outputs identical in {same} ({100 * same / len(points):.1f} %)  "
+        print(f"  {name:<24} {len(points):4d} runs, outputs identical in {same} ({100 * same / len(points):.1f} %)  "
               f"cycles {clean.cycles:3d}  latency simulated {clean.latency_s * 1e3:8.3f} ms  analytic "
               f"{analytic * 1e3:8.3f} ms  ({100 * (clean.latency_s / analytic - 1):+.2f} %)")
 
