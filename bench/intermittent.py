@@ -9,6 +9,9 @@
    when every tile is preserved) and against continuous power. The iNAS-size network also runs on the
    MSP430 profile, iNAS's own platform.
 3. Failure injection at the loop level (rnc.sim.intermittent): runs with failures, outputs identical.
+4. Failure injection at the ISA level (insert-checkpoints, rnc.sim.isa_sim.power) on the small programs of
+   rnc.sim.isa_sim.small_programs: a failure before every instruction, then 50 runs of 8 random failures
+   each; outputs identical to the continuous run; simulated against analytic (iNAS-PMod) latency.
 
     .venv/bin/python bench/intermittent.py            # several minutes: mbv3_small has 63 weight layers
 """
@@ -133,9 +136,31 @@ def failure_injection() -> None:
               f"({100 * identical / runs:.1f} %)")
 
 
+def isa_failure_injection() -> None:
+    """Power-failure-safe programs on the ISA simulator: every instruction boundary, then random failures."""
+    import numpy as np
+
+    from rnc.sim.isa_sim.power import run_intermittent
+    from rnc.sim.isa_sim.small_programs import CASES, safe_case
+    rng = np.random.default_rng(0)
+    print("\nfailure injection on power-failure-safe ISA programs (insert-checkpoints, rnc.sim.isa_sim.power)")
+    for name in CASES:
+        _, safe, plan, x, expected = safe_case(name)
+        clean = run_intermittent(safe, x, plan.power)
+        n = clean.executed
+        points = [{p} for p in range(n)] + [set(rng.choice(3 * n, 8, replace=False).tolist()) for _ in range(50)]
+        same = sum(all(np.array_equal(a, b) for a, b in zip(run_intermittent(safe, x, plan.power, failures=f).outputs,
+                                                             expected)) for f in points)
+        analytic = sum(s.best.latency_s for s in plan.stages)
+        print(f"  {name:<24} {len(points):4d} runs, outputs identical in {same} ({100 * same / len(points):.1f} %)  "
+              f"cycles {clean.cycles:3d}  latency simulated {clean.latency_s * 1e3:8.3f} ms  analytic "
+              f"{analytic * 1e3:8.3f} ms  ({100 * (clean.latency_s / analytic - 1):+.2f} %)")
+
+
 def main() -> None:
     parity()
     failure_injection()
+    isa_failure_injection()
     msp430_inas_network()
     crossbar_networks()
 

@@ -32,7 +32,8 @@ from rnc.ir.core import Operation
 from rnc.ir.dialect import Dialect, lookup_op
 from rnc.ir.opdef import (HasParent, IsolatedFromAbove, NoTerminator, RegionHolds, VerifyError, attribute,
                           describe, irdl_op, opt_attribute, region, satisfies)
-from rnc.ir.typed_attributes import Dict, Flag, Float, Int, Ints, NonNegative, OneOf, Str, Symbol, Symbols
+from rnc.ir.typed_attributes import (Dict, Flag, Float, Int, Ints, NonNegative, OneOf, RangeOf, Str, Symbol,
+                                    Symbols)
 
 from .rnc import TargetAttr
 from .xbar import LAYER_KINDS, PeripheralOverrides, with_peripheral_attributes
@@ -163,6 +164,11 @@ class StageOp(Declaration):
     def mvms(self) -> list["MvmOp"]:
         return [i for i in self.instructions if isinstance(i, MvmOp)]
 
+    @property
+    def power_cycles(self) -> int:
+        """Its `resume`s: power cycles of a power-failure-safe program (0 under continuous power)."""
+        return sum(1 for i in self.instructions if isinstance(i, ResumeOp))
+
     def verify_(self) -> None:
         if len(self.regions[0].blocks) != 1:
             raise VerifyError("expects one block of instructions")
@@ -277,6 +283,85 @@ class SendOp(Instruction):
     bytes = attribute(NonNegative, doc="bytes moved")
 
 
+# ---- power-failure-safe execution (docs/intermittent.md) -------------------------------------------------
+# Under intermittent power a stage runs as power cycles: `resume` ... `commit`. Tensors live in non-volatile
+# memory (NVM); accumulators are volatile and lost at a power failure, so a cycle restores the partial sums
+# it continues, and preserves them (double buffered: two NVM slots per tile, the cycle's `commit` of the loop
+# index is the one write that makes them current) or stores the finished outputs.
+_slot = Int.where(lambda v: v in (0, 1), "0 or 1 (one of a tile's two NVM slots)")
+
+
+@irdl_op("isa.resume")
+class ResumeOp(Instruction):
+    """`resume cycle 3`: power cycle 3 begins: reboot, read the committed loop index; a device that finds
+    index 3 runs on from here."""
+
+    cycle = attribute(NonNegative, doc="the power cycle (its position in the program)")
+
+
+@irdl_op("isa.commit")
+class CommitOp(Instruction):
+    """`commit cycle 3`: one atomic write of the loop index (cycle 3 is done), then power down until the
+    capacitor is charged again (one batch per charge)."""
+
+    cycle = attribute(NonNegative, doc="the power cycle it ends")
+
+
+@irdl_op("isa.load")
+class LoadOp(Instruction):
+    """`load %x transfers 36 elems 4`: fetches an input tile from NVM into the tile buffer, `transfers`
+    transfers (one per input pixel) of `elems` elements."""
+
+    tensor = attribute(Symbol, doc="the input tensor")
+    transfers = attribute(NonNegative, doc="NVM transfers")
+    elems = attribute(NonNegative, doc="elements per transfer")
+
+
+class TileTransferOp(Instruction):
+    """A transfer of an accumulator tile: MVM positions [start, start + count) x columns `cols`, one NVM
+    transfer per position (each op declares `start, count, cols = _tile_fields()`)."""
+
+
+def _tile_fields():
+    """The `start`, `count` and `cols` attributes of a tile transfer (fresh ones for each op)."""
+    return (attribute(NonNegative, doc="first MVM position"), attribute(NonNegative, doc="positions"),
+            attribute(RangeOf, doc="[begin, end) columns of the accumulator"))
+
+
+@irdl_op("isa.restore")
+class RestoreOp(TileTransferOp):
+    """`restore %c.acc <- slot 1 mvms 0+4 cols [0:8]`: reads a tile's partial sums from its NVM slot into
+    the accumulator."""
+
+    acc = attribute(Symbol, doc="the accumulator")
+    slot = attribute(_slot, doc="the NVM slot read")
+    start, count, cols = _tile_fields()
+
+
+@irdl_op("isa.preserve")
+class PreserveOp(TileTransferOp):
+    """`preserve %c.acc -> slot 0 mvms 0+4 cols [0:8]`: writes a tile's partial sums to an NVM slot (the one
+    the current version is not in)."""
+
+    acc = attribute(Symbol, doc="the accumulator")
+    slot = attribute(_slot, doc="the NVM slot written")
+    start, count, cols = _tile_fields()
+
+
+@irdl_op("isa.store")
+class StoreOp(TileTransferOp):
+    """`store %c <- %c.acc w=w0 mvms 0+4 cols [0:8]`: requantizes a finished tile (bias, scales) and writes
+    its int8 outputs into the tensor in NVM (written once, so a repeated store writes the same bytes)."""
+
+    dst = attribute(Symbol, doc="the int8 result tensor")
+    acc = attribute(Symbol, doc="the accumulator")
+    weight = attribute(Symbol, doc="the weight (its scales and bias)")
+    start, count, cols = _tile_fields()
+
+
+CHECKPOINT_OPS = (ResumeOp, CommitOp, LoadOp, RestoreOp, PreserveOp, StoreOp)
+
+
 # ---- the program -----------------------------------------------------------------------------------------
 @irdl_op("isa.program", traits=[IsolatedFromAbove, NoTerminator,
                                 RegionHolds(Declaration, what="isa declarations and stages", on_child=True)])
@@ -356,11 +441,23 @@ class ProgramOp(Operation):
         for out in self._of(OutputOp):
             if not isinstance(symbols.get(out.tensor), TensorOp):
                 raise VerifyError(f"output %{out.tensor} is not declared", op=out)
+        cycle = 0
         for index, stage in enumerate(self.stages):
             for d in stage.deps:
                 if not 0 <= d < index:
                     raise VerifyError(f"stage {index} depends on stage {d}, which does not come before it", op=stage)
             _verify_stage(index, stage, symbols, programmed)
+            cycle = _verify_cycles(index, stage, symbols, cycle)
+        if 0 < cycle and any(not s.power_cycles for s in self.stages):
+            bare = next(i for i, s in enumerate(self.stages) if not s.power_cycles)
+            raise VerifyError(f"stage {bare} runs outside power cycles, but the program resumes only at a "
+                              f"'resume' (every stage of a power-failure-safe program needs them)",
+                              op=self.stages[bare])
+
+    @property
+    def power_cycles(self) -> int:
+        """Power cycles of a power-failure-safe program (0: a program for continuous power)."""
+        return sum(s.power_cycles for s in self.stages)
 
     def _verify_writes(self, symbols: dict[str, Operation]) -> dict[int, list[tuple]]:
         """Each write inside the crossbars, of a declared weight, overlapping no other; returns per crossbar
@@ -408,6 +505,48 @@ def _verify_stage(index: int, stage: StageOp, symbols: dict[str, Operation], pro
             need(ins, ins.tensor, (TensorOp,), "tensor")
 
 
+def _verify_cycles(index: int, stage: StageOp, symbols: dict[str, Operation], cycle: int) -> int:
+    """A checkpointed stage is a run of power cycles `resume K` ... `commit K`, numbered on from `cycle`;
+    its tile transfers name accumulators its MVMs write, and no `requant` reads an accumulator a power
+    failure can lose. Returns the next cycle number."""
+    if not stage.power_cycles:
+        for ins in stage.instructions:
+            if isinstance(ins, CHECKPOINT_OPS):
+                raise VerifyError(f"stage {index}: {ins.name[4:]} outside a power cycle", op=ins)
+        return cycle
+    accumulators = {m.acc for m in stage.mvms}
+    open_cycle = None
+    for ins in stage.instructions:
+        if isinstance(ins, ResumeOp):
+            if open_cycle is not None:
+                raise VerifyError(f"stage {index}: resume cycle {ins.cycle} inside cycle {open_cycle}", op=ins)
+            if ins.cycle != cycle:
+                raise VerifyError(f"stage {index}: resume cycle {ins.cycle}, expected cycle {cycle}", op=ins)
+            open_cycle = ins.cycle
+            continue
+        if open_cycle is None:
+            raise VerifyError(f"stage {index}: {ins.name[4:]} outside a power cycle", op=ins)
+        if isinstance(ins, CommitOp):
+            if ins.cycle != open_cycle:
+                raise VerifyError(f"stage {index}: commit cycle {ins.cycle} ends cycle {open_cycle}", op=ins)
+            open_cycle, cycle = None, cycle + 1
+        elif isinstance(ins, (RestoreOp, PreserveOp, StoreOp)) and ins.acc not in accumulators:
+            raise VerifyError(f"stage {index}: no mvm of the stage writes the accumulator %{ins.acc}", op=ins)
+        elif isinstance(ins, RequantOp):
+            raise VerifyError(f"stage {index}: requant reads %{ins.acc}, which a power failure loses "
+                              f"(a power-failure-safe stage stores each finished tile)", op=ins)
+        if isinstance(ins, StoreOp):
+            if not isinstance(symbols.get(ins.weight), WeightOp):
+                raise VerifyError(f"stage {index}: store reads undeclared weight %{ins.weight}", op=ins)
+            if not isinstance(symbols.get(ins.dst), TensorOp):
+                raise VerifyError(f"stage {index}: store writes undeclared tensor %{ins.dst}", op=ins)
+        if isinstance(ins, LoadOp) and not isinstance(symbols.get(ins.tensor), TensorOp):
+            raise VerifyError(f"stage {index}: load reads undeclared tensor %{ins.tensor}", op=ins)
+    if open_cycle is not None:
+        raise VerifyError(f"stage {index}: cycle {open_cycle} has no commit", op=stage)
+    return cycle
+
+
 def program_of(op: Operation) -> ProgramOp | None:
     """`op` if it is an `isa.program`, else the `isa.program` at the top level of module `op` (or None)."""
     if isinstance(op, ProgramOp):
@@ -419,5 +558,5 @@ def program_of(op: Operation) -> ProgramOp | None:
 
 
 DIALECT = Dialect("isa", [ProgramOp, TensorOp, ConstOp, OutputOp, WeightOp, WriteOp, StageOp, MvmOp, AccumOp,
-                          RequantOp, DigitalOp, SendOp],
+                          RequantOp, DigitalOp, SendOp, *CHECKPOINT_OPS],
                   doc="The crossbar instruction stream (.isa) as IR: declarations, weight programming, stages.")

@@ -25,86 +25,10 @@ from rnc.hw.cost import CostModel
 from rnc.hw.intermittent.crossbar import CrossbarPlatform
 from rnc.hw.intermittent.explore import Exploration, explore
 from rnc.hw.intermittent.pmod import LayerCost, LayerShape
-from rnc.hw.cost import FieldError
-from rnc.hw.power import (FRAM_MSP430, INAS_CIFAR_OHM, INAS_REBOOT_J, INAS_REBOOT_S, Capacitor, ConstantHarvester,
-                          Harvester, NvmSpec, PowerError, PowerModel, ResistiveHarvester, TraceHarvester,
-                          load_power_trace, parse_quantity)
-from rnc.hw.power_file import load_power_file
+from rnc.hw.power import Capacitor, ConstantHarvester, PowerModel, ResistiveHarvester, TraceHarvester
+from rnc.hw.power_options import DEFAULT_CHIP, PowerOptions, power_options  # noqa: F401 (re-exported)
 
 from .atomic import write_text_atomic
-
-DEFAULT_CHIP = "rnc-reference"
-
-
-@dataclass(frozen=True)
-class PowerOptions:
-    """What `rnc compile --power intermittent` was asked: the supply and the chip it feeds."""
-
-    capacitor: Capacitor
-    harvester: Harvester
-    chip: str | None = None                # None: the target's chip, else rnc-reference
-    parity: str | None = None              # "inas": the iNAS cost model's quirks
-    max_latency_s: float | None = None     # end-to-end requirement
-    reboot_j: float = INAS_REBOOT_J        # the host's reboot (iNAS's MSP430FR5994 measurement)
-    reboot_s: float = INAS_REBOOT_S
-    buffer_bytes: int | None = None        # None: the chip's tile buffer
-    nvm: NvmSpec = FRAM_MSP430             # where progress is preserved
-
-    def power_model(self, harvester: Harvester, chip_buffer_bytes: int) -> PowerModel:
-        """The PowerModel of these options with `harvester` on a chip whose tile buffer is given."""
-        return PowerModel(self.capacitor, harvester, self.reboot_j, self.reboot_s,
-                          self.buffer_bytes or chip_buffer_bytes, self.nvm)
-
-
-def power_options(capacitor: str | None = None, harvester: str | None = None, power_trace: str | None = None, *,
-                  power_file: str | None = None, chip: str | None = None, parity: str | None = None,
-                  max_latency: str | None = None) -> PowerOptions:
-    """Options from command-line text ("1mF", "22ohm" or "5mW", a CSV path, a power TOML file);
-    PowerError names the option. Command-line values override the file's.
-
-    Without a harvester, a 1, 5 or 10 mF capacitor takes the resistance iNAS calibrated for it.
-    """
-    described = load_power_file(power_file) if power_file else None
-    if capacitor is not None or described is None:
-        try:
-            cap = Capacitor(parse_quantity(capacitor or "1mF", "F", "--capacitor"))
-        except FieldError as e:
-            raise PowerError(f"--capacitor: {e}") from None
-    else:
-        cap = described.capacitor
-    if harvester and power_trace:
-        raise PowerError("give either --harvester or --power-trace, not both")
-    if power_trace:
-        source: Harvester = load_power_trace(power_trace)
-    elif harvester:
-        source = _harvester(harvester)
-    elif described is not None and described.harvester is not None:
-        source = described.harvester
-    elif cap.farads in INAS_CIFAR_OHM:
-        source = ResistiveHarvester(INAS_CIFAR_OHM[cap.farads])
-    else:
-        raise PowerError(f"--harvester is needed for a {cap.farads * 1e3:g} mF capacitor "
-                         "(iNAS calibrated only 1, 5 and 10 mF)")
-    limit = parse_quantity(max_latency, "s", "--max-latency") if max_latency else None
-    if parity not in (None, "inas"):
-        raise PowerError(f"--parity expects 'inas', got '{parity}'")
-    extra = {} if described is None else {k: v for k, v in (
-        ("reboot_j", described.reboot_j), ("reboot_s", described.reboot_s),
-        ("buffer_bytes", described.buffer_bytes), ("nvm", described.nvm)) if v is not None}
-    return PowerOptions(cap, source, chip, parity, limit, **extra)
-
-
-def _harvester(text: str) -> Harvester:
-    """'22ohm' -> a source behind 22 Ohm; '5mW' -> a constant 5 mW."""
-    try:
-        if text.strip().lower().endswith("w"):
-            return ConstantHarvester(parse_quantity(text, "W", "--harvester"))
-        return ResistiveHarvester(parse_quantity(text, "ohm", "--harvester"))
-    except PowerError:
-        raise PowerError(f"--harvester expects a resistance like 22ohm or a power like 5mW, got '{text}'") from None
-    except FieldError as e:
-        raise PowerError(f"--harvester: {e}") from None
-
 
 @dataclass
 class LayerPlan:
@@ -282,9 +206,65 @@ def _walk(plan: IntermittentPlan) -> float:
     return t
 
 
-def write_intermittent(out_dir: Path, plan: IntermittentPlan) -> Path:
-    """intermittent.json in `out_dir`."""
-    path = Path(out_dir) / "intermittent.json"
+RECHARGE_SAMPLES = 6   # points drawn along each recharge curve
+
+
+def voltage_trace(plan: IntermittentPlan) -> list[tuple[float, float]]:
+    """The capacitor voltage over the inference as the model sees it, (time s, V): each power cycle falls
+    from Von to the voltage its energy leaves, then the harvester charges it back (walked as `_walk`: a
+    layer's n = 0 cycles, then its n > 0 cycles). Empty for a plan that does not complete."""
+    if not plan.feasible:
+        return []
+    cap, parity = plan.power.capacitor, plan.options.parity == "inas"
+    t, points = 0.0, [(0.0, cap.von_v)]
+    for p in plan.layers:
+        best = p.exploration.best
+        for count, e, dt in ((best.cycles_min, best.energy_min_j, best.time_min_s),
+                             (best.cycles_max, best.energy_max_j, best.time_max_s)):
+            for _ in range(math.ceil(count)):
+                t += dt
+                low = cap.voltage_after(e, parity_inas=parity)
+                points.append((t, low))
+                rc = plan.power.recharge_s(e, t, parity_inas=parity)
+                need = cap.refill_j(e, parity_inas=parity)
+                for k in range(1, RECHARGE_SAMPLES + 1):
+                    points.append((t + rc * k / RECHARGE_SAMPLES,
+                                   _charging(plan.power, low, need, rc * k / RECHARGE_SAMPLES, rc, t)))
+                t += rc
+    return points
+
+
+def _charging(power: PowerModel, low_v: float, need_j: float, elapsed_s: float, total_s: float,
+              start_s: float) -> float:
+    """The voltage `elapsed_s` into a recharge from `low_v` (RC charging through a resistance; energy
+    harvested so far for a constant power or a trace)."""
+    cap, h = power.capacitor, power.harvester
+    if elapsed_s >= total_s:
+        return cap.von_v
+    if isinstance(h, ResistiveHarvester):
+        return h.supply_v + (low_v - h.supply_v) * math.exp(-elapsed_s / (h.ohms * cap.farads))
+    got = (h.harvested_j(start_s + elapsed_s) - h.harvested_j(start_s) if isinstance(h, TraceHarvester)
+           else h.watts * elapsed_s)
+    return math.sqrt(low_v ** 2 + 2 * min(got, need_j) / cap.farads)
+
+
+def safe_program(isa_text: str, options: PowerOptions):
+    """The power-failure-safe `.isa` text of a program (pass `insert-checkpoints`) and its CheckpointPlan;
+    the text is None when a stage has no design its regions can run (the plan's problem says why)."""
+    from rnc.backends.isa import parse_isa
+    from rnc.backends.isa.checkpoint import insert_checkpoints, plan_checkpoints
+    from rnc.backends.isa.printer import print_program
+    program = parse_isa(isa_text)
+    plan = plan_checkpoints(program, options)
+    if plan.problem():
+        return None, plan
+    insert_checkpoints(program, plan)
+    return print_program(program), plan
+
+
+def write_intermittent(out_dir: Path, plan: IntermittentPlan, name: str = "intermittent.json") -> Path:
+    """The plan as JSON, `name` in `out_dir`."""
+    path = Path(out_dir) / name
     write_text_atomic(path, json.dumps(plan.to_dict(), indent=2, default=_jsonable))
     return path
 

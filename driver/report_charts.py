@@ -96,3 +96,15 @@ def stacked(items: list[dict], width: float = STACK_WIDTH) -> list[dict]:
         out.append(dict(b, x=x, sw=w, labelled=b["share"] >= STACK_LABEL_SHARE))
         x += w
     return out
+
+
+def voltage_chart(points: list[tuple[float, float]], width: float = 900.0, height: float = 200.0) -> dict | None:
+    """The capacitor voltage over time as an SVG polyline (None without points)."""
+    if len(points) < 2:
+        return None
+    t_end = points[-1][0] or 1.0
+    lo, hi = min(v for _, v in points), max(v for _, v in points)
+    span = (hi - lo) or 1.0
+    xy = " ".join(f"{50 + width * t / t_end:.2f},{10 + height * (hi - v) / span:.2f}" for t, v in points)
+    return {"points": xy, "width": width + 60, "height": height + 40, "t_end": t_end, "lo": lo, "hi": hi,
+            "bottom": height + 10}

@@ -9,7 +9,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from rnc.dialects.xbar import module_array, module_layers
 from rnc.hw.target import DEFAULT_TARGET
 
-from .report_charts import bars, colour as _colour, nice_ticks, stacked, timeline
+from .report_charts import bars, colour as _colour, nice_ticks, stacked, timeline, voltage_chart
 
 CELL = 64  # pixels per crossbar square in the map
 
@@ -61,12 +61,22 @@ def sweep_axis(rows: list[dict]) -> dict:
     return {"max": ticks[-1], "ticks": ticks}
 
 
-def render(result, run, sweep: list | None = None) -> str:
-    """report.html for `run` of a CompileResult, with a sweep plot of the runs in `sweep` when given."""
+def render(result, run, sweep: list | None = None, power=None) -> str:
+    """report.html for `run` of a CompileResult, with a sweep plot of the runs in `sweep` when given, and
+    with `power` (an IntermittentPlan) its capacitor voltage over time and per-layer figures."""
     env = Environment(loader=PackageLoader("rnc.driver", "templates"), autoescape=select_autoescape())
     env.filters["tojson"] = lambda v: json.dumps(v)
     sweep_rows = [result.summary(r) for r in (sweep or [])]
     return env.get_template("report.html.j2").render(
         s=result.summary(run), layers=run.mapping["layers"], xmap=crossbar_map(run.placed),
         tl=timeline(run.mapping["layers"]), sweep=sweep_rows, sweep_axis=sweep_axis(sweep_rows) if sweep_rows else None,
-        colour=_colour, esc=html.escape, bd=breakdown(run))
+        colour=_colour, esc=html.escape, bd=breakdown(run),
+        power=power.to_dict() if power is not None else None, volts=_volts(power))
+
+
+def _volts(power) -> dict | None:
+    """The capacitor-voltage chart of an IntermittentPlan (None without one)."""
+    if power is None:
+        return None
+    from rnc.driver.intermittent import voltage_trace
+    return voltage_chart(voltage_trace(power))

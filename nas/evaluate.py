@@ -34,6 +34,8 @@ class EvalSettings:
     samples: int = 8
     hw_image_size: int = 64
     seed: int = 0
+    power: tuple | None = None     # --power intermittent: rnc.nas.intermittent.POWER_KEYS as text
+    power_objective: str = "latency"   # or "energy"
 
 
 @dataclass
@@ -95,17 +97,28 @@ def candidate_accuracy(ctx: _Context, genes) -> float:
 
 
 def evaluate(settings: EvalSettings, genes, accuracy: float | None = None) -> dict:
-    """The record of one candidate: accuracy, then the hardware figures at `settings.xbars`. A known
-    `accuracy` (from a search at another budget, same settings otherwise) is used instead of recomputed."""
+    """The record of one candidate: accuracy and the hardware figures at `settings.xbars` (with
+    `settings.power`, its intermittent figures; a candidate without an execution design keeps accuracy None).
+    A known `accuracy` (from a search at another budget, same settings otherwise) is used instead of
+    recomputed."""
     genes = space.canonical_genes(genes)
     with _LOCK:
         torch.set_num_threads(1)
         ctx = _context(settings)
+        hardware = ctx.hardware.with_budget(settings.xbars)
+        hw = hardware.evaluate(genes)
+        record = {"architecture": space.describe(genes), "accuracy": None, "latency_ns": hw.latency_ns,
+                  "speedup": hw.speedup, "xbars_used": hw.xbars_used, "utilization": hw.utilization,
+                  "feasible": hw.feasible}
+        if settings.power is not None:
+            from rnc.nas.intermittent import options_of, power_record, within_limit
+            record |= power_record(hardware.intermittent(genes, options_of(settings.power)))
+            record["feasible"] = hw.feasible and within_limit(record, settings.power)
+            if not record["intermittent_feasible"]:
+                return record          # no execution design: not fine-tuned, no accuracy
         if accuracy is not None:
             ctx.accuracies[genes] = accuracy
         if genes not in ctx.accuracies:
             ctx.accuracies[genes] = candidate_accuracy(ctx, genes)
-        hw = ctx.hardware.with_budget(settings.xbars).evaluate(genes)
-        return {"architecture": space.describe(genes), "accuracy": ctx.accuracies[genes],
-                "latency_ns": hw.latency_ns, "speedup": hw.speedup, "xbars_used": hw.xbars_used,
-                "utilization": hw.utilization, "feasible": hw.feasible}
+        record["accuracy"] = ctx.accuracies[genes]
+        return record

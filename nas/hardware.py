@@ -106,6 +106,7 @@ class HardwareEvaluator:
         self.compiles = 0
         self._baseline: dict | None = None
         self._siblings: dict[int, HardwareEvaluator] = {}
+        self._plans: dict[tuple, object] = {}
 
     def with_budget(self, xbars: int) -> HardwareEvaluator:
         """The evaluator for another crossbar budget, sharing this one's block exports and baseline."""
@@ -139,6 +140,15 @@ class HardwareEvaluator:
         if key not in self.cache:
             self.cache[key] = self._compile(key)
         return self.cache[key]
+
+    def intermittent(self, genes, options):
+        """The IntermittentPlan of `genes` under PowerOptions `options` (rnc compile --power intermittent's
+        per-layer exploration of the partitioned network; the layers' shapes do not depend on placement)."""
+        from rnc.driver.intermittent import plan_intermittent
+        key = (space.canonical_genes(genes), options)
+        if key not in self._plans:
+            self._plans[key] = plan_intermittent(partition(self.blocks.model(key[0])), options)
+        return self._plans[key]
 
     def _compile(self, genes) -> HardwareResult:
         from rnc.passes.xbar.report import placement_report

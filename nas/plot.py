@@ -14,7 +14,7 @@ def plot_search(path: str | Path, candidates: list[dict], pareto: list[dict], xb
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6, 4))
     ok = [c for c in candidates if c["feasible"]]
-    bad = [c for c in candidates if not c["feasible"]]
+    bad = [c for c in candidates if not c["feasible"] and c["accuracy"] is not None]   # None: not fine-tuned
     ax.scatter([c["speedup"] for c in ok], [c["accuracy"] for c in ok], s=10, c="grey", label="feasible")
     ax.scatter([c["speedup"] for c in bad], [c["accuracy"] for c in bad], s=10, c="red", marker="x",
                label=f"infeasible (> {xbars} crossbars)")

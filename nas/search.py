@@ -33,7 +33,7 @@ class SearchResult:
     evaluations: int = 0         # evaluations run by this call (cache hits and restored ones excluded)
 
 
-def make_algorithm(pop: int, seed: int):
+def make_algorithm(pop: int, seed: int, constraints: int = 1):
     """NSGA-II on integer genes (SBX and polynomial mutation, rounded), set up for ask/tell with no end:
     the caller counts generations, so a resumed run may ask for more than the first one did."""
     from pymoo.algorithms.moo.nsga2 import NSGA2
@@ -44,7 +44,7 @@ def make_algorithm(pop: int, seed: int):
     from pymoo.operators.repair.rounding import RoundingRepair
     from pymoo.operators.sampling.rnd import IntegerRandomSampling
 
-    problem = Problem(n_var=space.N_GENES, n_obj=2, n_ieq_constr=1, xl=0,
+    problem = Problem(n_var=space.N_GENES, n_obj=2, n_ieq_constr=constraints, xl=0,
                       xu=np.array(space.gene_upper_bounds()), vtype=int)
     algorithm = NSGA2(pop_size=pop, sampling=IntegerRandomSampling(),
                       crossover=SBX(prob=0.9, eta=15, vtype=float, repair=RoundingRepair()),
@@ -64,6 +64,8 @@ def file_sha256(path: str | Path) -> str:
 def search_config(settings: EvalSettings, pop: int, seed: int) -> dict:
     """What a resumed run must repeat; the supernet by content, so a moved output folder still resumes."""
     fields = {k: v for k, v in asdict(settings).items() if k != "supernet"}
+    if settings.power is None:     # a continuous-power search's config is what it was before --power
+        fields = {k: v for k, v in fields.items() if k not in ("power", "power_objective")}
     return fields | {"pop": pop, "seed": seed, "supernet_sha256": file_sha256(settings.supernet)}
 
 
@@ -82,7 +84,7 @@ def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None
     else:
         if out is not None:
             remove_state(out)
-        state = SearchState(config, make_algorithm(pop, seed))
+        state = SearchState(config, make_algorithm(pop, seed, 1 if settings.power is None else 3))
     result = SearchResult(resumed_after=state.generation)
     known = accuracies if accuracies is not None else {}
     clock = _Pace()
@@ -99,8 +101,8 @@ def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None
 
         result.evaluations += _evaluate_new(keys, state.cache, known, settings, executor, show)
         records = [state.cache[k] for k in keys]
-        offspring.set("F", np.array([[-r["accuracy"], -r["speedup"]] for r in records], dtype=float))
-        offspring.set("G", np.array([[r["xbars_used"] - settings.xbars] for r in records], dtype=float))
+        offspring.set("F", np.array([_objectives(r, settings) for r in records], dtype=float))
+        offspring.set("G", np.array([_constraints(r, settings) for r in records], dtype=float))
         state.algorithm.tell(infills=offspring)
         state.candidates += [{"generation": state.generation, "genes": space.genes_to_str(g)} | r
                              for g, r in zip(genes, records)]
@@ -111,8 +113,25 @@ def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None
     if out is not None and result.resumed_after == state.generation:
         # Nothing left to run: the CSV may still lag the checkpoint if a kill fell between the two writes.
         write_csv(Path(out) / CANDIDATES_CSV, state.candidates)
-    result.candidates, result.pareto = state.candidates, pareto_front(state.candidates)
+    result.candidates = state.candidates
+    result.pareto = pareto_front(state.candidates, None if settings.power is None else settings.power_objective)
     return result
+
+
+def _objectives(record: dict, settings: EvalSettings) -> list[float]:
+    """What NSGA-II minimizes: -accuracy and -speedup, or -accuracy and the intermittent latency (energy)."""
+    accuracy = record["accuracy"] if record["accuracy"] is not None else 0.0
+    if settings.power is None:
+        return [-accuracy, -record["speedup"]]
+    from rnc.nas.intermittent import objective
+    return [-accuracy, objective(record, settings.power_objective)]
+
+
+def _constraints(record: dict, settings: EvalSettings) -> list[float]:
+    if settings.power is None:
+        return [record["xbars_used"] - settings.xbars]
+    from rnc.nas.intermittent import constraints
+    return constraints(record, settings.power, settings.xbars)
 
 
 def _evaluate_new(keys: list[str], cache: dict, known: dict, settings: EvalSettings, executor, show) -> int:

@@ -31,4 +31,5 @@ PASS_MODULES: dict[str, str] = {
     "tile-partition": "rnc.passes.xbar.tile_partition",
     "partition": "rnc.passes.xbar.tile_partition",
     "convert-xbar-to-isa": "rnc.backends.isa.convert_xbar_to_isa",
+    "insert-checkpoints": "rnc.backends.isa.checkpoint",
 }

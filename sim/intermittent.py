@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnc.hw.intermittent.pmod import Design, LayerShape
+from rnc.hw.intermittent.pmod import job_order as jobs
 
 PROTOCOLS = ("double-buffer", "commit", "in-place")
 
@@ -68,17 +69,6 @@ def reference_conv(x: np.ndarray, w: np.ndarray, shape: LayerShape) -> np.ndarra
             else:
                 out += np.einsum("mn,nrc->mrc", w[:, :, i, j].astype(np.int64), patch)
     return out
-
-
-def jobs(shape: LayerShape, d: Design) -> list[tuple[int, int, int, int]]:
-    """Tiles (r, c, m, n) in execution order: the loop the batch runs along is innermost."""
-    rs, cs = range(0, shape.out_h, d.tr), range(0, shape.out_w, d.tc)
-    ms, ns = range(0, shape.out_ch, d.tm), range(0, shape.in_ch, d.tn)
-    if d.order == "output":       # the output tile stays: input channels innermost
-        return [(r, c, m, n) for r in rs for c in cs for m in ms for n in ns]
-    if d.order == "input":        # the input tile stays: output channels innermost
-        return [(r, c, m, n) for n in ns for r in rs for c in cs for m in ms]
-    return [(r, c, m, n) for n in ns for m in ms for r in rs for c in cs]   # weights stay: pixels innermost
 
 
 def _tile(x, w, shape: LayerShape, d: Design, job) -> np.ndarray:

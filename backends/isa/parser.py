@@ -7,8 +7,9 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 
-from rnc.dialects.isa import (MVM_WINDOW_ARGS, AccumOp, ConstOp, DigitalOp, MvmOp, OutputOp, ProgramOp, RequantOp,
-                              SendOp, StageOp, TensorOp, WeightOp, WriteOp)
+from rnc.dialects.isa import (MVM_WINDOW_ARGS, AccumOp, CommitOp, ConstOp, DigitalOp, LoadOp, MvmOp, OutputOp,
+                              PreserveOp, ProgramOp, RequantOp, RestoreOp, ResumeOp, SendOp, StageOp, StoreOp,
+                              TensorOp, WeightOp, WriteOp)
 from rnc.dialects.rnc import TargetAttr
 from rnc.ir.attributes import (ArrayAttr, DenseResourceAttr, DictAttr, FloatAttr, ResourceBlob, SymbolRefAttr,
                                UnitAttr, unquote)
@@ -154,6 +155,27 @@ class _Build(Transformer):
 
     def send(self, tensor, nbytes):
         self._emit(SendOp.build(tensor=_sym(tensor), bytes=int(nbytes)))
+
+    def resume(self, cycle):
+        self._emit(ResumeOp.build(cycle=int(cycle)))
+
+    def commit(self, cycle):
+        self._emit(CommitOp.build(cycle=int(cycle)))
+
+    def load(self, tensor, transfers, elems):
+        self._emit(LoadOp.build(tensor=_sym(tensor), transfers=int(transfers), elems=int(elems)))
+
+    def tile(self, start, count, c0, c1):
+        return {"start": int(start), "count": int(count), "cols": (int(c0), int(c1))}
+
+    def restore(self, acc, slot, tile):
+        self._emit(RestoreOp.build(acc=_sym(acc), slot=int(slot), **tile))
+
+    def preserve(self, acc, slot, tile):
+        self._emit(PreserveOp.build(acc=_sym(acc), slot=int(slot), **tile))
+
+    def store(self, dst, acc, weight, tile):
+        self._emit(StoreOp.build(dst=_sym(dst), acc=_sym(acc), weight=SymbolRefAttr(str(weight)), **tile))
 
     def op(self, opcode, dst, *rest):
         *middle, elems = rest

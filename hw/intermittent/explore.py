@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from ..power import PowerModel
 from .pmod import (ORDERS, Cost, CycleTerms, Design, LayerCost, LayerShape, Platform, cycle_terms, layer_cost,
@@ -59,8 +60,9 @@ def _continuous(terms: CycleTerms, shape: LayerShape, d: Design) -> Cost:
     return (terms.fetch_min + work).times(n0) + (terms.fetch_max + work).times(n_gt0)
 
 
-def tilings(platform: Platform, power: PowerModel, shape: LayerShape, *, parity_inas: bool = False):
-    """Every S = 1 design whose job fits in the volatile buffer."""
+def tilings(platform: Platform, power: PowerModel, shape: LayerShape, *, parity_inas: bool = False,
+            allowed: Callable[[Design], bool] | None = None):
+    """Every S = 1 design whose job fits in the volatile buffer (and that `allowed` accepts)."""
     tns = [1] if shape.depthwise else divisors(shape.in_ch, even_only=parity_inas)
     for tr in divisors(shape.out_h):
         for tc in divisors(shape.out_w):
@@ -68,13 +70,14 @@ def tilings(platform: Platform, power: PowerModel, shape: LayerShape, *, parity_
                 for tm in divisors(shape.out_ch):
                     for order in ORDERS:
                         d = Design(tr, tc, tm, tn, order, 1)
-                        if platform.buffer_bytes(shape, d) <= power.vm_bytes:
+                        if platform.buffer_bytes(shape, d) <= power.vm_bytes and (allowed is None or allowed(d)):
                             yield d
 
 
 def explore(platform: Platform, power: PowerModel, shape: LayerShape, *, parity_inas: bool = False,
-            max_latency_s: float | None = None) -> Exploration:
-    """The design with the lowest end-to-end latency on `shape` under `power` (None when none exists).
+            max_latency_s: float | None = None, allowed: Callable[[Design], bool] | None = None) -> Exploration:
+    """The design with the lowest end-to-end latency on `shape` under `power` (None when none exists);
+    `allowed` narrows the tilings (a program can only run those its crossbar regions can express).
 
     `unaware` is what a designer without the intermittent model picks: of the designs that complete when
     every tile is preserved (S = 1), the one fastest under continuous power, with its figures under `power`.
@@ -84,7 +87,7 @@ def explore(platform: Platform, power: PowerModel, shape: LayerShape, *, parity_
     best_key, best, checked, lowest_e = None, None, 0, math.inf
     cont, cont_s, unaware, unaware_s = None, math.inf, None, math.inf
     eav = power.usable_energy_j * (1 - 1e-12)   # so that the direct evaluation of the winner agrees
-    for base in tilings(platform, power, shape, parity_inas=parity_inas):
+    for base in tilings(platform, power, shape, parity_inas=parity_inas, allowed=allowed):
         terms = cycle_terms(platform, shape, base)
         c = _continuous(terms, shape, base).time_s
         if c < cont_s:

@@ -82,6 +82,18 @@ class Design:
         return f"Tr={self.tr} Tc={self.tc} Tm={self.tm} Tn={self.tn} {self.order}-reuse S={self.batch}"
 
 
+def job_order(shape: LayerShape, d: Design) -> list[tuple[int, int, int, int]]:
+    """The design's tiles (r, c, m, n) in execution order: the loop the batch runs along is innermost, so
+    the S tiles of a power cycle are consecutive."""
+    rs, cs = range(0, shape.out_h, d.tr), range(0, shape.out_w, d.tc)
+    ms, ns = range(0, shape.out_ch, d.tm), range(0, shape.in_ch, d.tn)
+    if d.order == "output":       # the output tile stays: input channels innermost
+        return [(r, c, m, n) for r in rs for c in cs for m in ms for n in ns]
+    if d.order == "input":        # the input tile stays: output channels innermost
+        return [(r, c, m, n) for n in ns for r in rs for c in cs for m in ms]
+    return [(r, c, m, n) for n in ns for m in ms for r in rs for c in cs]   # weights stay: pixels innermost
+
+
 class Platform(Protocol):
     """Unit costs of a device: the terms of the cycle formula are built from these."""
 

@@ -52,6 +52,9 @@ def simulate(program: ProgramOp, inputs=None, samples: int = 1, timing_model: st
         verify(program)  # what every MVM reads was programmed there, every name is declared (isa.program)
     except DiagnosticError as e:
         raise SimError(str(e)) from None
+    if program.power_cycles:
+        raise SimError("the program runs in power cycles: simulate it under a power model "
+                       "(rnc sim --power intermittent, rnc.sim.isa_sim.power)")
     if not program.stages:
         # Nothing to time: a latency of 0 would make the throughput and every efficiency infinite.
         raise SimError("the program has no stages: nothing to simulate (is it a whole .isa program?)")

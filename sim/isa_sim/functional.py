@@ -234,8 +234,8 @@ class _AdcPlan:
         return np.rint(flat @ self.float_weights).astype(np.int64).reshape(count, n)
 
 
-def run_functional(program: ProgramOp, inputs: list[np.ndarray]) -> list[np.ndarray]:
-    """float32 outputs (dequantized) of one sample."""
+def quantized_inputs(program: ProgramOp, inputs: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """The program's int8 inputs by name; SimError on a wrong count or shape."""
     q: dict[str, np.ndarray] = {}
     ins = program.inputs
     if len(inputs) != len(ins):
@@ -246,6 +246,12 @@ def run_functional(program: ProgramOp, inputs: list[np.ndarray]) -> list[np.ndar
             raise SimError(f"input %{decl.sym_name} has shape {list(x.shape)}, the program expects "
                            f"{list(decl.shape)}")
         q[decl.sym_name] = quantize(x, decl.scale)
+    return q
+
+
+def run_functional(program: ProgramOp, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    """float32 outputs (dequantized) of one sample."""
+    q = quantized_inputs(program, inputs)
     consts = {c.sym_name: c.value.to_numpy() for c in program.consts}
     scales = {t.sym_name: t.scale for t in program.tensors}
     shapes = {t.sym_name: t.shape for t in program.tensors}
@@ -262,12 +268,17 @@ def run_functional(program: ProgramOp, inputs: list[np.ndarray]) -> list[np.ndar
             elif isinstance(ins_, RequantOp):
                 q[ins_.dst] = _requant(weights[ins_.weight], ins_, layers[ins_.acc], stage, scales, shapes)
             elif isinstance(ins_, DigitalOp):
-                args = [consts[s] if s in consts else dequantize(q[s], scales[s]) for s in ins_.srcs]
-                shape = shapes[ins_.dst]
-                out = np.asarray(run_kernel("nn." + ins_.opcode, args, shape, ins_.arg_attributes()))
-                q[ins_.dst] = quantize(out.astype(np.float32, copy=False).reshape(shape), scales[ins_.dst])
+                q[ins_.dst] = run_digital(ins_, q, consts, scales, shapes)
             # accum is free here (the MVMs already formed the sum); send moves no numbers.
     return [dequantize(q[o], scales[o]) for o in program.outputs]
+
+
+def run_digital(op: DigitalOp, q: dict, consts: dict, scales: dict, shapes: dict) -> np.ndarray:
+    """The int8 result of a digital instruction on dequantized int8 tensors (`q`) and float constants."""
+    args = [consts[s] if s in consts else dequantize(q[s], scales[s]) for s in op.srcs]
+    shape = shapes[op.dst]
+    out = np.asarray(run_kernel("nn." + op.opcode, args, shape, op.arg_attributes()))
+    return quantize(out.astype(np.float32, copy=False).reshape(shape), scales[op.dst])
 
 
 def _requant(weight: WeightOp, op: RequantOp, layer: _Layer, stage: StageOp, scales, shapes) -> np.ndarray:

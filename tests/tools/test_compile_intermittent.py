@@ -59,6 +59,39 @@ def test_intermittent_table_and_json(small_model, tmp_path):
     assert totals["continuous_latency_s"] < totals["latency_s"] <= totals["unaware_latency_s"]
 
 
+def test_report_voltage_and_power_failure_safe_program(small_model, tmp_path):
+    """report.html draws the capacitor voltage (inline SVG, nothing fetched); program.intermittent.isa is
+    the program in power cycles, and runs through a power failure to the continuous program's outputs."""
+    from rnc.backends.isa import parse_isa
+    from rnc.driver.intermittent import power_options
+    from rnc.backends.isa.checkpoint import plan_checkpoints
+    from rnc.ir.verifier import verify
+    from rnc.sim.isa_sim.functional import run_functional
+    from rnc.sim.isa_sim.power import run_intermittent
+    r = rnc("compile", str(small_model), "--quiet", "--out", str(tmp_path), "--power", "intermittent")
+    assert r.returncode == 0, r.stderr
+    assert "power-failure-safe program:" in r.stdout
+    page = (tmp_path / "report.html").read_text()
+    assert '<svg id="capacitor-voltage"' in page and "<polyline" in page and 'id="intermittent"' in page
+    assert "http://" not in page and "https://" not in page
+    plain = parse_isa((tmp_path / "program.isa").read_text())
+    safe = parse_isa((tmp_path / "program.intermittent.isa").read_text())
+    verify(safe)
+    assert safe.power_cycles > 0 and plain.power_cycles == 0
+    power = plan_checkpoints(plain, power_options("1mF")).power
+    x = [np.random.default_rng(1).standard_normal(t.shape).astype(np.float32) for t in plain.inputs]
+    run = run_intermittent(safe, x, power, failures={40, 41, 120})
+    assert run.failures == 3
+    assert all(np.array_equal(a, b) for a, b in zip(run.outputs, run_functional(plain, x)))
+
+
+def test_continuous_compile_writes_no_intermittent_program(small_model, tmp_path):
+    r = rnc("compile", str(small_model), "--quiet", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "program.intermittent.isa").exists()
+    assert "capacitor-voltage" not in (tmp_path / "report.html").read_text()
+
+
 def test_power_trace(small_model, tmp_path):
     trace = tmp_path / "trace.csv"
     trace.write_text("time_s,power_w\n0,0.002\n5,0.0\n10,0.004\n20,0.002\n")

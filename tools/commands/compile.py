@@ -210,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
     failed = [r for r in result.runs if r.isa and not r.isa.check.passed]
     if args.json:
         print(json.dumps(result.sweep() if len(result.runs) > 1 else result.summary(), indent=2))
-        return run_power(args, power, result.last.placed, out) or _check_status(failed)
+        return run_power(args, power, result, out) or _check_status(failed)
     for warning in result.ignored_target_keys and [f"target keys not used by rnc: "
                                                    f"{', '.join(result.ignored_target_keys)}"] or []:
         sys.stderr.write(f"rnc compile: note: {warning}\n")
@@ -219,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
                          "numbers (--adc-model quantized; docs/precision.md)\n")
     print(summary_table(result))
     print(f"report: {out / 'report.html'}")
-    return run_power(args, power, result.last.placed, out) or _check_status(failed)
+    return run_power(args, power, result, out) or _check_status(failed)
 
 
 def _run_size_sweep(args, options, power, out: Path, emit) -> int:

@@ -1,4 +1,5 @@
-"""`rnc nas train|search`: once-for-all supernet training and NSGA-II search for a crossbar budget."""
+"""`rnc nas train|search`: once-for-all supernet training and NSGA-II search for a crossbar budget (and,
+with --power intermittent, for harvested power: rnc.nas.intermittent)."""
 from __future__ import annotations
 
 import argparse
@@ -59,10 +60,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                             help="input size for hardware evaluation (default 64: 1x3x64x64, the reference's)")
             sp.add_argument("--resume", action="store_true",
                             help="continue from OUT's checkpoint (written after every generation)")
+            _add_power_arguments(sp)
             where = sp.add_mutually_exclusive_group()
             where.add_argument("--workers", type=int_in(1, MAX_WORKERS), default=1,
                                help="evaluate in K local processes")
             where.add_argument("--dask", metavar="ADDRESS", help="evaluate on a dask.distributed scheduler")
+
+
+def _add_power_arguments(sp: argparse.ArgumentParser) -> None:
+    """`rnc compile`'s harvested-power options, and what to minimize under them."""
+    from rnc.nas.intermittent import OBJECTIVES
+    from rnc.tools.compile.intermittent import add_power_arguments
+    add_power_arguments(sp)
+    sp.add_argument("--power-objective", choices=OBJECTIVES, default="latency",
+                    help="with --power intermittent: minimize the intermittent end-to-end latency (default) "
+                         "or energy, beside maximizing accuracy")
 
 
 def _fail(message: str) -> int:
@@ -130,9 +142,17 @@ def _search(args, data, out: Path, log) -> int:
         net.load_state_dict(train.load_checkpoint(path, "supernet")["state_dict"])
     except Exception as e:  # noqa: BLE001 - torch raises many kinds for a damaged or foreign file
         return _fail(f"supernet checkpoint '{path}' is unreadable ({type(e).__name__}: {e})")
+    from rnc.hw.power import PowerError
+    from rnc.nas.intermittent import options_of, power_settings
+    power = power_settings(args)
+    try:
+        if power is not None:
+            options_of(power)        # a bad option is one line before the search starts
+    except (PowerError, ValueError) as e:
+        return _fail(str(e))
     settings = EvalSettings(str(path.resolve()), args.data, args.data_dir and str(Path(args.data_dir).resolve()),
                             args.image_size, args.data_limit, args.xbars, args.samples, args.hw_image_size,
-                            args.seed)
+                            args.seed, power, args.power_objective)
     try:
         executor = make_executor(args.workers, args.dask)
     except ExecutorError as e:
@@ -151,6 +171,10 @@ def _search(args, data, out: Path, log) -> int:
     for c in result.pareto:
         genes = space.genes_from_str(c["genes"])
         hardware.onnx(genes, subnet_module(net, genes), out / "pareto" / f"{c['genes']}.onnx")
+        if power is not None:      # the member's execution design per layer, as rnc compile --power finds it
+            from rnc.driver.intermittent import write_intermittent
+            plan = hardware.intermittent(genes, options_of(power))
+            write_intermittent(out / "pareto", plan, f"{c['genes']}.intermittent.json")
     baseline_acc = None
     if (out / "baseline.pt").is_file():
         baseline_acc = train.load_checkpoint(out / "baseline.pt", "baseline")["meta"].get("accuracy")

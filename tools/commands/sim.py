@@ -16,6 +16,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trace", help="write a Chrome trace-event JSON file")
     parser.add_argument("--timing-model", choices=("rnc-native", "rnc"), default="rnc-native",
                         help="rnc-native: docs/timing.md; rnc: the reference's model (default rnc-native)")
+    g = parser.add_argument_group("a power-failure-safe program (insert-checkpoints) on harvested power")
+    g.add_argument("--power", choices=("continuous", "intermittent"), default="continuous",
+                   help="intermittent: run the program's power cycles on a capacitor (docs/intermittent.md)")
+    g.add_argument("--capacitor", help="energy buffer, e.g. 1mF (default 1mF)")
+    g.add_argument("--harvester", help="source resistance (22ohm) or constant power (5mW)")
+    g.add_argument("--power-trace", metavar="CSV", help="harvested power over time: rows of time_s,power_w")
+    g.add_argument("--power-file", metavar="TOML", help="the supply in a file (docs/intermittent.md)")
+    g.add_argument("--fail-at", metavar="N,N,...", default="",
+                   help="inject a power failure before these executed-instruction numbers")
 
 
 def _fail(message: str) -> int:
@@ -46,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
         return _fail("-o needs --input")
     if args.samples < 1:  # an option problem, not the program's
         return _fail(f"samples must be >= 1, got {args.samples}")
+    if args.power == "intermittent":
+        from rnc.tools.commands.sim_power import run_power
+        return run_power(args, program, inputs)
     try:
         result = simulate(program, inputs, samples=args.samples, timing_model=args.timing_model,
                           trace=bool(args.trace))

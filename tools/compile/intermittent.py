@@ -36,23 +36,51 @@ def power_from_args(args: argparse.Namespace):
                          chip=args.chip, parity=args.parity, max_latency=args.max_latency)
 
 
-def run_power(args: argparse.Namespace, power, placed, out: Path) -> int | None:
-    """With --power intermittent: plan, write intermittent.json, print the table (not with --json); the
-    exit status on a problem (2: no design fits, or too slow), else None."""
+def run_power(args: argparse.Namespace, power, result, out: Path) -> int | None:
+    """With --power intermittent: plan, write intermittent.json, report.html with the capacitor voltage and
+    (with a lowered program) the power-failure-safe program.intermittent.isa; print the table (not with
+    --json); the exit status on a problem (2: no design fits, or too slow), else None."""
     if power is None:
         return None
+    from rnc.driver.atomic import write_text_atomic
     from rnc.driver.intermittent import plan_intermittent, plan_table, write_intermittent
+    from rnc.driver.report_html import render
+    run = result.last
     try:
-        plan = plan_intermittent(placed, power)
+        plan = plan_intermittent(run.placed, power)
     except ValueError as e:          # a chip file, or a chip whose buffer cannot hold anything
         sys.stderr.write(f"rnc compile: error: {e}\n")
         return 2
     write_intermittent(out, plan)
+    write_text_atomic(out / "report.html", render(result, run, result.runs if len(result.runs) > 1 else None,
+                                                  power=plan))
+    safe = _write_safe_program(run, power, out) if run.isa is not None and plan.feasible else None
     if not args.json:
         print(plan_table(plan))
         print(f"intermittent: {out / 'intermittent.json'}")
+        if safe:
+            print(f"power-failure-safe program: {out / 'program.intermittent.isa'} ({safe[0]} power cycles; "
+                  f"weight stages {safe[1]:.4g} s with the designs its crossbar regions can run)")
     problem = plan.problem()
     if problem:
         sys.stderr.write(f"rnc compile: error: {problem}\n")
         return 2
     return None
+
+
+def _write_safe_program(run, power, out: Path) -> tuple[int, float] | None:
+    """program.intermittent.isa (pass insert-checkpoints on the lowered program); (power cycles, analytic
+    latency of its weight stages), or None with a note when a stage cannot be cut into jobs."""
+    from rnc.driver.atomic import write_text_atomic
+    from rnc.driver.intermittent import safe_program
+    from rnc.ir.pass_manager import PassError
+    try:
+        text, checkpoints = safe_program(run.isa.isa_text, power)
+        why = None if text is not None else checkpoints.problem()
+    except (PassError, ValueError) as e:
+        why = str(e)
+    if why:
+        sys.stderr.write(f"rnc compile: note: no power-failure-safe program: {why}\n")
+        return None
+    write_text_atomic(out / "program.intermittent.isa", text)
+    return (sum(s.cycles for s in checkpoints.stages), sum(s.best.latency_s for s in checkpoints.stages if s.best))
