@@ -29,7 +29,7 @@ class NestedOptions:
 
     budgets: list[str] = field(default_factory=lambda: [f"{f * 100:g}%" for f in DEFAULT_FRACTIONS])
     granularity: int = 16
-    solver: str = "milp"
+    solver: str = "dp"
     importance: str = "magnitude"
     batches: int = 10
     effort: int = DEFAULT_EFFORT

@@ -86,14 +86,14 @@ def test_widths_line_up_with_the_granularity():
     assert network.widths(0) == (1,)          # fixed input
 
 
-def test_dp_refuses_a_residual_network():
+def test_dp_equals_milp_on_a_residual_network():
     network = ds_cnn()
     shortcut = WeightLayer("shortcut", "conv", 1, 3, 1, 125, np.ones(64))
-    network = WidthNetwork(network.groups, network.layers + [shortcut])
-    assert not network.is_chain
-    with pytest.raises(ValueError, match="chain"):
-        solve_dp(network, Limits())
-    assert solve_milp(network, Limits(cells=5000)).cells <= 5000
+    gate = WeightLayer("gate", "conv", 4, 2, 1, 1, np.ones(64))      # squeeze-excite-like back edge
+    network = WidthNetwork(network.groups, network.layers + [shortcut, gate])
+    for cells in (3000, 5000, 9000):
+        milp, dp = solve_milp(network, Limits(cells=cells)), solve_dp(network, Limits(cells=cells))
+        assert milp.value == pytest.approx(dp.value) and dp.cells <= cells
 
 
 def test_increments_cover_each_level_exactly_once():

@@ -21,8 +21,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         help="comma list of level budgets: crossbars (60), a fraction of the full model's "
                              "crossbars (25%%), MACs (macs=1e6, macs=50%%), or both (50%%+macs=40%%)")
         sp.add_argument("--granularity", type=int, default=16, help="widths are multiples of this (16)")
-        sp.add_argument("--solver", default="milp", choices=("milp", "dp"),
-                        help="HiGHS MILP (any network) or the exact dynamic program (chains only)")
+        sp.add_argument("--solver", default="dp", choices=("dp", "milp"),
+                        help="the exact dynamic program on the groups' junction tree (dp), or a HiGHS MILP")
         sp.add_argument("--importance", default="magnitude", choices=("magnitude", "taylor"),
                         help="channel order: the weights' L1 magnitude, or Taylor scores on digits with the "
                              "channels permuted (built-in models)")

@@ -10,6 +10,8 @@ fit: a smaller level never reads them, so they cost it nothing), and the rest go
 crossbars. The knapsack bounds a level's cells by its budget's area (B_k crossbars, the area lower bound of
 packing), which the packer cannot always reach. When the packed count exceeds the
 budget, the cut lowers that area by the crossbars the packer needed beyond it, and the level is solved again.
+With the DP (the default) a level's Pareto front is built once, at the budget's own limits, and every cut
+reads its answer off that front; the MILP solves again at each cut.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 
 from rnc.passes.xbar_algorithms.bounds import packing_lower_bound
 from rnc.passes.xbar_algorithms.nested.budget import Budget, NestedBudgetError
-from rnc.passes.xbar_algorithms.nested.dp import solve_dp
+from rnc.passes.xbar_algorithms.nested.dp import ParetoFront
 from rnc.passes.xbar_algorithms.nested.increments import increment_tiles
 from rnc.passes.xbar_algorithms.nested.milp import solve_milp
 from rnc.passes.xbar_algorithms.nested.network import Limits, WidthChoice, WidthNetwork
@@ -27,7 +29,7 @@ from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions, Placeme
 from rnc.passes.xbar_algorithms.packing import pack
 from rnc.passes.xbar_algorithms.tiling import Tile, partition
 
-SOLVERS = ("milp", "dp")
+SOLVERS = ("dp", "milp")
 MAX_CUTS = 8
 MILP_GAP = 1e-3    # the packer's cut moves the cap by whole crossbars; a 0.1 % value gap is far below that
 
@@ -149,10 +151,12 @@ def _solve_level(network: WidthNetwork, budget: Budget, xbars: int | None, macs:
     best: tuple[Level, list[MaxRectsBin]] | None = None
     overran_at: int | None = None      # cells of the smallest choice that overran, minus one
     infeasible_at = -1                 # the largest cap that gave nothing feasible or better
-    knapsack_s = 0.0
+    start = time.perf_counter()
+    front = ParetoFront(network, Limits(cells=cap, macs=macs), floors) if solver == "dp" else None
+    knapsack_s = time.perf_counter() - start
     for cut in range(MAX_CUTS + 1):
         start = time.perf_counter()
-        choice = (solve_dp(network, Limits(cells=cap, macs=macs), floors) if solver == "dp"
+        choice = (front.best(Limits(cells=cap, macs=macs)) if front is not None
                   else solve_milp(network, Limits(cells=cap, macs=macs), floors, time_limit_s, gap))
         knapsack_s += time.perf_counter() - start
         overrun = 0
@@ -182,7 +186,7 @@ def _solve_level(network: WidthNetwork, budget: Budget, xbars: int | None, macs:
     return best
 
 
-def solve_levels(network: WidthNetwork, budgets: list[Budget], solver: str = "milp",
+def solve_levels(network: WidthNetwork, budgets: list[Budget], solver: str = "dp",
                  options: PackOptions = PackOptions(), time_limit_s: float = 10.0,
                  gap: float = MILP_GAP) -> NestedSolution:
     """Nested levels for `budgets`, smallest first, each verified by the packer (see the module doc).
