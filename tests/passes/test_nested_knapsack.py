@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from rnc.passes.xbar_algorithms.nested import (ChannelGroup, Limits, NestedBudgetError, WeightLayer, WidthNetwork,
                                                parse_budget, solve_dp, solve_levels, solve_milp)
 from rnc.passes.xbar_algorithms.nested.budget import Budget
+from rnc.passes.xbar_algorithms.nested.dp import ParetoFront
 from rnc.passes.xbar_algorithms.nested.increments import increment_tiles
 from rnc.passes.xbar_algorithms.nested.switching import program
 from rnc.passes.xbar_algorithms.pack_types import PackOptions
@@ -61,6 +62,44 @@ def test_milp_equals_dp_on_random_chains(network, fraction, resource):
         assert milp.value == pytest.approx(dp.value, abs=1e-6)
         assert getattr(milp, resource) <= limits.active()[0][1]
         assert getattr(dp, resource) <= limits.active()[0][1]
+
+
+@st.composite
+def residual_networks(draw):
+    """Random chains with extra layers between earlier groups (shortcuts, squeeze-excite back edges)."""
+    network = draw(chains())
+    free = [i for i, g in enumerate(network.groups) if not g.fixed]
+    extra = []
+    for n in range(draw(st.integers(1, 3))):
+        a, b = draw(st.sampled_from(free)), draw(st.sampled_from(free))
+        scores = np.array(draw(st.lists(st.integers(0, 9), min_size=network.groups[b].channels,
+                                        max_size=network.groups[b].channels)))
+        extra.append(WeightLayer(f"extra{n}", "conv", a, b, 1, draw(st.integers(1, 8)), scores))
+    return WidthNetwork(network.groups, network.layers + extra, granularity=network.granularity,
+                        xbar_rows=network.xbar_rows, xbar_cols=network.xbar_cols)
+
+
+@settings(max_examples=40, deadline=None)
+@given(network=residual_networks(), fraction=st.floats(0.05, 1.0), floor=st.booleans())
+def test_milp_equals_dp_on_random_residual_networks(network, fraction, floor):
+    full = network.choice(network.full_widths)
+    limits = Limits(cells=int(fraction * full.cells), macs=int((1.2 - fraction) * full.macs))
+    floors = tuple(network.widths(g)[len(network.widths(g)) // 2] for g in range(len(network.groups))) if floor else None
+    milp, dp = solve_milp(network, limits, floors), solve_dp(network, limits, floors)
+    assert (milp is None) == (dp is None)
+    if dp is not None:
+        assert milp.value == pytest.approx(dp.value, abs=1e-6)
+        assert dp.cells <= limits.cells and dp.macs <= limits.macs
+        assert floors is None or all(w >= f for w, f in zip(dp.widths, floors))
+
+
+def test_one_pareto_front_answers_every_tighter_limit():
+    network = ds_cnn(channels=96, granularity=16)
+    full = network.choice(network.full_widths)
+    front = ParetoFront(network, Limits(cells=full.cells // 2))
+    for fraction in (0.1, 0.2, 0.3, 0.5):
+        limits = Limits(cells=int(fraction * full.cells))
+        assert front.best(limits).value == pytest.approx(solve_milp(network, limits).value)
 
 
 def test_milp_equals_dp_on_ds_cnn_with_two_limits():
