@@ -80,10 +80,12 @@ def residual_networks(draw):
 
 
 @settings(max_examples=40, deadline=None)
-@given(network=residual_networks(), fraction=st.floats(0.05, 1.0), floor=st.booleans())
-def test_milp_equals_dp_on_random_residual_networks(network, fraction, floor):
+@given(network=residual_networks(), fraction=st.floats(0.05, 1.0), floor=st.booleans(),
+       peak=st.sampled_from([None, 0.5, 0.8]))
+def test_milp_equals_dp_on_random_residual_networks(network, fraction, floor, peak):
     full = network.choice(network.full_widths)
-    limits = Limits(cells=int(fraction * full.cells), macs=int((1.2 - fraction) * full.macs))
+    activation = None if peak is None else int(peak * network.peak_activation(network.full_widths))
+    limits = Limits(cells=int(fraction * full.cells), macs=int((1.2 - fraction) * full.macs), activation=activation)
     floors = tuple(network.widths(g)[len(network.widths(g)) // 2] for g in range(len(network.groups))) if floor else None
     milp, dp = solve_milp(network, limits, floors), solve_dp(network, limits, floors)
     assert (milp is None) == (dp is None)
@@ -91,6 +93,7 @@ def test_milp_equals_dp_on_random_residual_networks(network, fraction, floor):
         assert milp.value == pytest.approx(dp.value, abs=1e-6)
         assert dp.cells <= limits.cells and dp.macs <= limits.macs
         assert floors is None or all(w >= f for w, f in zip(dp.widths, floors))
+        assert activation is None or network.peak_activation(dp.widths) <= activation
 
 
 def test_one_pareto_front_answers_every_tighter_limit():
@@ -181,6 +184,16 @@ def test_mac_budget():
     assert [l.choice.macs <= f * full for l, f in zip(solution.levels, (0.3, 0.6))] == [True, True]
 
 
+def test_peak_activation_budget():
+    network = ds_cnn()
+    solution = solve_levels(network, [parse_budget("act=40%"), parse_budget("act=70%")])
+    full = network.peak_activation(network.full_widths)
+    assert [network.peak_activation(l.choice.widths) <= f * full for l, f in zip(solution.levels, (0.4, 0.7))] \
+        == [True, True]
+    with pytest.raises(NestedBudgetError, match=r"^budget act=1 is infeasible: .* holds \d+ activation elements"):
+        solve_levels(network, [parse_budget("act=1")])
+
+
 def test_infeasible_budget_is_one_line_with_the_bound():
     network = ds_cnn(channels=256, granularity=128)      # at least 4 full 128 x 128 pointwise tiles
     with pytest.raises(NestedBudgetError, match=r"^budget 1 is infeasible: .*needs at least \d+ crossbars, asked 1$"):
@@ -189,7 +202,8 @@ def test_infeasible_budget_is_one_line_with_the_bound():
 
 @pytest.mark.parametrize("text, budget", [
     ("60", Budget(xbars=60)), ("25%", Budget(xbar_fraction=0.25)), ("macs=1e6", Budget(macs=1_000_000)),
-    ("50%+macs=40%", Budget(xbar_fraction=0.5, macs_fraction=0.4))])
+    ("50%+macs=40%", Budget(xbar_fraction=0.5, macs_fraction=0.4)),
+    ("act=30%+macs=1000", Budget(activation_fraction=0.3, macs=1000))])
 def test_parse_budget(text, budget):
     assert parse_budget(text) == budget
 

@@ -54,7 +54,7 @@ def _pareto(cost: np.ndarray, value: np.ndarray, caps: np.ndarray) -> np.ndarray
 
 def _minkowski(a: _Front, b: _Front, caps: np.ndarray) -> _Front:
     """The front of every label of `a` plus every label of `b`; `back` gains b's label index."""
-    cost = (a.cost[:, None, :] + b.cost[None, :, :]).reshape(-1, a.cost.shape[1])
+    cost = (a.cost[:, None, :] + b.cost[None, :, :]).reshape(len(a.value) * len(b.value), a.cost.shape[1])
     value = (a.value[:, None] + b.value[None, :]).ravel()
     keep = _pareto(cost, value, caps)
     i, j = np.divmod(keep, len(b.value))
@@ -69,7 +69,7 @@ class ParetoFront:
         self.network = network
         self.resources = [name for name, _ in limits.active()]
         self.caps = np.array([bound for _, bound in limits.active()], dtype=np.int64)
-        self.tables = clique_tables(network, floors, self.resources)
+        self.tables = clique_tables(network, floors, self.resources, limits.activation)
         if self.tables is None:
             self.root = None
             return

@@ -108,10 +108,11 @@ def admissible_widths(network: WidthNetwork, floors: tuple[int, ...] | None) -> 
     return {g: tuple(w for w in network.widths(g) if floors is None or w >= floors[g]) for g in used}
 
 
-def clique_tables(network: WidthNetwork, floors: tuple[int, ...] | None, resources: list[str]) -> CliqueTables | None:
+def clique_tables(network: WidthNetwork, floors: tuple[int, ...] | None, resources: list[str],
+                  activation: int | None = None) -> CliqueTables | None:
     """The junction tree of `network`'s groups with at least two admissible widths (at least `floors`),
-    each clique's joint choices with their value and `resources`; None when a group has no admissible
-    width."""
+    each clique's joint choices with their value and `resources`; a joint choice in which a layer holds
+    more than `activation` elements is left out. None when nothing is admissible."""
     admissible = admissible_widths(network, floors)
     if any(not ws for ws in admissible.values()):
         return None
@@ -126,20 +127,35 @@ def clique_tables(network: WidthNetwork, floors: tuple[int, ...] | None, resourc
         return [network.arc(i, widths[network.layers[i].in_group], widths[network.layers[i].out_group])
                 for i in layers]
 
+    def fits(widths: list[int], layers) -> bool:
+        return activation is None or all(
+            network.layers[i].activation(widths[network.layers[i].in_group], widths[network.layers[i].out_group])
+            <= activation for i in layers)
+
     choices, values, uses = [], [], []
     for clique in cliques:
         table = list(itertools.product(*(admissible[g] for g in clique.groups)))
         value, use = [], []
+        kept = []
         for joint in table:
             current = list(base)
             for g, w in zip(clique.groups, joint):
                 current[g] = w
+            if not fits(current, clique.layers):
+                continue
             arcs = arcs_at(current, clique.layers)
+            kept.append(joint)
             value.append(sum(a.value for a in arcs))
             use.append([sum(a.resource(r) for a in arcs) for r in resources])
+        if not kept:
+            return None
+        table = kept
         choices.append(table)
         values.append(np.array(value, dtype=float))
         uses.append(np.array(use, dtype=np.int64).reshape(len(table), len(resources)))
-    constant = arcs_at(base, [i for i, scope in enumerate(scopes) if not scope])
+    constant_layers = [i for i, scope in enumerate(scopes) if not scope]
+    if not fits(base, constant_layers):
+        return None
+    constant = arcs_at(base, constant_layers)
     return CliqueTables(cliques, base, choices, values, uses, sum(a.value for a in constant),
                         np.array([sum(a.resource(r) for a in constant) for r in resources], dtype=np.int64))

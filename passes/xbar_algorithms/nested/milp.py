@@ -29,7 +29,7 @@ def solve_milp(network: WidthNetwork, limits: Limits, floors: tuple[int, ...] | 
     """The most valuable widths within `limits`, each at least `floors` (None: no floor); None if none fits.
     `gap` is HiGHS's relative optimality gap (0: proven optimal)."""
     resources = [name for name, _ in limits.active()]
-    tables = clique_tables(network, floors, resources)
+    tables = clique_tables(network, floors, resources, limits.activation)
     if tables is None:
         return None
     caps = np.array([bound for _, bound in limits.active()], dtype=np.int64) - tables.constant_use
