@@ -212,3 +212,31 @@ def test_parse_budget(text, budget):
 def test_parse_budget_errors(text):
     with pytest.raises(NestedBudgetError, match=repr(text)):
         parse_budget(text)
+
+
+def _unit_dscnn(channels: int = 6, seed: int = 0) -> WidthNetwork:
+    """A one-block DS-CNN with kernel scores, at unit granularity (REDS's formulation's shape)."""
+    rng = np.random.default_rng(seed)
+    groups = [ChannelGroup("in", 1, True), ChannelGroup("c0", channels), ChannelGroup("c1", channels),
+              ChannelGroup("cls", 3, True)]
+    layers = [WeightLayer("conv0", "conv", 0, 1, 9, 16, np.sort(rng.random(channels))[::-1], rng.random((channels, 1))),
+              WeightLayer("dw0", "depthwise", 1, 1, 9, 16, np.sort(rng.random(channels))[::-1]),
+              WeightLayer("pw0", "conv", 1, 2, 1, 16, np.sort(rng.random(channels))[::-1], rng.random((channels, channels))),
+              WeightLayer("fc", "linear", 2, 3, 1, 1, rng.random(3), rng.random((3, channels)))]
+    return WidthNetwork(groups, layers, granularity=1, max_choices=100)
+
+
+def test_reds_unit_formulation_brackets_the_exact_width_knapsack():
+    from rnc.passes.xbar_algorithms.nested.reds_units import solve_reds_units
+    network = _unit_dscnn()
+    full = network.choice(network.full_widths)
+    budgets = [int(f * full.macs) for f in (0.3, 0.6, 1.0)]
+    levels = solve_reds_units(network, budgets)
+    first = solve_dp(network, Limits(macs=budgets[0]))
+    # REDS keeps any x_in kernels of a filter (optimistic); what is deployed keeps prefixes
+    assert levels[0].choice.value <= first.value + 1e-9 <= levels[0].optimistic + 1e-9
+    for level, budget in zip(levels, budgets):
+        assert level.choice.macs <= budget
+    for small, large in zip(levels, levels[1:]):
+        assert all(a <= b for a, b in zip(small.choice.widths, large.choice.widths))
+    assert levels[-1].choice.value == pytest.approx(full.value) == pytest.approx(levels[-1].optimistic)
