@@ -8,10 +8,10 @@ A clique's choice carries the value and resources of the layers assigned to it. 
 importance subject to the resource limits.
 
 Without the resource rows this polytope has integral vertices (locally consistent marginals on a junction
-tree are the marginals of one joint choice), so the LP relaxation is tight up to the knapsack rows and
-HiGHS closes mbv3_small's first level in tens of milliseconds. The earlier formulation, one binary per layer
-arc with marginals on per-group one-hot widths, let squeeze-excite pairs and residual triangles mix
-choices in the LP and took seconds per solve. Residual adds, squeeze-excite gates and chains all fit.
+tree are the marginals of one joint choice), so only the knapsack rows loosen the LP relaxation (within
+about 0.1 % on mbv3_small's first level). HiGHS still spends seconds per solve there finding the last
+integer solutions, about as long as with the earlier formulation (one binary per layer arc); the exact
+DP on the same tree (`dp`) is the default. Residual adds, squeeze-excite gates and chains all fit.
 """
 from __future__ import annotations
 
