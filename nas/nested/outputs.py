@@ -66,8 +66,8 @@ def report_text(run: NestedRun, rows: list[dict]) -> str:
     lines = [f"{run.name}: {len(network.layers)} crossbar layers, {len(network.groups)} channel groups "
              f"({sum(g.fixed for g in network.groups)} fixed); the full model packs into {solution.full_xbars} "
              f"crossbars",
-             "level  budget        crossbars  gated  MACs   importance  energy nJ       writes  accuracy  "
-             "shared-BN  alone"]
+             "level  budget        crossbars  gated  MACs   importance  energy nJ  share  writes  accuracy  "
+             "shared-BN   alone"]
     for row in rows:
         lines.append(f"{row['level']:>5}  {row['budget']:<12}  {row['crossbars']:>4} / {str(row['xbar_budget'] or '-'):<4}"
                      f"{row['gated']:>5}  {row['macs_fraction'] * 100:5.1f}%  {row['importance_fraction'] * 100:9.1f}%"

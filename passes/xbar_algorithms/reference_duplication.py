@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint
 
 from rnc.hw.target import DEFAULT_TARGET
 from rnc.passes.xbar_algorithms.capacity import CapacityModel
+from rnc.passes.xbar_algorithms.highs import quiet_milp
 from rnc.passes.xbar_algorithms.layer_cost import LayerCost
 from rnc.passes.xbar_algorithms.pack_types import PackingInfeasible, PackOptions
 from rnc.passes.xbar_algorithms.replication import (ReplicationResult, bottleneck, pack_copies,
@@ -54,8 +55,8 @@ def reference_copies(layers: Sequence[LayerCost], budget: int, margin: float) ->
     constraints = [LinearConstraint(np.array(areas, dtype=float), -np.inf, capacity)]
     if rows:
         constraints.append(LinearConstraint(np.array(rows), 0, np.inf))
-    solution = milp(objective, constraints=constraints, integrality=np.ones(count),
-                    bounds=Bounds(np.ones(count), np.full(count, np.inf)))
+    solution = quiet_milp(objective, constraints=constraints, integrality=np.ones(count),
+                          bounds=Bounds(np.ones(count), np.full(count, np.inf)))
     if solution.status != 0 or solution.x is None:
         return None
     ref_copies = round(solution.x[ref])
