@@ -11,8 +11,6 @@ import sys
 import warnings
 from contextlib import contextmanager
 
-from scipy.optimize import milp
-
 
 @contextmanager
 def quiet_stdout():
@@ -30,6 +28,7 @@ def quiet_stdout():
 
 def quiet_milp(c, **kwargs):
     """scipy.optimize.milp(c, **kwargs) with HiGHS's stdout lines and option warnings silenced."""
+    from scipy.optimize import milp   # here: importing scipy.optimize takes ~1 s
     with warnings.catch_warnings(), quiet_stdout():
         warnings.simplefilter("ignore", RuntimeWarning)   # HiGHS options scipy does not list
         return milp(c, **kwargs)
