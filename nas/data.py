@@ -1,4 +1,5 @@
-"""Training and validation data for the NAS: scikit-learn's bundled digits (default) or local CIFAR-10.
+"""Training and validation data for the NAS: scikit-learn's bundled digits (default), local CIFAR-10, or a
+folder of .npy arrays (inputs.npy and labels.npy, split like digits).
 
 Both give float32 tensors (N, 3, S, S), normalised per channel with training-set statistics, and int64
 labels. Splits are deterministic: digits uses a fixed-seed permutation, CIFAR-10 its own train/test files.
@@ -55,8 +56,12 @@ def load_dataset(name: str = "digits", image_size: int = 16, data_dir: str | Non
         if not data_dir:
             raise DataError("--data cifar10 needs --data-dir DIR with data_batch_*.bin and test_batch.bin")
         ds = _cifar10(Path(data_dir), image_size)
+    elif name == "npy":
+        if not data_dir:
+            raise DataError("--data npy needs --data-dir DIR with inputs.npy and labels.npy")
+        ds = _npy(Path(data_dir), image_size)
     else:
-        raise DataError(f"unknown data set '{name}' (digits or cifar10)")
+        raise DataError(f"unknown data set '{name}' (digits, cifar10 or npy)")
     if limit:
         ds.train_x, ds.train_y = ds.train_x[:limit], ds.train_y[:limit]
         ds.val_x, ds.val_y = ds.val_x[:limit], ds.val_y[:limit]
@@ -99,6 +104,39 @@ def _digits(image_size: int) -> Dataset:
     y = torch.from_numpy(labels)
     train_x, val_x = _normalise(x[train], x[val])
     return Dataset("digits", train_x, y[train], val_x, y[val])
+
+
+def _load_npy(path: Path) -> np.ndarray:
+    if not path.is_file():
+        raise DataError(f"'{path.parent}' has no {path.name} (expected inputs.npy and labels.npy)")
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise DataError(f"{path}: not a readable .npy array ({str(e).splitlines()[0]})") from None
+
+
+def _npy(folder: Path, image_size: int) -> Dataset:
+    """inputs.npy (N, C, H, W) or (N, H, W) and labels.npy (N integers from 0), split like digits."""
+    if not folder.is_dir():
+        raise DataError(f"data folder '{folder}' does not exist")
+    images, labels = _load_npy(folder / "inputs.npy"), _load_npy(folder / "labels.npy")
+    if images.ndim == 3:
+        images = images[:, None]
+    if images.ndim != 4 or images.shape[1] not in (1, 3) or not np.issubdtype(images.dtype, np.number):
+        raise DataError(f"{folder / 'inputs.npy'}: expected numbers shaped (N, C, H, W) with C 1 or 3 or (N, H, W), "
+                        f"got {images.dtype} {images.shape}")
+    if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer) or labels.min(initial=0) < 0:
+        raise DataError(f"{folder / 'labels.npy'}: expected {len(images)} integer labels >= 0, got {labels.dtype} "
+                        f"{labels.shape}")
+    if len(images) < 2:
+        raise DataError(f"{folder / 'inputs.npy'}: needs at least 2 examples, got {len(images)}")
+    order = np.random.default_rng(DIGITS_SPLIT_SEED).permutation(len(images))
+    n_val = max(1, int(len(images) * DIGITS_VAL_FRACTION))
+    val, train = order[:n_val], order[n_val:]
+    x = _prepare(images.astype(np.float32), image_size)
+    y = torch.from_numpy(labels.astype(np.int64))
+    train_x, val_x = _normalise(x[train], x[val])
+    return Dataset(folder.name, train_x, y[train], val_x, y[val], num_classes=int(labels.max()) + 1)
 
 
 def _read_cifar(path: Path) -> tuple[np.ndarray, np.ndarray]:

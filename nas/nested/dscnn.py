@@ -16,11 +16,12 @@ def _conv_bn(cin: int, cout: int, kernel, stride=1, groups: int = 1) -> nn.Seque
 
 
 class DSCNN(nn.Module):
-    """DS-CNN with `channels` everywhere (S: 64) and `blocks` depthwise-separable blocks (S: 4)."""
+    """DS-CNN with `channels` everywhere (S: 64) and `blocks` depthwise-separable blocks (S: 4), reading
+    `in_channels` planes (1 MFCC plane; 3 for images)."""
 
-    def __init__(self, channels: int = 64, blocks: int = 4, classes: int = CLASSES):
+    def __init__(self, channels: int = 64, blocks: int = 4, classes: int = CLASSES, in_channels: int = 1):
         super().__init__()
-        self.stem = _conv_bn(1, channels, (10, 4), stride=2)
+        self.stem = _conv_bn(in_channels, channels, (10, 4), stride=2)
         self.blocks = nn.Sequential(*(nn.Sequential(_conv_bn(channels, channels, 3, groups=channels),
                                                     _conv_bn(channels, channels, 1)) for _ in range(blocks)))
         self.pool = nn.AdaptiveAvgPool2d(1)

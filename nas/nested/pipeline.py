@@ -25,16 +25,18 @@ IMPORTANCE = ("magnitude", "taylor")
 class NestedOptions:
     """Budgets (crossbars "60", fractions "25%", MACs "macs=50%"), the width granularity, the solver, and
     where channel order comes from: "magnitude" (the weights as they are) or "taylor" (built-in models:
-    first-order Taylor scores over `batches` digits batches, channels permuted before import)."""
+    first-order Taylor scores over `batches` training batches, channels permuted before import). The data
+    is digits, or `data_dir`: a CIFAR-10 binary folder or inputs.npy and labels.npy (`nas.data`)."""
 
     budgets: list[str] = field(default_factory=lambda: [f"{f * 100:g}%" for f in DEFAULT_FRACTIONS])
     granularity: int = 16
-    solver: str = "milp"
+    solver: str = "dp"
     importance: str = "magnitude"
     batches: int = 10
     effort: int = DEFAULT_EFFORT
     seed: int = 0
     input_shape: tuple[int, ...] | None = None
+    data_dir: str | None = None
 
 
 @dataclass
@@ -46,22 +48,39 @@ class NestedRun:
     solution: NestedSolution
 
 
+def training_data(options: NestedOptions, image_size: int, classes: int):
+    """Digits, or the folder `options.data_dir` (CIFAR-10 binaries or .npy arrays), at `image_size`; labels
+    must be below `classes` (the model's outputs). CompileError with one line otherwise."""
+    from rnc.nas.data import DataError, load_dataset
+    name = "digits"
+    if options.data_dir:
+        name = "cifar10" if any(Path(options.data_dir).glob("data_batch_*.bin")) else "npy"
+    try:
+        data = load_dataset(name, image_size=image_size, data_dir=options.data_dir)
+    except DataError as e:
+        raise CompileError(f"--data-dir: {e}") from None
+    top = int(max(data.train_y.max(), data.val_y.max()))
+    if top >= classes:
+        raise CompileError(f"--data-dir: label {top} is out of range: the model has {classes} outputs")
+    return data
+
+
 def _builtin_torch(model: str, options: NestedOptions):
-    """(torch model, its input shape, digits at its image size) for a built-in model; Taylor-permuted when
-    `options.importance` says so."""
+    """(torch model, its input shape, the training data at its image size) for a built-in model;
+    Taylor-permuted when `options.importance` says so."""
     import torch
 
     from rnc.frontends.zoo import BUILTIN_MODELS, build_model, get_spec
-    from rnc.nas.data import load_dataset
     from rnc.nas.nested.channels import channel_groups
     from rnc.nas.nested.importance import accumulated_gradients, group_scores
     from rnc.nas.nested.permute import permute_groups
     if model not in BUILTIN_MODELS:
         raise CompileError(f"--importance taylor and training need a built-in model ({', '.join(BUILTIN_MODELS)}); "
                            f"for an .onnx file permute it before export")
-    shape = tuple(get_spec(model).input_shape)
+    spec = get_spec(model)
+    shape = tuple(spec.input_shape)
+    data = training_data(options, shape[-1], spec.num_classes)
     net = build_model(model, options.seed)
-    data = load_dataset("digits", image_size=shape[-1])
     if options.importance == "taylor":
         batches = data.train_batches(32, torch.Generator().manual_seed(options.seed))
         groups = channel_groups(net, torch.zeros(shape))
@@ -130,23 +149,62 @@ def placed_levels(run: NestedRun) -> list:
     return [level_module(run.partitioned, run.solution, k) for k in range(len(run.solution.levels))]
 
 
-def train_levels(model: str, options: NestedOptions, config) -> tuple[NestedRun, list[float]]:
+@dataclass
+class TrainedLevels:
+    """Validation accuracy per level (smallest first): `shared` with the batch norms nested training
+    shares, `accuracy` with each level's own batch norms (REDS's fine-tune; `shared` when it is off), and
+    `alone` with the level's widths trained on their own from the same initial weights (None: not run)."""
+
+    shared: list[float]
+    accuracy: list[float]
+    alone: list[float] | None = None
+
+
+def train_levels(model: str, options: NestedOptions, config) -> tuple[NestedRun, TrainedLevels]:
     """Solves the levels of a built-in model, trains them together on digits (`nas.nested.train`) and
-    returns the run and each level's validation accuracy."""
+    returns the run and each level's accuracy."""
+    _budgets(options)
+    net, shape, data = _builtin_torch(model, options)
+    return train_network(net, shape, data, model, options, config)
+
+
+def train_network(net, shape: tuple[int, ...], data, name: str, options: NestedOptions,
+                  config) -> tuple[NestedRun, TrainedLevels]:
+    """Solves the levels of torch model `net` (input `shape`) on its export, trains them together on
+    `data`, fine-tunes each level's batch norms and, with `config.compare_alone`, trains each level's
+    widths alone from the same initial weights."""
+    import copy
+
     import torch
 
     from rnc.frontends.torch.importer import import_torch
+    from rnc.nas.nested.batchnorm import fine_tune_batchnorms
     from rnc.nas.nested.channels import channel_groups
     from rnc.nas.nested.mapping import parameter_fractions, torch_level_widths
     from rnc.nas.nested.train import level_accuracy, train_nested
-    _budgets(options)
-    net, shape, data = _builtin_torch(model, options)
-    run = solve_module(import_torch(net, torch.zeros(shape)), model, options)
+    run = solve_module(import_torch(net, torch.zeros(shape)), name, options)
+    initial = copy.deepcopy(net)
     groups = channel_groups(net, torch.zeros(shape))
     try:
         widths = torch_level_widths(net, groups, run.solution)
     except ValueError as e:
-        raise CompileError(f"{model}: {e}") from None
-    batches = data.train_batches(config.batch_size, torch.Generator().manual_seed(config.seed))
-    train_nested(net, groups, widths, parameter_fractions(run.solution), batches, config)
-    return run, level_accuracy(net, groups, widths, data.val_x, data.val_y)
+        raise CompileError(f"{name}: {e}") from None
+
+    def batches():
+        return data.train_batches(config.batch_size, torch.Generator().manual_seed(config.seed))
+
+    train_nested(net, groups, widths, parameter_fractions(run.solution), batches(), config)
+    shared = level_accuracy(net, groups, widths, data.val_x, data.val_y)
+    accuracy = shared
+    if config.batchnorm_steps:
+        norms = fine_tune_batchnorms(net, groups, widths, batches(), config.batchnorm_steps, config.lr)
+        accuracy = level_accuracy(net, groups, widths, data.val_x, data.val_y, norms)
+    alone = None
+    if config.compare_alone:
+        alone = []
+        for level in widths:
+            single = copy.deepcopy(initial)
+            single_groups = channel_groups(single, torch.zeros(shape))
+            train_nested(single, single_groups, [level], [1.0], batches(), config)
+            alone += level_accuracy(single, single_groups, [level], data.val_x, data.val_y)
+    return run, TrainedLevels(shared, accuracy, alone)

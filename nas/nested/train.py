@@ -13,16 +13,22 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from rnc.nas.nested.batchnorm import BatchNormState, batchnorm_loaded
 from rnc.nas.nested.channels import ChannelGroup
 from rnc.nas.nested.masks import LevelMasks
 
 
 @dataclass
 class NestedTrainConfig:
+    """Training steps (each trains every level), batch size, Adam's rate, the seed, the batch-norm-only
+    fine-tune's steps per level (0: none), and whether each level is also trained alone to compare."""
+
     steps: int = 200
     batch_size: int = 64
     lr: float = 1e-3
     seed: int = 0
+    batchnorm_steps: int = 20
+    compare_alone: bool = False
 
 
 def level_weights(parameter_fractions: list[float]) -> list[float]:
@@ -58,15 +64,16 @@ def train_nested(model: nn.Module, groups: list[ChannelGroup], level_widths: lis
 
 @torch.no_grad()
 def level_accuracy(model: nn.Module, groups: list[ChannelGroup], level_widths: list[list[int]],
-                   x: torch.Tensor, y: torch.Tensor) -> list[float]:
-    """Accuracy of every level on (x, y), in eval mode."""
+                   x: torch.Tensor, y: torch.Tensor, batchnorms: list[BatchNormState] | None = None) -> list[float]:
+    """Accuracy of every level on (x, y), in eval mode; with `batchnorms`, each level with its own."""
     masks = LevelMasks(groups)
     model.eval()
     try:
         accuracies = []
-        for widths in level_widths:
+        for k, widths in enumerate(level_widths):
             masks.set(widths)
-            accuracies.append(float((model(x).argmax(1) == y).float().mean()))
+            with batchnorm_loaded(model, batchnorms[k] if batchnorms else None):
+                accuracies.append(float((model(x).argmax(1) == y).float().mean()))
         return accuracies
     finally:
         masks.remove()

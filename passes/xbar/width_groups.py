@@ -142,6 +142,9 @@ def _network(groups: _Groups, raw, rows_per_channel, granularity, xbar_rows, xba
         if kind != "depthwise" and kernel_area * channel_groups[gi].channels != matrix.rows:
             channel_groups[gi] = ChannelGroup(channel_groups[gi].name, channel_groups[gi].channels, True)
             kernel_area = matrix.rows // channel_groups[gi].channels
-        layers.append(WeightLayer(name, kind, gi, go, kernel_area, positions, _magnitude(op.operands[1], matrix.cols)))
+        shape = getattr(op.operands[0].type, "shape", None)
+        in_positions = int(np.prod(shape[2:])) if shape is not None and len(shape) == 4 else 0
+        layers.append(WeightLayer(name, kind, gi, go, kernel_area, positions, _magnitude(op.operands[1], matrix.cols),
+                                  in_positions=in_positions))
     kwargs = {k: v for k, v in (("xbar_rows", xbar_rows), ("xbar_cols", xbar_cols)) if v is not None}
     return WidthNetwork(channel_groups, layers, granularity=granularity, **kwargs)

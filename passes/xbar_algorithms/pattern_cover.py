@@ -25,16 +25,13 @@ and twice the time from one packing), so `pack` does not call it; small sets tak
 from __future__ import annotations
 
 import math
-import os
-import sys
-import warnings
 from collections import Counter
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rnc.passes.xbar_algorithms.highs import quiet_milp
 from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
 from rnc.passes.xbar_algorithms.packing import pack
 
@@ -48,20 +45,6 @@ SLACK = 1e-9                # loads up to 1 + SLACK count as fitting (more patte
 PROOF_MARGIN = 1e-6         # a Farley bound must clear an integer by this much to round up past it
 CCM_SIDE_FRACTION = 2       # CCM's lambda ranges over 1 .. side / 2
 FS_STEPS_MAX = 40           # Fekete-Schepers u^(k) for k = 1 .. FS_STEPS_MAX - 1
-
-
-@contextmanager
-def _quiet_stdout():
-    """Silences file descriptor 1: scipy's HiGHS writes debug lines there from C++ whatever `disp` says."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 def dff_table(sizes: np.ndarray, capacity: int) -> np.ndarray:
@@ -105,15 +88,13 @@ class _Pricing:
 
     def best(self, duals: np.ndarray) -> tuple[np.ndarray, float]:
         """(pattern, proven upper bound on any relaxed pattern's dual value)."""
-        from scipy.optimize import Bounds, LinearConstraint, milp   # here: importing it takes ~1 s
+        from scipy.optimize import Bounds, LinearConstraint   # here: importing it takes ~1 s
         shapes = len(self.demand)
         while True:
-            with warnings.catch_warnings(), _quiet_stdout():
-                warnings.simplefilter("ignore", RuntimeWarning)   # HiGHS options scipy does not list
-                result = milp(-duals, integrality=np.ones(shapes), bounds=Bounds(0, self.demand),
-                              constraints=LinearConstraint(np.array(self.cuts), ub=1 + SLACK),
-                              options={"disp": False, "node_limit": PRICING_NODES, "mip_rel_gap": 0.0,
-                                       "presolve": True, "threads": 1, "random_seed": 0})
+            result = quiet_milp(-duals, integrality=np.ones(shapes), bounds=Bounds(0, self.demand),
+                                constraints=LinearConstraint(np.array(self.cuts), ub=1 + SLACK),
+                                options={"disp": False, "node_limit": PRICING_NODES, "mip_rel_gap": 0.0,
+                                         "presolve": True, "threads": 1, "random_seed": 0})
             if result.x is None:
                 raise RuntimeError(f"pricing failed: {result.message}")
             upper = -result.mip_dual_bound

@@ -20,6 +20,7 @@ import numpy as np
 
 from rnc.hw.target import DEFAULT_TARGET
 from rnc.passes.xbar_algorithms.capacity import CapacityModel
+from rnc.passes.xbar_algorithms.highs import quiet_milp
 from rnc.passes.xbar_algorithms.layer_cost import LayerCost
 from rnc.passes.xbar_algorithms.pack_types import PackingInfeasible, PackOptions
 from rnc.passes.xbar_algorithms.replication import (ReplicationResult, bottleneck, pack_copies,
@@ -49,13 +50,13 @@ def reference_copies(layers: Sequence[LayerCost], budget: int, margin: float) ->
             row = np.zeros(count)
             row[index], row[ref] = per_cycle[index], -per_cycle[ref]
             rows.append(row)
-    from scipy.optimize import Bounds, LinearConstraint, milp   # here: importing scipy.optimize takes ~1 s
+    from scipy.optimize import Bounds, LinearConstraint   # here: importing scipy.optimize takes ~1 s
     capacity = DEFAULT_TARGET.xbar_area * budget * margin
     constraints = [LinearConstraint(np.array(areas, dtype=float), -np.inf, capacity)]
     if rows:
         constraints.append(LinearConstraint(np.array(rows), 0, np.inf))
-    solution = milp(objective, constraints=constraints, integrality=np.ones(count),
-                    bounds=Bounds(np.ones(count), np.full(count, np.inf)))
+    solution = quiet_milp(objective, constraints=constraints, integrality=np.ones(count),
+                          bounds=Bounds(np.ones(count), np.full(count, np.inf)))
     if solution.status != 0 or solution.x is None:
         return None
     ref_copies = round(solution.x[ref])

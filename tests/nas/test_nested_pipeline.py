@@ -20,7 +20,7 @@ def test_levels_outputs_and_placement(tmp_path):
     assert [r["gated"] for r in rows] == [rows[-1]["crossbars"] - r["crossbars"] for r in rows]
     written = write_nested_outputs(tmp_path, run, placed_levels(run))
     assert sorted(p.name for p in written) == ["level0.rir", "level1.rir", "level2.rir", "levels.csv",
-                                               "nested.rir", "report.txt"]
+                                               "nested.rir", "nested_map.svg", "report.txt"]
 
 
 @pytest.mark.parametrize("options, message", [

@@ -110,3 +110,28 @@ def test_level_widths_map_from_the_exported_model_to_torch():
     assert widths[0][free] < 16 and widths[-1][free] == 16
     fractions = parameter_fractions(run.solution)
     assert fractions[0] < fractions[-1] == 1.0
+
+
+def test_batchnorm_fine_tune_gives_each_level_its_own_state_and_leaves_the_model():
+    from rnc.nas.nested.batchnorm import batchnorm_state, fine_tune_batchnorms
+    torch.manual_seed(0)
+    model = ResidualNet()
+    x = torch.randn(64, 3, 6, 6)
+    y = (x[:, 0].mean(dim=(1, 2)) > 0).long()
+    groups = channel_groups(model, x[:1])
+    levels = [[g.channels if g.fixed else w for g in groups] for w in (2, 8)]
+
+    def batches():
+        while True:
+            yield x, y
+
+    before = batchnorm_state(model)
+    weights = model.conv.weight.detach().clone()
+    states = fine_tune_batchnorms(model, groups, levels, batches(), steps=5, lr=1e-2)
+    assert len(states) == 2
+    assert all(torch.equal(before[k], v) for k, v in batchnorm_state(model).items())
+    assert torch.equal(model.conv.weight, weights) and model.conv.weight.requires_grad
+    assert not torch.equal(states[0]["bn.weight"], before["bn.weight"])          # the affine was tuned
+    assert not torch.equal(states[0]["bn.running_mean"], before["bn.running_mean"])  # statistics re-estimated
+    accuracy = level_accuracy(model, groups, levels, x, y, states)
+    assert len(accuracy) == 2 and all(0 <= a <= 1 for a in accuracy)

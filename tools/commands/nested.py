@@ -21,8 +21,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         help="comma list of level budgets: crossbars (60), a fraction of the full model's "
                              "crossbars (25%%), MACs (macs=1e6, macs=50%%), or both (50%%+macs=40%%)")
         sp.add_argument("--granularity", type=int, default=16, help="widths are multiples of this (16)")
-        sp.add_argument("--solver", default="milp", choices=("milp", "dp"),
-                        help="HiGHS MILP (any network) or the exact dynamic program (chains only)")
+        sp.add_argument("--solver", default="dp", choices=("dp", "milp"),
+                        help="the exact dynamic program on the groups' junction tree (dp), or a HiGHS MILP")
         sp.add_argument("--importance", default="magnitude", choices=("magnitude", "taylor"),
                         help="channel order: the weights' L1 magnitude, or Taylor scores on digits with the "
                              "channels permuted (built-in models)")
@@ -32,10 +32,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         help="seed of the packer and of training (same seed, same levels)")
         sp.add_argument("--input-shape", help="input shape for models with dynamic shapes, e.g. 1x3x64x64")
         sp.add_argument("--out", help="output folder (default out/nested/<model>)")
+        sp.add_argument("--data-dir", help="training data for Taylor importance and training instead of digits: a "
+                                           "folder with inputs.npy (N,C,H,W) and labels.npy (N), or CIFAR-10 binaries")
         if name == "train":
-            sp.add_argument("--steps", type=int, default=200, help="training steps (each trains every level)")
+            sp.add_argument("--steps", type=int_in(1, 1 << 20), default=200,
+                            help="training steps (each trains every level)")
             sp.add_argument("--batch-size", type=int_in(1, 1 << 16), default=64, help="training batch size")
             sp.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (REDS: 1e-3)")
+            sp.add_argument("--batchnorm-steps", type=int_in(0, 1 << 20), default=20,
+                            help="REDS's batch-norm-only fine-tune per level, in batches (0: shared batch norms)")
+            sp.add_argument("--alone", action="store_true",
+                            help="also train each level's widths alone from the same weights, to compare")
 
 
 def _fail(message: str) -> int:
@@ -49,26 +56,27 @@ def run(args: argparse.Namespace) -> int:
     from rnc.nas.nested.pipeline import NestedOptions, nested_levels, placed_levels, train_levels
     from rnc.nas.nested.train import NestedTrainConfig
     if args.nested_command not in dict(ACTIONS):
-        return _fail("expected an action: solve or compile")
+        return _fail("expected an action: solve, compile or train")
     try:
         shape = tuple(int(d) for d in args.input_shape.split("x")) if args.input_shape else None
     except ValueError:
         return _fail(f"--input-shape expects DxDx..., got '{args.input_shape}'")
     options = NestedOptions(budgets=[b for b in args.budgets.split(",") if b.strip()],
                             granularity=args.granularity, solver=args.solver, importance=args.importance,
-                            batches=args.batches, seed=args.seed, input_shape=shape)
+                            batches=args.batches, seed=args.seed, input_shape=shape, data_dir=args.data_dir)
     if args.effort is not None:
         options.effort = args.effort
     try:
-        accuracies = None
+        trained = None
         if args.nested_command == "train":
-            config = NestedTrainConfig(steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed)
-            run_, accuracies = train_levels(args.model, options, config)
+            config = NestedTrainConfig(steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                                       batchnorm_steps=args.batchnorm_steps, compare_alone=args.alone)
+            run_, trained = train_levels(args.model, options, config)
         else:
             run_ = nested_levels(args.model, options)
         placed = placed_levels(run_) if args.nested_command == "compile" else None
         out = Path(args.out or Path("out") / "nested" / run_.name)
-        write_nested_outputs(out, run_, placed, accuracies)
+        write_nested_outputs(out, run_, placed, trained)
     except CompileError as e:
         return _fail(str(e))
     sys.stdout.write((out / "report.txt").read_text())

@@ -2,7 +2,10 @@
 
 - network: channel groups, weight layers, width choices and the arcs (input width, output width) of a layer
   with their crossbar tiles, cells, MACs and kept importance
-- solve_milp / solve_dp: the width-level knapsack (HiGHS MILP; an exact label-setting DP for chains)
+- junction_tree: the cliques of groups whose widths interact, with each clique's joint choices
+- solve_dp / solve_milp: the width-level knapsack on that tree (an exact Pareto DP, the default; HiGHS MILP)
+- reds_units: REDS's own unit-level MILP (MACs budgets), for parity
+- energy: the crossbar energy per inference of each level (rnc's cost model)
 - increments: the tiles a level adds to the previous one, cut on crossbar boundaries
 - levels: budgets solved bottom-up, each level containing the previous, verified by the packer
 """

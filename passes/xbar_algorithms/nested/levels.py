@@ -10,6 +10,8 @@ fit: a smaller level never reads them, so they cost it nothing), and the rest go
 crossbars. The knapsack bounds a level's cells by its budget's area (B_k crossbars, the area lower bound of
 packing), which the packer cannot always reach. When the packed count exceeds the
 budget, the cut lowers that area by the crossbars the packer needed beyond it, and the level is solved again.
+With the DP (the default) a level's Pareto front is built once, at the budget's own limits, and every cut
+reads its answer off that front; the MILP solves again at each cut.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 
 from rnc.passes.xbar_algorithms.bounds import packing_lower_bound
 from rnc.passes.xbar_algorithms.nested.budget import Budget, NestedBudgetError
-from rnc.passes.xbar_algorithms.nested.dp import solve_dp
+from rnc.passes.xbar_algorithms.nested.dp import ParetoFront
 from rnc.passes.xbar_algorithms.nested.increments import increment_tiles
 from rnc.passes.xbar_algorithms.nested.milp import solve_milp
 from rnc.passes.xbar_algorithms.nested.network import Limits, WidthChoice, WidthNetwork
@@ -27,7 +29,7 @@ from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions, Placeme
 from rnc.passes.xbar_algorithms.packing import pack
 from rnc.passes.xbar_algorithms.tiling import Tile, partition
 
-SOLVERS = ("milp", "dp")
+SOLVERS = ("dp", "milp")
 MAX_CUTS = 8
 MILP_GAP = 1e-3    # the packer's cut moves the cap by whole crossbars; a 0.1 % value gap is far below that
 
@@ -51,6 +53,7 @@ class Level:
     cuts: int = 0
     solve_s: float = 0.0        # the whole level: knapsack solves and packing
     knapsack_s: float = 0.0     # the knapsack solves alone
+    activation_budget: int | None = None
 
 
 @dataclass
@@ -61,6 +64,7 @@ class NestedSolution:
     levels: list[Level] = field(default_factory=list)
     full_xbars: int = 0
     full_macs: int = 0
+    full_activation: int = 0
 
 
 def _items(tiles: list[Tile]) -> list[PackItem]:
@@ -112,7 +116,7 @@ def _pack_increment(bins: list[MaxRectsBin], tiles: list[Tile], options: PackOpt
 
 
 def _infeasible(network: WidthNetwork, budget: Budget, xbars: int | None, macs: int | None,
-                levels: list[Level], options: PackOptions) -> NestedBudgetError:
+                activation: int | None, levels: list[Level], options: PackOptions) -> NestedBudgetError:
     """The one-line error for a budget that even the smallest admissible subnetwork exceeds."""
     previous = levels[-1] if levels else None
     floors = previous.choice.widths if previous else None
@@ -129,14 +133,19 @@ def _infeasible(network: WidthNetwork, budget: Budget, xbars: int | None, macs: 
     if macs is not None and choice.macs > macs:
         return NestedBudgetError(f"budget {budget.label} is infeasible: the smallest subnetwork{contained} needs "
                                  f"{choice.macs} MACs, asked {macs}")
+    peak = network.peak_activation(smallest)
+    if activation is not None and peak > activation:
+        return NestedBudgetError(f"budget {budget.label} is infeasible: the smallest subnetwork{contained} holds "
+                                 f"{peak} activation elements in one layer, asked {activation}")
     return NestedBudgetError(f"budget {budget.label}: no subnetwork{contained} packed into {xbars} crossbars "
                              f"after {MAX_CUTS} cuts (lower bound {bound})")
 
 
 def _solve_level(network: WidthNetwork, budget: Budget, xbars: int | None, macs: int | None,
-                 previous: Level | None, bins: list[MaxRectsBin], solver: str, options: PackOptions,
-                 time_limit_s: float, gap: float) -> tuple[Level, list[MaxRectsBin]] | None:
-    """One level within (`xbars`, `macs`) containing `previous` and the crossbars `bins` it fills, or None.
+                 activation: int | None, previous: Level | None, bins: list[MaxRectsBin], solver: str,
+                 options: PackOptions, time_limit_s: float, gap: float) -> tuple[Level, list[MaxRectsBin]] | None:
+    """One level within (`xbars`, `macs`, peak `activation`) containing `previous` and the crossbars `bins`
+    it fills, or None.
 
     The cells cap starts at the budget's area. When the packer overruns, the cap drops below the chosen
     widths' cells by the overrun's area (an aimed cut); after that, the cap bisects between the best level
@@ -149,11 +158,15 @@ def _solve_level(network: WidthNetwork, budget: Budget, xbars: int | None, macs:
     best: tuple[Level, list[MaxRectsBin]] | None = None
     overran_at: int | None = None      # cells of the smallest choice that overran, minus one
     infeasible_at = -1                 # the largest cap that gave nothing feasible or better
-    knapsack_s = 0.0
+    start = time.perf_counter()
+    front = ParetoFront(network, Limits(cells=cap, macs=macs, activation=activation), floors) \
+        if solver == "dp" else None
+    knapsack_s = time.perf_counter() - start
     for cut in range(MAX_CUTS + 1):
         start = time.perf_counter()
-        choice = (solve_dp(network, Limits(cells=cap, macs=macs), floors) if solver == "dp"
-                  else solve_milp(network, Limits(cells=cap, macs=macs), floors, time_limit_s, gap))
+        limits = Limits(cells=cap, macs=macs, activation=activation)
+        choice = (front.best(limits) if front is not None
+                  else solve_milp(network, limits, floors, time_limit_s, gap))
         knapsack_s += time.perf_counter() - start
         overrun = 0
         if choice is None:
@@ -164,7 +177,8 @@ def _solve_level(network: WidthNetwork, budget: Budget, xbars: int | None, macs:
             placements = _pack_increment(grown, tiles, options)
             if xbars is None or len(grown) <= xbars:
                 if best is None or choice.value > best[0].choice.value:
-                    best = Level(budget, xbars, macs, choice, tiles, placements, len(grown), cut), grown
+                    best = Level(budget, xbars, macs, choice, tiles, placements, len(grown), cut,
+                                 activation_budget=activation), grown
                 elif cap is not None:
                     infeasible_at = max(infeasible_at, cap)     # nothing better at or below this cap
             else:
@@ -182,7 +196,7 @@ def _solve_level(network: WidthNetwork, budget: Budget, xbars: int | None, macs:
     return best
 
 
-def solve_levels(network: WidthNetwork, budgets: list[Budget], solver: str = "milp",
+def solve_levels(network: WidthNetwork, budgets: list[Budget], solver: str = "dp",
                  options: PackOptions = PackOptions(), time_limit_s: float = 10.0,
                  gap: float = MILP_GAP) -> NestedSolution:
     """Nested levels for `budgets`, smallest first, each verified by the packer (see the module doc).
@@ -191,17 +205,18 @@ def solve_levels(network: WidthNetwork, budgets: list[Budget], solver: str = "mi
         raise NestedBudgetError(f"unknown solver {solver!r}; expected one of {sorted(SOLVERS)}")
     options = PackOptions(**{**options.__dict__, "xbar_rows": network.xbar_rows, "xbar_cols": network.xbar_cols})
     solution = NestedSolution(network, full_xbars=full_model_xbars(network, options),
-                              full_macs=network.choice(network.full_widths).macs)
-    resolved = [(b, *b.resolve(solution.full_xbars, solution.full_macs)) for b in budgets]
-    resolved.sort(key=lambda r: (r[1] if r[1] is not None else float("inf"),
-                                 r[2] if r[2] is not None else float("inf")))
+                              full_macs=network.choice(network.full_widths).macs,
+                              full_activation=network.peak_activation(network.full_widths))
+    resolved = [(b, *b.resolve(solution.full_xbars, solution.full_macs, solution.full_activation)) for b in budgets]
+    resolved.sort(key=lambda r: tuple(float("inf") if v is None else v for v in r[1:]))
     previous: Level | None = None
     bins: list[MaxRectsBin] = []
-    for budget, xbars, macs in resolved:
+    for budget, xbars, macs, activation in resolved:
         start = time.perf_counter()
-        solved = _solve_level(network, budget, xbars, macs, previous, bins, solver, options, time_limit_s, gap)
+        solved = _solve_level(network, budget, xbars, macs, activation, previous, bins, solver, options,
+                              time_limit_s, gap)
         if solved is None:
-            raise _infeasible(network, budget, xbars, macs, solution.levels, options)
+            raise _infeasible(network, budget, xbars, macs, activation, solution.levels, options)
         level, bins = solved
         level.solve_s = time.perf_counter() - start
         solution.levels.append(level)

@@ -40,7 +40,8 @@ class WeightLayer:
 
     `kernel_area` is k*k (1 for a linear layer), `positions` the MVMs per sample of a conv (Hout*Wout; 1 for
     a linear layer). `scores` holds one importance per output channel (sorted descending after the
-    permutation); `kernel_scores`, optional, one per (output, input) channel pair.
+    permutation); `kernel_scores`, optional, one per (output, input) channel pair. `in_positions` is the
+    input's elements per channel (H*W of a conv's input; 0: the same as `positions`).
     """
 
     name: str
@@ -51,6 +52,7 @@ class WeightLayer:
     positions: int
     scores: np.ndarray
     kernel_scores: np.ndarray | None = None
+    in_positions: int = 0
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -69,6 +71,11 @@ class WeightLayer:
         reads = 1 if self.kind == "depthwise" else a
         return self.kernel_area * reads * b * self.positions
 
+    def activation(self, a: int, b: int) -> int:
+        """Activation elements the layer holds at once at widths (a, b): its input and its output (REDS's
+        per-layer memory constraint)."""
+        return a * (self.in_positions or self.positions) + b * self.positions
+
     def value(self, a: int, b: int) -> float:
         """Importance kept at widths (a, b): the prefix sums of unit and kernel scores."""
         kept = float(np.sum(self.scores[:b]))
@@ -79,15 +86,17 @@ class WeightLayer:
 
 @dataclass(frozen=True)
 class Limits:
-    """Upper bounds on a subnetwork's summed resources; None leaves one free. `cells` counts weight cells
-    (the area bound of the crossbars), `tiles` the partitioner's tiles, `macs` multiply-accumulates."""
+    """Upper bounds on a subnetwork's resources; None leaves one free. Summed over layers: `cells` (weight
+    cells, the area bound of the crossbars), `tiles` (the partitioner's tiles), `macs` (multiply-accumulates).
+    `activation` bounds every single layer's input plus output elements (the peak activation memory)."""
 
     cells: int | None = None
     tiles: int | None = None
     macs: int | None = None
+    activation: int | None = None
 
     def active(self) -> list[tuple[str, int]]:
-        """(resource, bound) of the bounds that are set."""
+        """(resource, bound) of the summed bounds that are set."""
         return [(name, bound) for name in ("cells", "tiles", "macs")
                 if (bound := getattr(self, name)) is not None]
 
@@ -186,6 +195,10 @@ class WidthNetwork:
         arcs = [self.arc(i, widths[l.in_group], widths[l.out_group]) for i, l in enumerate(self.layers)]
         return WidthChoice(tuple(widths), sum(a.value for a in arcs), sum(a.cells for a in arcs),
                            sum(a.tiles for a in arcs), sum(a.macs for a in arcs))
+
+    def peak_activation(self, widths: tuple[int, ...]) -> int:
+        """The largest activation (input plus output elements) of any layer at these group widths."""
+        return max((l.activation(widths[l.in_group], widths[l.out_group]) for l in self.layers), default=0)
 
     @cached_property
     def is_chain(self) -> bool:
