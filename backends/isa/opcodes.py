@@ -19,6 +19,9 @@ from rnc.ir.dialect import lookup_op
 SUPPORTED = {"add", "sub", "mul", "div", "sum", "relu", "clip", "sigmoid", "hard_sigmoid", "hard_swish", "tanh",
              "softmax", "max_pool", "avg_pool", "global_avg_pool", "flatten", "reshape", "transpose", "concat",
              "pad", "batch_norm", "lrn", "dropout", "identity"}
+# Reductions: one operation per input element, like global_avg_pool.
+REDUCTIONS = {"reduce_mean", "reduce_sum", "reduce_max"}
+SUPPORTED |= REDUCTIONS
 # Pure data movement: no arithmetic, no time on the digital unit, no arguments.
 MOVES = {"flatten", "reshape", "dropout", "identity"}
 
@@ -79,6 +82,6 @@ def digital_elems(opcode: str, args: dict[str, Any], in_shapes: list, out_shape)
         return 0
     if opcode in ("max_pool", "avg_pool"):
         return out * int(np.prod(args["kernel_shape"]))
-    if opcode == "global_avg_pool":
+    if opcode == "global_avg_pool" or opcode in REDUCTIONS:
         return int(np.prod(in_shapes[0]))
     return out

@@ -11,12 +11,12 @@ from .elementwise import (AddOp, ClipOp, DivOp, HardSigmoidOp, HardSwishOp, MulO
                           SumOp, TanhOp)
 from .linear_algebra import Conv2dOp, LinearOp, MatMulOp
 from .normalization import BatchNormOp, DropoutOp, IdentityOp, LrnOp, SoftmaxOp
-from .pooling import AvgPoolOp, GlobalAvgPoolOp, MaxPoolOp, ReduceMeanOp
+from .pooling import AvgPoolOp, GlobalAvgPoolOp, MaxPoolOp, ReduceMaxOp, ReduceMeanOp, ReduceSumOp
 from .shape_ops import ConcatOp, FlattenOp, PadOp, ReshapeOp, TransposeOp
 
 OPS = [ConstantOp, Conv2dOp, LinearOp, MatMulOp,
        AddOp, SubOp, MulOp, DivOp, SumOp, ReluOp, ClipOp, SigmoidOp, HardSigmoidOp, HardSwishOp, TanhOp,
-       SoftmaxOp, MaxPoolOp, AvgPoolOp, GlobalAvgPoolOp, ReduceMeanOp,
+       SoftmaxOp, MaxPoolOp, AvgPoolOp, GlobalAvgPoolOp, ReduceMeanOp, ReduceSumOp, ReduceMaxOp,
        FlattenOp, ReshapeOp, TransposeOp, ConcatOp, PadOp,
        BatchNormOp, LrnOp, DropoutOp, IdentityOp]
 

@@ -71,3 +71,26 @@ class ReshapeConstant(RewritePattern):
             retyped = DenseAttr(value.array.reshape(new_type.shape), new_type)
         rewriter.replace_op(op, ConstantOp.of(retyped, name=op.results[0].name_hint, location=op.location))
         return True
+
+
+class ReduceMeanToGlobalAvgPool(RewritePattern):
+    """`nn.reduce_mean` of an NCHW tensor over axes [2, 3] -> `nn.global_avg_pool` (the dynamo exporter writes
+    global average pooling so); without `keepdims`, followed by an `nn.reshape` to N x C."""
+
+    op_name = "nn.reduce_mean"
+
+    def match_and_rewrite(self, op: Operation, rewriter: Rewriter) -> bool:
+        x = op.operands[0].type
+        if x.rank != 4 or sorted(a % 4 for a in op.axes.ints()) != [2, 3]:
+            return False
+        from .pooling import GlobalAvgPoolOp
+        from .shape_ops import ReshapeOp
+        name = op.results[0].name_hint
+        pool = GlobalAvgPoolOp.make(input=op.operands[0], location=op.location,
+                                    name=name if op.keepdims is not None else None)
+        if op.keepdims is not None:
+            rewriter.replace_op(op, pool)
+        else:
+            rewriter.replace_op(op, [pool, ReshapeOp.make(input=pool.results[0], shape=op.results[0].type.shape,
+                                                          name=name, location=op.location)])
+        return True

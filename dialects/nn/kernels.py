@@ -176,9 +176,12 @@ def _pad(a, shape, *, pads, mode, value):
     return np.pad(a[0], widths, mode="reflect" if mode == "reflect" else "edge")
 
 
-def _reduce_mean(a, shape, *, axes, keepdims):
-    rank = a[0].ndim
-    return a[0].mean(axis=tuple(x + rank if x < 0 else x for x in axes), keepdims=bool(keepdims))
+def _reduction(reduce: Callable) -> Kernel:
+    """The kernel of a reduction op: `reduce(array, axis=..., keepdims=...)` over the op's `axes`."""
+    def kernel(a, shape, *, axes, keepdims):
+        rank = a[0].ndim
+        return reduce(a[0], axis=tuple(x + rank if x < 0 else x for x in axes), keepdims=bool(keepdims))
+    return kernel
 
 
 def _sum(a, shape):
@@ -208,7 +211,9 @@ KERNELS: dict[str, Kernel] = {
     "nn.max_pool": _max_pool,
     "nn.avg_pool": _avg_pool,
     "nn.global_avg_pool": lambda a, shape: a[0].mean(axis=(2, 3), keepdims=True),
-    "nn.reduce_mean": _reduce_mean,
+    "nn.reduce_mean": _reduction(np.mean),
+    "nn.reduce_sum": _reduction(np.sum),
+    "nn.reduce_max": _reduction(np.max),
     "nn.flatten": lambda a, shape, axis: a[0].reshape(shape),
     "nn.reshape": lambda a, shape: a[0].reshape(shape),
     "nn.transpose": lambda a, shape, perm: np.transpose(a[0], perm),

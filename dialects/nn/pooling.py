@@ -1,5 +1,5 @@
-"""Pooling and reductions over NCHW tensors: `nn.max_pool`, `nn.avg_pool`, `nn.global_avg_pool`,
-`nn.reduce_mean`."""
+"""Pooling and reductions: `nn.max_pool`, `nn.avg_pool`, `nn.global_avg_pool` over NCHW tensors,
+`nn.reduce_mean`, `nn.reduce_sum`, `nn.reduce_max` over any axes."""
 from __future__ import annotations
 
 from rnc.ir.opdef import Pure, VerifyError, attribute, irdl_op, operand, opt_attribute, result
@@ -66,14 +66,8 @@ class GlobalAvgPoolOp(NnOp):
         return TensorType((x.shape[0], x.shape[1], 1, 1), x.element_type)
 
 
-@irdl_op("nn.reduce_mean", traits=[Pure])
-class ReduceMeanOp(NnOp):
-    """Mean over the given axes (ONNX ReduceMean; models use it over the spatial axes [2, 3])."""
-
-    input = operand(float_tensor)
-    output = result(float_tensor)
-    axes = attribute(int_array, doc="axes to reduce, non-empty, each in [-rank, rank)")
-    keepdims = opt_attribute(unit_attr, doc="present: reduced axes stay as size 1")
+class _Reduction(NnOp):
+    """What the reductions share: `axes` (distinct, non-empty) and `keepdims` decide the result shape."""
 
     def reduced_axes(self) -> tuple[int, ...]:
         x = self.input.type
@@ -90,3 +84,39 @@ class ReduceMeanOp(NnOp):
         else:
             shape = tuple(d for i, d in enumerate(x.shape) if i not in axes)
         return TensorType(shape, x.element_type)
+
+
+@irdl_op("nn.reduce_mean", traits=[Pure])
+class ReduceMeanOp(_Reduction):
+    """Mean over the given axes (ONNX ReduceMean; models use it over the spatial axes [2, 3], where the
+    canonicalization makes it an `nn.global_avg_pool`)."""
+
+    input = operand(float_tensor)
+    output = result(float_tensor)
+    axes = attribute(int_array, doc="axes to reduce, non-empty, each in [-rank, rank)")
+    keepdims = opt_attribute(unit_attr, doc="present: reduced axes stay as size 1")
+
+    @classmethod
+    def canonicalization_patterns(cls):
+        from .canonicalization import ReduceMeanToGlobalAvgPool
+        return [ReduceMeanToGlobalAvgPool()]
+
+
+@irdl_op("nn.reduce_sum", traits=[Pure])
+class ReduceSumOp(_Reduction):
+    """Sum over the given axes (ONNX ReduceSum)."""
+
+    input = operand(float_tensor)
+    output = result(float_tensor)
+    axes = attribute(int_array, doc="axes to reduce, non-empty, each in [-rank, rank)")
+    keepdims = opt_attribute(unit_attr, doc="present: reduced axes stay as size 1")
+
+
+@irdl_op("nn.reduce_max", traits=[Pure])
+class ReduceMaxOp(_Reduction):
+    """Maximum over the given axes (ONNX ReduceMax)."""
+
+    input = operand(float_tensor)
+    output = result(float_tensor)
+    axes = attribute(int_array, doc="axes to reduce, non-empty, each in [-rank, rank)")
+    keepdims = opt_attribute(unit_attr, doc="present: reduced axes stay as size 1")

@@ -151,6 +151,31 @@ def reduce_mean_input_axes():
     return model([node("ReduceMean", ["x", "axes"])], X4, {"axes": i64(-1, 2)}, opset=18)
 
 
+def reduce_mean_dynamo_gap():
+    """Global average pooling as torch's dynamo exporter writes it; canonicalized to nn.global_avg_pool."""
+    return model([node("ReduceMean", ["x", "axes"], keepdims=1)], X4, {"axes": i64(-1, -2)}, opset=18)
+
+
+def reduce_sum_variants():
+    """ReduceSum: axes an attribute before opset 13 (here 11), all axes when none are given."""
+    return model([node("ReduceSum", ["x"], ["a"], axes=[1], keepdims=0),
+                  node("ReduceSum", ["x"], ["b"], name="ReduceSum_1")], X4, outputs=("a", "b"), opset=11)
+
+
+def reduce_sum_input_axes():
+    return model([node("ReduceSum", ["x", "axes"], ["a"], keepdims=0),
+                  node("ReduceSum", ["x", "none"], ["b"], name="ReduceSum_1", noop_with_empty_axes=1)], X4,
+                 {"axes": i64(0, -1), "none": i64()}, outputs=("a", "b"), opset=13)
+
+
+def reduce_max_variants():
+    return model([node("ReduceMax", ["x", "axes"], keepdims=0)], X4, {"axes": i64(3, 1)}, opset=18)
+
+
+def reduce_max_attribute_axes():
+    return model([node("ReduceMax", ["x"], axes=[-2, 1])], X4, opset=13)
+
+
 def flatten_axis2():
     return model([node("Flatten", ["x"], axis=2)], X4)
 
@@ -241,7 +266,8 @@ CASES = {f.__name__: f for f in (
     gemm_linear, gemm_alpha_beta_trans_a, gemm_variable_weight, matmul_batched, arithmetic_broadcast,
     activations, clip_inputs_opset13, clip_attributes_opset9, softmax_axis_opset13, softmax_coerced_opset11,
     max_pool_ceil_dilated, average_pool_variants, pool_1d, global_average_pool, reduce_mean_attribute_axes,
-    reduce_mean_input_axes, flatten_axis2, reshape_shape_chain, reshape_zero_and_transpose, squeeze_unsqueeze,
+    reduce_mean_input_axes, reduce_mean_dynamo_gap, reduce_sum_variants, reduce_sum_input_axes,
+    reduce_max_variants, reduce_max_attribute_axes, flatten_axis2, reshape_shape_chain, reshape_zero_and_transpose, squeeze_unsqueeze,
     concat_axis, pad_modes, pad_attributes_opset9, batch_norm, conv_then_batch_norm, lrn, dropout_identity,
     constant_nodes, small_convnet)}
 
