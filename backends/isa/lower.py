@@ -144,7 +144,7 @@ class _Lowering:
                 cyc = t.cycles
                 start, end = cyc * replica // copies, cyc * (replica + 1) // copies
                 emit(MvmOp.build(xbar=x, cells=cells, acc=acc, src=SymbolRefAttr(self.name(src)), weight=SymbolRefAttr(blob),
-                                 block=block, mode=mode, **args, g=t.groups if kind == "depthwise" else None,
+                                 block=block, mode=mode, **args, g=t.groups if mode in ("dw", "grp") else None,
                                  copy=replica, start=start, count=end - start))
         outputs = int(np.prod(layer.results[0].type.shape))
         row_blocks = len({t.rows for t in layer.tiles if t.replica == 0})
@@ -188,6 +188,8 @@ class _Lowering:
 def _addressing(layer: LayerOp) -> tuple[str, dict]:
     """The MVM addressing mode of a layer and its window arguments (k, s, p, d)."""
     kind = layer.kind
+    if kind == "conv" and layer.groups is not None and layer.groups > 1:
+        return "grp", dict(conv_params(layer))
     if kind in ("conv", "depthwise"):
         return ("conv" if kind == "conv" else "dw"), dict(conv_params(layer))
     return "row", {}

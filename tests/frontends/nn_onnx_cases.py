@@ -81,6 +81,28 @@ def gemm_variable_weight():
                  {"c": weights(1, 4)})
 
 
+def gemm_every_transpose():
+    """Gemm with transA and transB set, alpha and beta, a full M x N C; and with a computed B (transB=1)."""
+    return model([node("Gemm", ["x", "w", "c"], ["a"], alpha=0.75, beta=-1.5, transA=1, transB=1),
+                  node("Relu", ["a"], ["ar"]),
+                  node("Gemm", ["a", "ar"], ["b"], name="Gemm_1", transB=1, alpha=2.0)], {"x": (8, 3)},
+                 {"w": weights(5, 8), "c": weights(3, 5)}, outputs=("b",))
+
+
+def attention():
+    """One head of self-attention: Q K^T (batched MatMul of two activations), softmax, times V."""
+    return model([node("MatMul", ["x", "wq"], ["q"], name="MatMul_q"),
+                  node("MatMul", ["x", "wk"], ["k"], name="MatMul_k"),
+                  node("MatMul", ["x", "wv"], ["v"], name="MatMul_v"),
+                  node("Transpose", ["k"], ["kt"], perm=[0, 2, 1]),
+                  node("MatMul", ["q", "kt"], ["s"], name="MatMul_qk"),
+                  node("Mul", ["s", "scale"], ["ss"]),
+                  node("Softmax", ["ss"], ["p"], axis=-1),
+                  node("MatMul", ["p", "v"], name="MatMul_pv")], {"x": (2, 6, 8)},
+                 {"wq": weights(8, 8), "wk": weights(8, 8), "wv": weights(8, 8),
+                  "scale": np.array(8 ** -0.5, np.float32)}, opset=13)
+
+
 def matmul_batched():
     return model([node("MatMul", ["x", "w"])], {"x": (2, 3, 8)}, {"w": weights(8, 4)})
 
@@ -263,7 +285,7 @@ def small_convnet():
 
 CASES = {f.__name__: f for f in (
     conv_bias_pads_strides, conv_grouped_dilated, conv_depthwise_multiplier, conv_auto_pad_same, conv_1d,
-    gemm_linear, gemm_alpha_beta_trans_a, gemm_variable_weight, matmul_batched, arithmetic_broadcast,
+    gemm_linear, gemm_alpha_beta_trans_a, gemm_variable_weight, gemm_every_transpose, attention, matmul_batched, arithmetic_broadcast,
     activations, clip_inputs_opset13, clip_attributes_opset9, softmax_axis_opset13, softmax_coerced_opset11,
     max_pool_ceil_dilated, average_pool_variants, pool_1d, global_average_pool, reduce_mean_attribute_axes,
     reduce_mean_input_axes, reduce_mean_dynamo_gap, reduce_sum_variants, reduce_sum_input_axes,
