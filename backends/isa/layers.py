@@ -15,7 +15,7 @@ class LoweringError(ValueError):
 def _const(layer: LayerOp, index: int, what: str) -> np.ndarray:
     arr = constant_of(layer.operands[index])
     if arr is None:
-        raise LoweringError(f"layer {layer.layer}: the {what} is not a constant with data")
+        raise LoweringError(f"{layer.describe()}: the {what} is not a constant with data")
     return np.asarray(arr, dtype=np.float32)
 
 

@@ -129,12 +129,12 @@ class _Lowering:
             tiles = [t for t in layer.tiles if t.replica == replica]
             sig = sorted((t.rows, t.cols, t.groups, t.cycles) for t in tiles)
             if signature is not None and sig != signature:
-                raise LoweringError(f"layer {layer.layer}: copies must share one tiling (replica {replica} "
+                raise LoweringError(f"{layer.describe()}: copies must share one tiling (replica {replica} "
                                     f"differs from replica 0)")
             signature = sig
             for t in tiles:
                 if not t.is_placed:
-                    raise LoweringError(f"layer {layer.layer}: a tile is not placed; run 'place' first")
+                    raise LoweringError(f"{layer.describe()}: a tile is not placed; run 'place' first")
                 x, orow, ocol = t.placement
                 h, w = t.footprint(self.module_cells())
                 r0, r1 = t.rows
@@ -159,7 +159,9 @@ class _Lowering:
     def digital(self, op) -> None:
         opcode = opcode_of(op)
         if opcode is None:
-            raise LoweringError(f"'{op.name}' has no ISA digital instruction")
+            node = getattr(op.location, "name", None)
+            where = f"ONNX node '{node}' ({op.name})" if node else f"'{op.name}'"
+            raise LoweringError(f"{where} has no ISA digital instruction")
         tensors = [v for v in op.operands if constant_of(v) is None]
         stage = self.new_stage(op, tensors)
         srcs = []

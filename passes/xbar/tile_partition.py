@@ -6,7 +6,7 @@ from typing import Literal
 
 from rnc.dialects.nn import Conv2dOp
 from rnc.dialects.rnc import module_target
-from rnc.dialects.xbar import LayerOp
+from rnc.dialects.xbar import LayerOp, describe_layer
 from rnc.ir.pass_manager import ModulePass, PassContext, PassError, register_pass
 from rnc.passes.xbar.matrices import layer_matrix, layer_shape, set_tiles
 from rnc.hw.packing_rules import REFERENCE_PACKING
@@ -44,8 +44,8 @@ class TilePartition(ModulePass):
                 continue
             kind, rows, cols, cycles = shape
             if kind == "depthwise" and rows > target.xbar_rows:
-                raise PassError(f"layer {index} ({op.name}): a depthwise kernel of {rows} rows does not fit "
-                                f"{target.xbar_rows} crossbar rows")
+                raise PassError(f"{describe_layer(index, kind, None, op.location)}: a depthwise kernel of {rows} "
+                                f"rows does not fit {target.xbar_rows} crossbar rows")
             attrs = {"layer": index, "kind": kind, "rows": rows, "cols": cols, "cycles": cycles}
             if isinstance(op, Conv2dOp):
                 attrs.update(strides=op.strides, pads=op.pads, dilations=op.dilations, groups=op.groups)
@@ -55,6 +55,9 @@ class TilePartition(ModulePass):
             layer.location, layer.span = op.location, op.span
             layer.results[0].name_hint = op.results[0].name_hint
             matrix = layer_matrix(layer)
+            if matrix.group_cols and matrix.rows > target.xbar_rows and self.grouped == "block-diagonal":
+                raise PassError(f"{layer.describe()}: one group's {matrix.rows} rows do not fit a block diagonal "
+                                f"of {target.xbar_rows} crossbar rows; use 'grouped=per-group'")
             if matrix.group_cols:
                 tiles = grouped_layout(matrix, self.grouped, self.max_tiles_per_xbar or None, target.xbar_rows,
                                        target.weight_cols_per_xbar)

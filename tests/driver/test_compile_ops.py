@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "frontends"))
 from nn_onnx_cases import CASES  # noqa: E402
 
-from rnc.driver import CompileOptions, compile_model  # noqa: E402
+from rnc.driver import CompileError, CompileOptions, compile_model  # noqa: E402
 
 # Cases with a weight layer (a model without one has nothing to place and is refused).
 COMPILED = ["attention", "gemm_every_transpose", "gemm_alpha_beta_trans_a", "conv_grouped_dilated", "small_convnet"]
@@ -25,3 +25,24 @@ def test_compiles_with_the_functional_check(case, tmp_path):
     result = compile_model(str(path), CompileOptions(simulate_isa=True, samples=1))
     check = result.last.isa.check
     assert check.passed, check.describe()
+
+
+def test_placement_error_names_the_onnx_node(tmp_path):
+    """A 7x7 depthwise kernel (49 rows) on 32-row crossbars: the error names the node and its kind."""
+    from nn_onnx_cases import model, node, weights
+    path = tmp_path / "dw.onnx"
+    onnx.save(model([node("Conv", ["x", "w"], name="Conv_dw7", group=4, pads=[3, 3, 3, 3])], {"x": (1, 4, 9, 9)},
+                    {"w": weights(4, 1, 7, 7)}), path)
+    with pytest.raises(CompileError, match=r"layer 0 \(ONNX node 'Conv_dw7', depthwise\): a depthwise kernel of "
+                                           r"49 rows does not fit 32 crossbar rows"):
+        compile_model(str(path), CompileOptions(xbar_size="32x32"))
+
+
+def test_lowering_error_names_the_onnx_node(tmp_path, monkeypatch):
+    """A digital op the ISA lacks (relu, made unknown here) is named by its ONNX node and nn op."""
+    from rnc.backends.isa import opcodes
+    monkeypatch.setattr(opcodes, "SUPPORTED", opcodes.SUPPORTED - {"relu"})
+    path = tmp_path / "net.onnx"
+    onnx.save(CASES["small_convnet"](), path)
+    with pytest.raises(CompileError, match=r"ONNX node 'Relu_0' \(nn.relu\) has no ISA digital instruction"):
+        compile_model(str(path), CompileOptions(simulate_isa=True, samples=1))
