@@ -27,6 +27,8 @@ SUPPORTED |= REDUCTIONS
 # Products by constant weights never get here: they are crossbar layers.
 PRODUCTS = {"matmul", "linear"}
 SUPPORTED |= PRODUCTS
+# The zeros between a transposed conv's input pixels (the conv itself runs on crossbars): a write per output.
+SUPPORTED.add("insert_zeros")
 # Pure data movement: no arithmetic, no time on the digital unit, no arguments.
 MOVES = {"flatten", "reshape", "dropout", "identity"}
 

@@ -15,7 +15,8 @@ from nn_onnx_cases import CASES  # noqa: E402
 from rnc.driver import CompileError, CompileOptions, compile_model  # noqa: E402
 
 # Cases with a weight layer (a model without one has nothing to place and is refused).
-COMPILED = ["attention", "gemm_every_transpose", "gemm_alpha_beta_trans_a", "conv_grouped_dilated", "small_convnet"]
+COMPILED = ["attention", "gemm_every_transpose", "gemm_alpha_beta_trans_a", "conv_grouped_dilated", "small_convnet",
+            "conv_transpose_variants", "conv_transpose_1d"]
 
 
 @pytest.mark.parametrize("case", COMPILED)

@@ -66,6 +66,23 @@ def conv_1d():
                  {"w": weights(5, 3, 4), "b": weights(5)})
 
 
+def conv_transpose_variants():
+    """torch's forms: stride 2 with padding and output_padding; grouped and dilated; output_shape (SAME_UPPER);
+    a 1-d one."""
+    return model([node("ConvTranspose", ["x", "w", "b"], ["a"], strides=[2, 2], pads=[1, 1, 1, 1],
+                       output_padding=[1, 1]),
+                  node("ConvTranspose", ["x", "wg"], ["b2"], name="ConvTranspose_1", group=2, dilations=[2, 1],
+                       strides=[1, 3], pads=[0, 1, 2, 0]),
+                  node("ConvTranspose", ["x", "w"], ["c"], name="ConvTranspose_2", strides=[2, 2],
+                       output_shape=[19, 18], auto_pad="SAME_UPPER")], X4,
+                 {"w": weights(4, 3, 3, 3), "b": weights(3), "wg": weights(4, 5, 2, 3)}, outputs=("a", "b2", "c"))
+
+
+def conv_transpose_1d():
+    return model([node("ConvTranspose", ["x", "w"], strides=[3], pads=[1, 0], output_padding=[2])],
+                 {"x": (2, 3, 7)}, {"w": weights(3, 2, 4)})
+
+
 def gemm_linear():
     """torch's nn.Linear: transB=1, bias [N]."""
     return model([node("Gemm", ["x", "w", "b"], transB=1)], {"x": (3, 8)}, {"w": weights(5, 8), "b": weights(5)})
@@ -285,7 +302,7 @@ def small_convnet():
 
 CASES = {f.__name__: f for f in (
     conv_bias_pads_strides, conv_grouped_dilated, conv_depthwise_multiplier, conv_auto_pad_same, conv_1d,
-    gemm_linear, gemm_alpha_beta_trans_a, gemm_variable_weight, gemm_every_transpose, attention, matmul_batched, arithmetic_broadcast,
+    conv_transpose_variants, conv_transpose_1d, gemm_linear, gemm_alpha_beta_trans_a, gemm_variable_weight, gemm_every_transpose, attention, matmul_batched, arithmetic_broadcast,
     activations, clip_inputs_opset13, clip_attributes_opset9, softmax_axis_opset13, softmax_coerced_opset11,
     max_pool_ceil_dilated, average_pool_variants, pool_1d, global_average_pool, reduce_mean_attribute_axes,
     reduce_mean_input_axes, reduce_mean_dynamo_gap, reduce_sum_variants, reduce_sum_input_axes,
