@@ -17,3 +17,9 @@ def test_errors_and_warnings_snippet_prints_what_the_doc_shows(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == shown
+
+
+def test_nn_op_table_lists_every_nn_op():
+    from rnc.dialects.nn import OPS
+    section = DOC.read_text().split("## 7. The nn dialect's ops")[1]
+    assert [op.OP_NAME for op in OPS if f"`{op.OP_NAME}`" not in section] == []
