@@ -143,8 +143,9 @@ class _Lowering:
                 self.writes.append(WriteOp.build(xbar=x, cells=cells, weight=SymbolRefAttr(blob), block=block))
                 cyc = t.cycles
                 start, end = cyc * replica // copies, cyc * (replica + 1) // copies
-                emit(MvmOp.build(xbar=x, cells=cells, acc=acc, src=SymbolRefAttr(self.name(src)), weight=SymbolRefAttr(blob),
-                                 block=block, mode=mode, **args, g=t.groups if mode in ("dw", "grp") else None,
+                emit(MvmOp.build(xbar=x, cells=cells, acc=acc, src=SymbolRefAttr(self.name(src)),
+                                 weight=SymbolRefAttr(blob), block=block, mode=mode, **args,
+                                 g=t.groups if mode in ("dw", "grp") else None,
                                  copy=replica, start=start, count=end - start))
         outputs = int(np.prod(layer.results[0].type.shape))
         row_blocks = len({t.rows for t in layer.tiles if t.replica == 0})

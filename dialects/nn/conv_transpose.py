@@ -5,7 +5,7 @@ from rnc.ir.opdef import (Pure, SameElementType, VerifyError, attribute, irdl_op
                           result)
 from rnc.ir.types import TensorType
 
-from .base import NnOp, float_tensor, int_array, int_attr, int_list, require_rank
+from .base import NnOp, conv_operands, float_tensor, int_array, int_attr, int_list, require_rank
 
 
 @irdl_op("nn.conv_transpose2d", traits=[Pure, SameElementType])
@@ -30,11 +30,7 @@ class ConvTranspose2dOp(NnOp):
     groups = opt_attribute(int_attr, default=1, doc="number of channel groups")
 
     def infer_type(self) -> TensorType:
-        x = require_rank(self.input.type, 4, "input")
-        w = require_rank(self.weight.type, 4, "weight")
-        strides = int_list(self.strides, 2, "strides", minimum=1)
-        dilations = int_list(self.dilations, 2, "dilations", minimum=1)
-        pads = int_list(self.pads, 4, "pads", minimum=0)
+        x, w, strides, dilations, pads = conv_operands(self)
         extra = int_list(self.output_padding, 2, "output_padding", minimum=0)
         groups = self.groups.value
         if groups < 1 or (w.shape[0] % groups):

@@ -86,37 +86,23 @@ class _Reduction(NnOp):
         return TensorType(shape, x.element_type)
 
 
-@irdl_op("nn.reduce_mean", traits=[Pure])
-class ReduceMeanOp(_Reduction):
-    """Mean over the given axes (ONNX ReduceMean; models use it over the spatial axes [2, 3], where the
-    canonicalization makes it an `nn.global_avg_pool`)."""
-
-    input = operand(float_tensor)
-    output = result(float_tensor)
-    axes = attribute(int_array, doc="axes to reduce, non-empty, each in [-rank, rank)")
-    keepdims = opt_attribute(unit_attr, doc="present: reduced axes stay as size 1")
-
-    @classmethod
-    def canonicalization_patterns(cls):
-        from .canonicalization import ReduceMeanToGlobalAvgPool
-        return [ReduceMeanToGlobalAvgPool()]
+def _reduction_op(op_name: str, class_name: str, doc: str, **members) -> type[_Reduction]:
+    """A reduction op class: one input, one result, `axes` and `keepdims` (the same declaration for each)."""
+    fields = {"__doc__": doc, "__module__": __name__, "input": operand(float_tensor), "output": result(float_tensor),
+              "axes": attribute(int_array, doc="axes to reduce, non-empty, each in [-rank, rank)"),
+              "keepdims": opt_attribute(unit_attr, doc="present: reduced axes stay as size 1"), **members}
+    return irdl_op(op_name, traits=[Pure])(type(class_name, (_Reduction,), fields))
 
 
-@irdl_op("nn.reduce_sum", traits=[Pure])
-class ReduceSumOp(_Reduction):
-    """Sum over the given axes (ONNX ReduceSum)."""
-
-    input = operand(float_tensor)
-    output = result(float_tensor)
-    axes = attribute(int_array, doc="axes to reduce, non-empty, each in [-rank, rank)")
-    keepdims = opt_attribute(unit_attr, doc="present: reduced axes stay as size 1")
+def _mean_patterns(cls):
+    from .canonicalization import ReduceMeanToGlobalAvgPool
+    return [ReduceMeanToGlobalAvgPool()]
 
 
-@irdl_op("nn.reduce_max", traits=[Pure])
-class ReduceMaxOp(_Reduction):
-    """Maximum over the given axes (ONNX ReduceMax)."""
+ReduceMeanOp = _reduction_op(
+    "nn.reduce_mean", "ReduceMeanOp", """Mean over the given axes (ONNX ReduceMean).
 
-    input = operand(float_tensor)
-    output = result(float_tensor)
-    axes = attribute(int_array, doc="axes to reduce, non-empty, each in [-rank, rank)")
-    keepdims = opt_attribute(unit_attr, doc="present: reduced axes stay as size 1")
+    Models use it over the spatial axes [2, 3], where the canonicalization makes it an `nn.global_avg_pool`.""",
+    canonicalization_patterns=classmethod(_mean_patterns))
+ReduceSumOp = _reduction_op("nn.reduce_sum", "ReduceSumOp", """Sum over the given axes (ONNX ReduceSum).""")
+ReduceMaxOp = _reduction_op("nn.reduce_max", "ReduceMaxOp", """Maximum over the given axes (ONNX ReduceMax).""")

@@ -14,15 +14,21 @@ from .registry import converter
 from .spatial import as_2d, explicit_pads, lift_1d, lower_1d, pads_as_2d, spatial_rank, strides_and_dilations
 
 
-@converter("Conv")
-def convert_conv(ctx: NodeContext):
-    rank = spatial_rank(ctx, "convolution")
+def _window(ctx: NodeContext, what: str) -> tuple[int, list[int], list[int], list[int]]:
+    """(spatial rank, kernel, strides, dilations) of a Conv or ConvTranspose node; `kernel_shape`, when given,
+    must be the weight's."""
+    rank = spatial_rank(ctx, what)
     x_type, w_type = ctx.type(0), ctx.type(1)
     kernel = list(ctx.attr("kernel_shape", w_type.shape[2:]))
     if list(w_type.shape[2:]) != kernel or len(kernel) != rank:
         raise ctx.error(f"kernel_shape {kernel} does not match the weight {w_type} and the input {x_type}")
-    strides, dilations = strides_and_dilations(ctx, rank)
-    pads = explicit_pads(ctx, x_type.shape[2:], kernel, strides, dilations)
+    return (rank, kernel, *strides_and_dilations(ctx, rank))
+
+
+@converter("Conv")
+def convert_conv(ctx: NodeContext):
+    rank, kernel, strides, dilations = _window(ctx, "convolution")
+    pads = explicit_pads(ctx, ctx.type(0).shape[2:], kernel, strides, dilations)
     x, w, b = ctx.value(0), ctx.value(1), ctx.optional_value(2)
     if rank == 1:
         x, w = lift_1d(ctx, x), lift_1d(ctx, w)
@@ -36,12 +42,8 @@ def convert_conv(ctx: NodeContext):
 def convert_conv_transpose(ctx: NodeContext):
     """Explicit pads, or pads derived from `output_shape` / `auto_pad` SAME_* as the ONNX spec says (the
     total trimmed is split evenly, the odd one at the end for SAME_UPPER, at the start otherwise)."""
-    rank = spatial_rank(ctx, "transposed convolution")
-    x_type, w_type = ctx.type(0), ctx.type(1)
-    kernel = list(ctx.attr("kernel_shape", w_type.shape[2:]))
-    if list(w_type.shape[2:]) != kernel or len(kernel) != rank:
-        raise ctx.error(f"kernel_shape {kernel} does not match the weight {w_type} and the input {x_type}")
-    strides, dilations = strides_and_dilations(ctx, rank)
+    rank, kernel, strides, dilations = _window(ctx, "transposed convolution")
+    x_type = ctx.type(0)
     extra = [int(v) for v in ctx.attr("output_padding", [0] * rank)]
     if len(extra) != rank:
         raise ctx.error(f"expects output_padding of {rank} integers, got {extra}")

@@ -25,7 +25,8 @@ class TilePartition(ModulePass):
 
     A grouped conv (1 < groups < channels) is one group's k*k*Cin/G rows by Cout columns, one group per
     MVM; `grouped` chooses its tiles (`tiling.grouped_layout`): `per-group` (a tile per group, no cell
-    wasted), `block-diagonal` (as many groups per tile as fit, one MVM for all of them) or `auto` (the
+    wasted), `block-diagonal` (as many groups per tile as fit, one MVM for all of them; tiles per group
+    where two do not fit) or `auto` (the
     default: block-diagonal only where it needs fewer crossbars under `max-tiles-per-xbar`, the cap
     `place` applies).
     """
@@ -55,9 +56,6 @@ class TilePartition(ModulePass):
             layer.location, layer.span = op.location, op.span
             layer.results[0].name_hint = op.results[0].name_hint
             matrix = layer_matrix(layer)
-            if matrix.group_cols and matrix.rows > target.xbar_rows and self.grouped == "block-diagonal":
-                raise PassError(f"{layer.describe()}: one group's {matrix.rows} rows do not fit a block diagonal "
-                                f"of {target.xbar_rows} crossbar rows; use 'grouped=per-group'")
             if matrix.group_cols:
                 tiles = grouped_layout(matrix, self.grouped, self.max_tiles_per_xbar or None, target.xbar_rows,
                                        target.weight_cols_per_xbar)

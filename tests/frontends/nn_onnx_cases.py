@@ -302,11 +302,13 @@ def small_convnet():
 
 CASES = {f.__name__: f for f in (
     conv_bias_pads_strides, conv_grouped_dilated, conv_depthwise_multiplier, conv_auto_pad_same, conv_1d,
-    conv_transpose_variants, conv_transpose_1d, gemm_linear, gemm_alpha_beta_trans_a, gemm_variable_weight, gemm_every_transpose, attention, matmul_batched, arithmetic_broadcast,
+    conv_transpose_variants, conv_transpose_1d, gemm_linear, gemm_alpha_beta_trans_a, gemm_variable_weight,
+    gemm_every_transpose, attention, matmul_batched, arithmetic_broadcast,
     activations, clip_inputs_opset13, clip_attributes_opset9, softmax_axis_opset13, softmax_coerced_opset11,
     max_pool_ceil_dilated, average_pool_variants, pool_1d, global_average_pool, reduce_mean_attribute_axes,
     reduce_mean_input_axes, reduce_mean_dynamo_gap, reduce_sum_variants, reduce_sum_input_axes,
-    reduce_max_variants, reduce_max_attribute_axes, flatten_axis2, reshape_shape_chain, reshape_zero_and_transpose, squeeze_unsqueeze,
+    reduce_max_variants, reduce_max_attribute_axes, flatten_axis2, reshape_shape_chain, reshape_zero_and_transpose,
+    squeeze_unsqueeze,
     concat_axis, pad_modes, pad_attributes_opset9, batch_norm, conv_then_batch_norm, lrn, dropout_identity,
     constant_nodes, small_convnet)}
 
