@@ -47,3 +47,23 @@ def test_lowering_error_names_the_onnx_node(tmp_path, monkeypatch):
     onnx.save(CASES["small_convnet"](), path)
     with pytest.raises(CompileError, match=r"ONNX node 'Relu_0' \(nn.relu\) has no ISA digital instruction"):
         compile_model(str(path), CompileOptions(simulate_isa=True, samples=1))
+
+
+def test_products_of_two_activations_are_charged_on_the_digital_unit(tmp_path):
+    """Attention's Q K^T (2 x 6 x 8 by 2 x 8 x 6) and P V (2 x 6 x 6 by 2 x 6 x 8): `matmul` instructions of
+    2 x outputs x contracted length operations, which the native model times, and charges energy for on a
+    chip with activation units (ISAAC's; the reference chip has none, so its digital ops cost no energy)."""
+    from rnc.backends.isa import parse_isa
+    from rnc.dialects.isa import DigitalOp
+    from rnc.sim.isa_sim.chip_map import ChipMap
+    path = tmp_path / "attention.onnx"
+    onnx.save(CASES["attention"](), path)
+    run = compile_model(str(path), CompileOptions(simulate_isa=True, samples=1, target_file="isaac")).last.isa
+    program = parse_isa(run.isa_text)
+    products = [op for s in program.stages for op in s.instructions if isinstance(op, DigitalOp)
+                and op.opcode == "matmul"]
+    assert sorted(op.elems for op in products) == [2 * 72 * 8, 2 * 96 * 6]
+    chip = ChipMap(program)
+    for op in products:
+        cost = chip.digital(op)
+        assert cost.time_ns > 0 and cost.energy_pj > 0
