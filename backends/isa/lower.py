@@ -27,6 +27,9 @@ from .quantize import quantize_bias, quantize_weights
 from .reference import calibrate
 
 CALIBRATION_SAMPLES = 4
+# Ops that only crossbars run, once canonicalization has rewritten them, and what that rewrite needs.
+CROSSBAR_ONLY = {"nn.conv_transpose2d": "it runs on crossbars as an ordinary conv, which needs a constant weight "
+                                        "and pads <= dilation * (kernel - 1)"}
 
 
 def calibration_inputs(module, seed: int = 0, count: int = CALIBRATION_SAMPLES) -> list[list[np.ndarray]]:
@@ -162,7 +165,8 @@ class _Lowering:
         if opcode is None:
             node = getattr(op.location, "name", None)
             where = f"ONNX node '{node}' ({op.name})" if node else f"'{op.name}'"
-            raise LoweringError(f"{where} has no ISA digital instruction")
+            hint = CROSSBAR_ONLY.get(op.name)
+            raise LoweringError(f"{where} has no ISA digital instruction" + (f"; {hint}" if hint else ""))
         tensors = [v for v in op.operands if constant_of(v) is None]
         stage = self.new_stage(op, tensors)
         srcs = []

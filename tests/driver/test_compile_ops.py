@@ -67,3 +67,16 @@ def test_products_of_two_activations_are_charged_on_the_digital_unit(tmp_path):
     for op in products:
         cost = chip.digital(op)
         assert cost.time_ns > 0 and cost.energy_pj > 0
+
+
+def test_a_transposed_conv_crossbars_cannot_run_says_why(tmp_path):
+    """A 1x1 transposed conv with pads 1 would need a conv with negative pads: the error names the node and
+    what would make it run on crossbars."""
+    from nn_onnx_cases import model, node, weights
+    path = tmp_path / "neg.onnx"
+    onnx.save(model([node("Conv", ["x", "w0"], ["c"]),
+                     node("ConvTranspose", ["c", "w"], name="up_neg", strides=[2, 2], pads=[1, 1, 1, 1])],
+                    {"x": (1, 4, 9, 9)}, {"w0": weights(4, 4, 1, 1), "w": weights(4, 3, 1, 1)}), path)
+    with pytest.raises(CompileError, match=r"ONNX node 'up_neg' \(nn.conv_transpose2d\) has no ISA digital "
+                                           r"instruction; it runs on crossbars .* pads <= dilation"):
+        compile_model(str(path), CompileOptions(simulate_isa=True, samples=1))
