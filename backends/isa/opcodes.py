@@ -19,6 +19,16 @@ from rnc.ir.dialect import lookup_op
 SUPPORTED = {"add", "sub", "mul", "div", "sum", "relu", "clip", "sigmoid", "hard_sigmoid", "hard_swish", "tanh",
              "softmax", "max_pool", "avg_pool", "global_avg_pool", "flatten", "reshape", "transpose", "concat",
              "pad", "batch_norm", "lrn", "dropout", "identity"}
+# Reductions: one operation per input element, like global_avg_pool.
+REDUCTIONS = {"reduce_mean", "reduce_sum", "reduce_max"}
+SUPPORTED |= REDUCTIONS
+# Products of two activations (attention's Q K^T and P V, a Gemm whose B is computed) on the digital unit:
+# each multiply-add counts as a multiplication and an addition, as `mul` followed by `add` would.
+# Products by constant weights never get here: they are crossbar layers.
+PRODUCTS = {"matmul", "linear"}
+SUPPORTED |= PRODUCTS
+# The zeros between a transposed conv's input pixels (the conv itself runs on crossbars): a write per output.
+SUPPORTED.add("insert_zeros")
 # Pure data movement: no arithmetic, no time on the digital unit, no arguments.
 MOVES = {"flatten", "reshape", "dropout", "identity"}
 
@@ -79,6 +89,8 @@ def digital_elems(opcode: str, args: dict[str, Any], in_shapes: list, out_shape)
         return 0
     if opcode in ("max_pool", "avg_pool"):
         return out * int(np.prod(args["kernel_shape"]))
-    if opcode == "global_avg_pool":
+    if opcode == "global_avg_pool" or opcode in REDUCTIONS:
         return int(np.prod(in_shapes[0]))
+    if opcode in PRODUCTS:
+        return 2 * out * int(in_shapes[0][-1])  # a multiply and an add per output and contracted element
     return out

@@ -9,14 +9,15 @@ from .base import NnOp
 from .constant import ConstantOp
 from .elementwise import (AddOp, ClipOp, DivOp, HardSigmoidOp, HardSwishOp, MulOp, ReluOp, SigmoidOp, SubOp,
                           SumOp, TanhOp)
+from .conv_transpose import ConvTranspose2dOp, InsertZerosOp
 from .linear_algebra import Conv2dOp, LinearOp, MatMulOp
 from .normalization import BatchNormOp, DropoutOp, IdentityOp, LrnOp, SoftmaxOp
-from .pooling import AvgPoolOp, GlobalAvgPoolOp, MaxPoolOp, ReduceMeanOp
+from .pooling import AvgPoolOp, GlobalAvgPoolOp, MaxPoolOp, ReduceMaxOp, ReduceMeanOp, ReduceSumOp
 from .shape_ops import ConcatOp, FlattenOp, PadOp, ReshapeOp, TransposeOp
 
-OPS = [ConstantOp, Conv2dOp, LinearOp, MatMulOp,
+OPS = [ConstantOp, Conv2dOp, LinearOp, MatMulOp, ConvTranspose2dOp, InsertZerosOp,
        AddOp, SubOp, MulOp, DivOp, SumOp, ReluOp, ClipOp, SigmoidOp, HardSigmoidOp, HardSwishOp, TanhOp,
-       SoftmaxOp, MaxPoolOp, AvgPoolOp, GlobalAvgPoolOp, ReduceMeanOp,
+       SoftmaxOp, MaxPoolOp, AvgPoolOp, GlobalAvgPoolOp, ReduceMeanOp, ReduceSumOp, ReduceMaxOp,
        FlattenOp, ReshapeOp, TransposeOp, ConcatOp, PadOp,
        BatchNormOp, LrnOp, DropoutOp, IdentityOp]
 

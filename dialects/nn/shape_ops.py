@@ -132,3 +132,4 @@ class PadOp(NnOp):
                     raise VerifyError(f"reflect padding of {max(pads[i], pads[i + x.rank])} needs dimension {i} "
                                       f"larger than that, got {x}")
         return TensorType(shape, x.element_type)
+

@@ -53,13 +53,14 @@ class _Layer:
         self.precision = precision
         self.mode = mvm.mode
         args = mvm.addressing
-        if self.mode in ("conv", "dw"):
+        if self.mode in ("conv", "dw", "grp"):
             windows = _windows(x, args)
             n = x.shape[0]
             ho, wo = _out_hw(x.shape[2], x.shape[3], args)
             self.positions = n * ho * wo
             self.out_nhw = (n, ho, wo)
-            # conv: (positions, rows); dw: (positions, channels, rows), each channel its own column's input
+            # conv: (positions, rows); dw: (positions, channels, rows), each channel its own column's input;
+            # grp: the windows, each group's input channels feeding that group's rows (`_run_groups`)
             self.inputs = windows.reshape(self.positions, -1) if self.mode == "conv" else windows
         else:
             self.inputs = x.reshape(-1, x.shape[-1])
@@ -67,10 +68,14 @@ class _Layer:
         self.acc = np.zeros((self.positions, weight.cols), dtype=np.int64)
         self._exact: tuple[np.ndarray, np.ndarray] | None = None
         self._sliced: _Sliced | None = None
+        self._group_layers: dict[int, _Layer] = {}
 
     def run(self, m: MvmOp) -> None:
         r0, r1, c0, c1 = m.block
         j0, j1 = m.start, m.start + m.count
+        if self.mode == "grp":
+            self._run_groups(m)
+            return
         if self.mode != "dw":
             self.acc[j0:j1, c0:c1] += self.tile(slice(j0, j1), None, r0, r1, c0, c1)
             return
@@ -88,6 +93,36 @@ class _Layer:
             ch0, ch1 = c0 + grp * g, min(c1, c0 + (grp + groups) * g)
             self.acc[pos, ch0:ch1] += self.tile(pos, slice(ch0, ch1), r0, r1, ch0, ch1)
             j = end
+
+    def _run_groups(self, m: MvmOp) -> None:
+        """A grouped conv's MVMs: chunk q of `g` groups (from the first group the block's columns meet) at
+        each position; group i's input channels feed the block's rows, its output channels take the sums.
+        Each group computes as a conv layer of its own (`_group`), with the layer's precision."""
+        r0, r1, c0, c1 = m.block
+        j0, j1 = m.start, m.start + m.count
+        taps = self.inputs.shape[2]
+        group_in = self.weight.shape[0] // taps
+        group_out = self.weight.shape[1] // (self.inputs.shape[1] // group_in)
+        first, last = c0 // group_out, (c1 - 1) // group_out
+        P = self.positions
+        for chunk in range(j0 // P, -(-j1 // P)):
+            a, b = max(j0, chunk * P) - chunk * P, min(j1, (chunk + 1) * P) - chunk * P
+            for grp in range(first + chunk * m.g, min(last + 1, first + (chunk + 1) * m.g)):
+                o0, o1 = max(c0, grp * group_out), min(c1, (grp + 1) * group_out)
+                self.acc[a:b, o0:o1] += self._group(grp, group_in).tile(slice(a, b), None, r0, r1, o0, o1)
+
+    def _group(self, grp: int, group_in: int) -> "_Layer":
+        """Group `grp` as a conv layer over its own input channels (the whole weight matrix: a tile picks
+        the group's columns)."""
+        if grp not in self._group_layers:
+            layer = _Layer.__new__(_Layer)
+            layer.weight_op, layer.weight, layer.precision, layer.mode = self.weight_op, self.weight, \
+                self.precision, "conv"
+            layer.positions = self.positions
+            layer.inputs = self.inputs[:, grp * group_in:(grp + 1) * group_in].reshape(self.positions, -1)
+            layer._exact, layer._sliced = None, None
+            self._group_layers[grp] = layer
+        return self._group_layers[grp]
 
     def tile(self, positions: slice, channels: slice | None, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
         """What one tile (rows r0:r1, columns c0:c1) adds to the accumulator over `positions` (a depthwise
@@ -289,7 +324,7 @@ def _requant(weight: WeightOp, op: RequantOp, layer: _Layer, stage: StageOp, sca
     if weight.bias is not None:
         acc = acc + weight.bias.to_numpy().astype(np.int64)
     out = requantize(acc, s_in, sw, scales[op.dst])
-    if layer.mode in ("conv", "dw"):
+    if layer.mode in ("conv", "dw", "grp"):
         n, ho, wo = layer.out_nhw
         return out.reshape(n, ho, wo, -1).transpose(0, 3, 1, 2).copy()
     return out.reshape(shapes[op.dst])

@@ -104,6 +104,8 @@ class _Machine:
         self.scales = {t.sym_name: t.scale for t in program.tensors}
         self.shapes = {t.sym_name: t.shape for t in program.tensors}
         self.weights = {w.sym_name: w for w in program.weights}
+        target = program.target.target
+        self.precisions = {w.sym_name: target.layer_precision(w.peripheral_overrides) for w in program.weights}
         self.first_mvm = {}
         for stage in program.stages:
             for m in stage.mvms:
@@ -114,7 +116,7 @@ class _Machine:
     def layer(self, acc: str) -> _Layer:
         if acc not in self.layers:
             m = self.first_mvm[acc]
-            self.layers[acc] = _Layer(self.weights[m.weight], m, self.q[m.src])
+            self.layers[acc] = _Layer(self.weights[m.weight], m, self.q[m.src], self.precisions[m.weight])
         return self.layers[acc]
 
     def power_loss(self) -> None:

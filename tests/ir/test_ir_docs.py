@@ -49,3 +49,9 @@ def test_xbar_pattern_step_runs_on_its_lit_test_as_written(tmp_path):
             fc = subprocess.run([str(filecheck), *args], input=proc.stdout, capture_output=True, text=True,
                                 timeout=60)
             assert fc.returncode == 0, (run, fc.stdout, fc.stderr, proc.stdout)
+
+
+def test_nn_op_table_lists_every_nn_op():
+    from rnc.dialects.nn import OPS
+    section = DOC.read_text().split("## 7. The nn dialect's ops")[1]
+    assert [op.OP_NAME for op in OPS if f"`{op.OP_NAME}`" not in section] == []
