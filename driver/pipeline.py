@@ -65,14 +65,11 @@ class CompileOptions:
 
 def load_model(model: str, input_shape: tuple[int, ...] | None = None):
     """A built-in model name or an .onnx path -> nn-dialect module."""
-    from rnc.frontends.zoo import build_model, get_spec
     path = Path(model)
     if model in BUILTIN_MODELS:
-        import torch
         from rnc.frontends.onnx.importer import import_onnx
-        from rnc.frontends.torch import export_onnx
-        spec = get_spec(model)
-        return import_onnx(export_onnx(build_model(model), torch.zeros(spec.input_shape)))
+        from rnc.frontends.zoo.cache import builtin_onnx
+        return import_onnx(builtin_onnx(model))   # the export is cached: no torch once it is
     if path.suffix.lower() == ".onnx" or path.exists():
         from rnc.frontends.onnx.errors import OnnxImportError
         from rnc.frontends.onnx.importer import import_onnx

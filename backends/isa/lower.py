@@ -192,9 +192,12 @@ def _addressing(layer: LayerOp) -> tuple[str, dict]:
     return "row", {}
 
 
-def lower_program(placed_module, calibration_inputs_=None, seed: int = 0) -> ProgramOp:
+def lower_program(placed_module, calibration_inputs_=None, seed: int = 0, scales: dict[int, float] | None = None
+                  ) -> ProgramOp:
     """The `isa.program` of a placed module (which it leaves alone), with 8-bit weights and activation scales
-    from float runs on `calibration_inputs_` (default: `CALIBRATION_SAMPLES` seeded standard-normal inputs)."""
-    samples = calibration_inputs_ if calibration_inputs_ is not None else calibration_inputs(placed_module, seed)
-    samples = [s if isinstance(s, (list, tuple)) else [s] for s in samples]
-    return _Lowering(placed_module, calibrate(placed_module, samples)).run()
+    from float runs on `calibration_inputs_` (default: `CALIBRATION_SAMPLES` seeded standard-normal inputs),
+    or `scales` when the caller has them (`calibrate(placed_module, ...)`)."""
+    if scales is None:
+        samples = calibration_inputs_ if calibration_inputs_ is not None else calibration_inputs(placed_module, seed)
+        scales = calibrate(placed_module, [s if isinstance(s, (list, tuple)) else [s] for s in samples])
+    return _Lowering(placed_module, scales).run()
