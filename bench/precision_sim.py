@@ -6,12 +6,20 @@ quantized 6-bit ADC and through one that covers every column sum; each run's fir
 bit against the bit-true oracle, and its cosine to the float model is printed.
 
     .venv/bin/python bench/precision_sim.py
+
+Wall time depends on the machine's load; CPU time (this process, all threads) is the cost on an idle core.
+The simulator's matrix products are small, so the bench runs BLAS on one thread (OPENBLAS_NUM_THREADS=1
+unless set): with more, OpenBLAS threads spin on a loaded machine and cost more than they save.
 """
 from __future__ import annotations
 
-import time
+import os
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # before numpy loads BLAS
+
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 from rnc.backends.isa import lower_program
 from rnc.backends.isa.lower import calibration_inputs
@@ -43,17 +51,17 @@ def main(name: str = "mbv3_small") -> None:
         program = lower_program(placed, calibration)
         rng = np.random.default_rng(1)
         inputs = [rng.standard_normal(program.inputs[0].shape).astype(np.float32) for _ in range(SAMPLES)]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         outputs = [run_functional(program, [x])[0] for x in inputs]
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         oracle = run_quantized(placed, calibrate(placed, calibration), inputs[:1])[0]
         scale = program.tensor(program.outputs[0]).scale
         exact = np.array_equal(outputs[0], oracle.astype(np.float32) * np.float32(scale))
         f = run_float(placed, inputs[:1])[0].ravel()
         o = outputs[0].ravel()
         cosine = float(np.dot(f, o) / np.linalg.norm(f) / np.linalg.norm(o))
-        print(f"{name}, {label}: {program.xbars} crossbars; functional "
-              f"simulation {seconds:.3f} s for {SAMPLES} samples ({seconds / SAMPLES * 1e3:.1f} ms a sample); "
+        print(f"{name}, {label}: {program.xbars} crossbars; functional simulation of {SAMPLES} samples: "
+              f"{cpu:.3f} s CPU ({cpu / SAMPLES * 1e3:.1f} ms a sample), {seconds:.3f} s wall; "
               f"{'bit-exact' if exact else 'NOT bit-exact'} vs the bit-true oracle; cosine vs float {cosine:.4f}")
 
 
