@@ -47,6 +47,11 @@ class MulOp(BinaryOp):
     rhs = operand(float_tensor)
     output = result(float_tensor)
 
+    @classmethod
+    def canonicalization_patterns(cls):
+        from .gelu_fusion import FuseGelu
+        return [FuseGelu()]
+
 
 @irdl_op("nn.div", traits=[Pure, SameElementType])
 class DivOp(BinaryOp):

@@ -26,7 +26,7 @@ from rnc.sim.isa_sim import simulate  # noqa: E402
 
 DIGITAL_CASES = ["resize_nearest_scales_legacy_exporter", "resize_linear_sizes_dynamo_exporter",
                  "resize_every_coordinate_mode", "upsample_opset9", "resize_axes_opset18", "layer_norm",
-                 "gelu_exact_and_tanh", "gelu_erf_subgraph", "functions", "softmax_every_axis", "slice_forms",
+                 "gelu_exact_and_tanh", "gelu_erf_subgraph", "gelu_tanh_subgraph", "functions", "softmax_every_axis", "slice_forms",
                  "slice_attributes_opset9", "split_forms", "split_attribute_opset11", "gather_constant_indices",
                  "expand_and_where", "cast_between_floats", "arithmetic_broadcast"]
 

@@ -295,6 +295,18 @@ def gelu_erf_subgraph():
                   "half": np.array(0.5, np.float32)})
 
 
+def gelu_tanh_subgraph():
+    """torch's GELU(approximate='tanh') through the legacy exporter:
+    0.5 * (x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x * (x * x)))))."""
+    return model([node("Mul", ["x", "x"], ["sq"], name="sq"), node("Mul", ["x", "sq"], ["cube"], name="cube"),
+                  node("Mul", ["kappa", "cube"], ["kc"], name="kc"), node("Add", ["x", "kc"], ["s"], name="s"),
+                  node("Mul", ["beta", "s"], ["inner"], name="inner"), node("Tanh", ["inner"], ["t"]),
+                  node("Add", ["one", "t"], ["a"], name="a"), node("Mul", ["x", "a"], ["m"], name="m"),
+                  node("Mul", ["half", "m"], name="y")], X4,
+                 {"kappa": np.array(0.044715, np.float32), "beta": np.array(0.7978846, np.float32),
+                  "one": np.array(1.0, np.float32), "half": np.array(0.5, np.float32)})
+
+
 def functions():
     """Erf, Exp, Sqrt, Pow with a float and an integer exponent; the divisor stays away from zero (in [0.78,
     1.29]), so the case also holds on 8-bit activations."""
@@ -366,7 +378,8 @@ CASES = {f.__name__: f for f in (
     concat_axis, pad_modes, pad_attributes_opset9, batch_norm, conv_then_batch_norm, lrn, dropout_identity,
     constant_nodes, small_convnet,
     resize_nearest_scales_legacy_exporter, resize_linear_sizes_dynamo_exporter, resize_every_coordinate_mode,
-    upsample_opset9, resize_axes_opset18, layer_norm, gelu_exact_and_tanh, gelu_erf_subgraph, functions,
+    upsample_opset9, resize_axes_opset18, layer_norm, gelu_exact_and_tanh, gelu_erf_subgraph, gelu_tanh_subgraph,
+    functions,
     softmax_every_axis, slice_forms, slice_attributes_opset9, split_forms, split_attribute_opset11,
     gather_constant_indices, expand_and_where, cast_between_floats)}
 
