@@ -37,9 +37,9 @@ from rnc.ir.typed_attributes import Dict, Flag, Float, Int, Ints, NonNegative, O
 from .rnc import TargetAttr
 from .xbar import LAYER_KINDS
 
-MVM_MODES = ("conv", "dw", "row")
-# The window arguments of a conv or dw MVM, in `.isa` order: kernel, strides, pads, dilations (a dw MVM also
-# has `g`, its channels per MVM).
+MVM_MODES = ("conv", "dw", "grp", "row")
+# The window arguments of a conv, dw or grp MVM, in `.isa` order: kernel, strides, pads, dilations (a dw MVM
+# also has `g`, its channels per MVM; a grp MVM `g`, its conv groups per MVM).
 MVM_WINDOW_ARGS = ("k", "s", "p", "d")
 
 
@@ -171,7 +171,10 @@ class MvmOp(Instruction):
 
     `mode` says what input vector MVM j reads: `conv`, the im2col window of output position j (kernel `k`,
     strides `s`, pads `p`, dilations `d`); `dw`, channel group j // P at output position j % P (P = output
-    positions), `g` channels per MVM; `row`, row j of the input viewed as a matrix.
+    positions), `g` channels per MVM; `grp` (a grouped conv), chunk j // P of `g` conv groups (counted from
+    the first group the block's columns meet) at output position j % P, each group's input channels
+    feeding the block's rows and its columns reading its output channels; `row`, row j of the input
+    viewed as a matrix.
     """
 
     xbar = attribute(NonNegative, doc="the crossbar")
@@ -180,12 +183,12 @@ class MvmOp(Instruction):
     src = attribute(Symbol, doc="the input tensor")
     weight = attribute(Symbol, doc="the weight the region holds")
     block = attribute(_box, doc="the block of the weight's matrix the region holds")
-    mode = attribute(_mode, doc='addressing: "conv", "dw" or "row"')
+    mode = attribute(_mode, doc='addressing: "conv", "dw", "grp" or "row"')
     k = opt_attribute(Ints, doc="kernel [kh, kw] (conv, dw)")
     s = opt_attribute(Ints, doc="strides (conv, dw)")
     p = opt_attribute(Ints, doc="pads [top, left, bottom, right] (conv, dw)")
     d = opt_attribute(Ints, doc="dilations (conv, dw)")
-    g = opt_attribute(Int, doc="channels per MVM (dw)")
+    g = opt_attribute(Int, doc="channels (dw) or conv groups (grp) per MVM")
     copy = attribute(NonNegative, doc="the layer copy (replica) that runs it")
     start = attribute(NonNegative, doc="first MVM index")
     count = attribute(NonNegative, doc="number of MVMs")
@@ -196,7 +199,8 @@ class MvmOp(Instruction):
         return {key: getattr(self, key) for key in (*MVM_WINDOW_ARGS, "g") if key in self.attributes}
 
     def verify_(self) -> None:
-        expected = {"conv": set(MVM_WINDOW_ARGS), "dw": {*MVM_WINDOW_ARGS, "g"}, "row": set()}[self.mode]
+        grouped = {*MVM_WINDOW_ARGS, "g"}
+        expected = {"conv": set(MVM_WINDOW_ARGS), "dw": grouped, "grp": grouped, "row": set()}[self.mode]
         present = set(self.addressing)
         if present != expected:
             raise VerifyError(f"mode '{self.mode}' takes the arguments {sorted(expected) or 'none'}, got "

@@ -139,6 +139,11 @@ class LayerOp(Operation):
     def max_tile_cycles(self) -> int:
         return max((t.cycles for t in self.tiles if t.replica == 0), default=0)
 
+    def describe(self) -> str:
+        """How errors name the layer: its index, the ONNX node it came from (the importer's location) and
+        its kind, e.g. `layer 1 (ONNX node 'Conv_15', grouped conv)`."""
+        return describe_layer(self.layer, self.kind, self.groups, self.location)
+
     def verify_(self) -> None:
         rows, cols, copies, cycles = self.rows, self.cols, self.copies, self.cycles
         if rows < 1 or cols < 1 or cycles < 0 or copies < 1:
@@ -160,6 +165,14 @@ class LayerOp(Operation):
             covered = sum(t.rows.size * t.cols.size for t in tiles)
             if covered != rows * cols or first_overlap([(*t.rows, *t.cols, t) for t in tiles]):
                 raise VerifyError(f"tiles of replica {r} do not cover the {rows}x{cols} matrix exactly once")
+
+
+def describe_layer(index: int, kind: str, groups: int | None, location) -> str:
+    """`layer 1 (ONNX node 'Conv_15', grouped conv)`: what errors call a weight layer (see `LayerOp.describe`);
+    just `layer 1` when the layer has no name location."""
+    what = "grouped conv" if kind == "conv" and groups is not None and groups > 1 else kind
+    node = getattr(location, "name", None)
+    return f"layer {index} (ONNX node '{node}', {what})" if node else f"layer {index}"
 
 
 def first_overlap(boxes: list[tuple[int, int, int, int, Any]]) -> tuple[Any, Any] | None:
@@ -235,7 +248,7 @@ class DiagnosticOnTile(VerifyError):
         layer = tile.parent_op
         where = f"tile (replica {tile.replica}, rows {list(tile.rows)}, cols {list(tile.cols)})"
         if isinstance(layer, LayerOp):
-            where += f" of layer {layer.layer}"
+            where += f" of {layer.describe()}"
         super().__init__(f"{where} {message}", op=array)
         self.tile = tile
 

@@ -1,7 +1,9 @@
 """The files `rnc compile` writes: IR, program.isa, trace.json, report.json, the reference-compatible
 partition.json and pack.csv (and report.html, sweep.json).
 
-Every file is written whole or not at all (rnc.driver.atomic: write a temporary file, then rename).
+The folder is written whole or not at all (rnc.driver.atomic.write_folder_atomic: the files go into a hidden
+sibling folder that then takes the output folder's place in one rename), so a crash or kill leaves the previous
+output folder or the new one, never a mix.
 partition.json and pack.csv have the fields and meaning of the files the reference RNC tool writes
 (its `InputLayerBoxSpace.save_to_json` and packing log), so its users can diff the two tools' results.
 """
@@ -14,8 +16,11 @@ from pathlib import Path
 
 from rnc.dialects.xbar import module_layers
 from rnc.ir.printer import print_module
-from rnc.driver.atomic import write_text_atomic
+from rnc.driver.atomic import write_folder_atomic
 
+# Every file write_outputs may write: a folder holding only these is replaced as a whole.
+OUTPUT_FILES = frozenset({"model.rir", "placed.rir", "report.json", "partition.json", "pack.csv", "program.isa",
+                          "trace.json", "report.html", "sweep.json", "intermittent.json"})
 REFERENCE_CLASS = {"conv": "Conv2d", "depthwise": "Conv2d", "linear": "Linear", "matmul": "Linear"}
 
 
@@ -57,15 +62,13 @@ def pack_csv(module) -> str:
     return out.getvalue()
 
 
-def write_outputs(out_dir: Path, result) -> None:
-    """Writes every file of `rnc compile` for a CompileResult into `out_dir` (created if missing): the IR
-    and reports of its last run, and sweep.json when it has several."""
+def output_files(result) -> dict[str, str]:
+    """Every file of `rnc compile` for a CompileResult (name -> text): the IR and reports of its last run,
+    and sweep.json when it has several. Raises ValueError when a figure is NaN or infinite."""
     from rnc.driver.report_html import render
     result.check_figures()   # nothing is written when a figure is NaN or infinite
     run = result.last
     sweep = len(result.runs) > 1
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     files = {
         "model.rir": print_module(result.model),
         "placed.rir": print_module(run.placed),
@@ -79,5 +82,10 @@ def write_outputs(out_dir: Path, result) -> None:
     files["report.html"] = render(result, run, result.runs if sweep else None)
     if sweep:
         files["sweep.json"] = json.dumps(result.sweep(), indent=2)
-    for name, text in files.items():
-        write_text_atomic(out_dir / name, text)
+    return files
+
+
+def write_outputs(out_dir: Path, result) -> None:
+    """Writes every file of `rnc compile` for a CompileResult into `out_dir` (created if missing), whole or
+    not at all."""
+    write_folder_atomic(out_dir, output_files(result), OUTPUT_FILES)

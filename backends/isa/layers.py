@@ -15,7 +15,7 @@ class LoweringError(ValueError):
 def _const(layer: LayerOp, index: int, what: str) -> np.ndarray:
     arr = constant_of(layer.operands[index])
     if arr is None:
-        raise LoweringError(f"layer {layer.layer}: the {what} is not a constant with data")
+        raise LoweringError(f"{layer.describe()}: the {what} is not a constant with data")
     return np.asarray(arr, dtype=np.float32)
 
 
@@ -28,14 +28,11 @@ def layer_bias(layer: LayerOp) -> np.ndarray | None:
 
 
 def layer_matrix(layer: LayerOp) -> np.ndarray:
-    """The rows x cols crossbar matrix: conv (cin, kh, kw) x cout; depthwise (kh, kw) x C; linear in x out."""
+    """The rows x cols crossbar matrix: conv (cin/groups, kh, kw) x cout; depthwise (kh, kw) x C; linear
+    in x out."""
     w = layer_weight(layer)
     kind = layer.kind
-    if kind == "conv":
-        if layer.groups is not None and layer.groups != 1:
-            raise LoweringError(f"layer {layer.layer}: grouped convolution is not supported by the ISA")
-        return w.reshape(w.shape[0], -1).T
-    if kind == "depthwise":
+    if kind in ("conv", "depthwise"):  # a grouped conv: one group's (cin, kh, kw) rows x every out channel
         return w.reshape(w.shape[0], -1).T
     if kind == "linear":
         return w.T

@@ -27,6 +27,9 @@ from .quantize import quantize_bias, quantize_weights
 from .reference import calibrate
 
 CALIBRATION_SAMPLES = 4
+# Ops that only crossbars run, once canonicalization has rewritten them, and what that rewrite needs.
+CROSSBAR_ONLY = {"nn.conv_transpose2d": "it runs on crossbars as an ordinary conv, which needs a constant weight "
+                                        "and pads <= dilation * (kernel - 1)"}
 
 
 def calibration_inputs(module, seed: int = 0, count: int = CALIBRATION_SAMPLES) -> list[list[np.ndarray]]:
@@ -129,12 +132,12 @@ class _Lowering:
             tiles = [t for t in layer.tiles if t.replica == replica]
             sig = sorted((t.rows, t.cols, t.groups, t.cycles) for t in tiles)
             if signature is not None and sig != signature:
-                raise LoweringError(f"layer {layer.layer}: copies must share one tiling (replica {replica} "
+                raise LoweringError(f"{layer.describe()}: copies must share one tiling (replica {replica} "
                                     f"differs from replica 0)")
             signature = sig
             for t in tiles:
                 if not t.is_placed:
-                    raise LoweringError(f"layer {layer.layer}: a tile is not placed; run 'place' first")
+                    raise LoweringError(f"{layer.describe()}: a tile is not placed; run 'place' first")
                 x, orow, ocol = t.placement
                 h, w = t.footprint(self.module_cells())
                 r0, r1 = t.rows
@@ -143,8 +146,9 @@ class _Lowering:
                 self.writes.append(WriteOp.build(xbar=x, cells=cells, weight=SymbolRefAttr(blob), block=block))
                 cyc = t.cycles
                 start, end = cyc * replica // copies, cyc * (replica + 1) // copies
-                emit(MvmOp.build(xbar=x, cells=cells, acc=acc, src=SymbolRefAttr(self.name(src)), weight=SymbolRefAttr(blob),
-                                 block=block, mode=mode, **args, g=t.groups if kind == "depthwise" else None,
+                emit(MvmOp.build(xbar=x, cells=cells, acc=acc, src=SymbolRefAttr(self.name(src)),
+                                 weight=SymbolRefAttr(blob), block=block, mode=mode, **args,
+                                 g=t.groups if mode in ("dw", "grp") else None,
                                  copy=replica, start=start, count=end - start))
         outputs = int(np.prod(layer.results[0].type.shape))
         row_blocks = len({t.rows for t in layer.tiles if t.replica == 0})
@@ -159,7 +163,10 @@ class _Lowering:
     def digital(self, op) -> None:
         opcode = opcode_of(op)
         if opcode is None:
-            raise LoweringError(f"'{op.name}' has no ISA digital instruction")
+            node = getattr(op.location, "name", None)
+            where = f"ONNX node '{node}' ({op.name})" if node else f"'{op.name}'"
+            hint = CROSSBAR_ONLY.get(op.name)
+            raise LoweringError(f"{where} has no ISA digital instruction" + (f"; {hint}" if hint else ""))
         tensors = [v for v in op.operands if constant_of(v) is None]
         stage = self.new_stage(op, tensors)
         srcs = []
@@ -188,6 +195,8 @@ class _Lowering:
 def _addressing(layer: LayerOp) -> tuple[str, dict]:
     """The MVM addressing mode of a layer and its window arguments (k, s, p, d)."""
     kind = layer.kind
+    if kind == "conv" and layer.groups is not None and layer.groups > 1:
+        return "grp", dict(conv_params(layer))
     if kind in ("conv", "depthwise"):
         return ("conv" if kind == "conv" else "dw"), dict(conv_params(layer))
     return "row", {}

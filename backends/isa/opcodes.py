@@ -20,6 +20,16 @@ SUPPORTED = {"add", "sub", "mul", "div", "pow", "sum", "where", "relu", "clip", 
              "hard_swish", "tanh", "gelu", "erf", "sqrt", "exp", "softmax", "max_pool", "avg_pool", "global_avg_pool",
              "resize", "flatten", "reshape", "transpose", "concat", "pad", "slice", "gather", "expand", "cast",
              "batch_norm", "layer_norm", "lrn", "dropout", "identity"}
+# Reductions: one operation per input element, like global_avg_pool.
+REDUCTIONS = {"reduce_mean", "reduce_sum", "reduce_max"}
+SUPPORTED |= REDUCTIONS
+# Products of two activations (attention's Q K^T and P V, a Gemm whose B is computed) on the digital unit:
+# each multiply-add counts as a multiplication and an addition, as `mul` followed by `add` would.
+# Products by constant weights never get here: they are crossbar layers.
+PRODUCTS = {"matmul", "linear"}
+SUPPORTED |= PRODUCTS
+# The zeros between a transposed conv's input pixels (the conv itself runs on crossbars): a write per output.
+SUPPORTED.add("insert_zeros")
 # Pure data movement: no arithmetic, no time on the digital unit, no arguments.
 MOVES = {"flatten", "reshape", "dropout", "identity"}
 
@@ -80,10 +90,12 @@ def digital_elems(opcode: str, args: dict[str, Any], in_shapes: list, out_shape)
         return 0
     if opcode in ("max_pool", "avg_pool"):
         return out * int(np.prod(args["kernel_shape"]))
-    if opcode == "global_avg_pool":
+    if opcode == "global_avg_pool" or opcode in REDUCTIONS:
         return int(np.prod(in_shapes[0]))
     if opcode == "layer_norm":  # a pass for the mean, one for the variance, one to normalize
         return 3 * int(np.prod(in_shapes[0]))
     if opcode == "resize" and args.get("mode") == "linear":  # two taps and a weight per resized axis
         return out * 2 ** sum(s != 1 for s in args["scales"])
+    if opcode in PRODUCTS:
+        return 2 * out * int(in_shapes[0][-1])  # a multiply and an add per output and contracted element
     return out

@@ -76,7 +76,8 @@ def _quantized_layer(layer: LayerOp, q_in: np.ndarray, s_in: float, s_out: float
         w = layer.operands[1].type.shape
         qw_oihw = qw.T.reshape(w).astype(np.float64)
         p = conv_params(layer)
-        acc = conv2d(x, qw_oihw, None, p["s"], p["p"], p["d"], w[0] if kind == "depthwise" else 1)
+        groups = w[0] if kind == "depthwise" else layer.groups or 1
+        acc = conv2d(x, qw_oihw, None, p["s"], p["p"], p["d"], groups)
         acc = np.moveaxis(acc, 1, -1)  # columns last
     elif kind == "linear":
         acc = x @ qw.astype(np.float64)

@@ -7,18 +7,19 @@ from rnc.ir.dialect import Dialect
 
 from .base import NnOp
 from .constant import ConstantOp
+from .conv_transpose import ConvTranspose2dOp, InsertZerosOp
 from .elementwise import (AddOp, ClipOp, DivOp, ErfOp, ExpOp, GeluOp, HardSigmoidOp, HardSwishOp, MulOp, PowOp,
                           ReluOp, SigmoidOp, SqrtOp, SubOp, SumOp, TanhOp, WhereOp)
 from .linear_algebra import Conv2dOp, LinearOp, MatMulOp
 from .normalization import BatchNormOp, DropoutOp, IdentityOp, LayerNormOp, LrnOp, SoftmaxOp
-from .pooling import AvgPoolOp, GlobalAvgPoolOp, MaxPoolOp, ReduceMeanOp
+from .pooling import AvgPoolOp, GlobalAvgPoolOp, MaxPoolOp, ReduceMaxOp, ReduceMeanOp, ReduceSumOp
 from .resize import ResizeOp
 from .shape_ops import CastOp, ConcatOp, ExpandOp, FlattenOp, GatherOp, PadOp, ReshapeOp, SliceOp, TransposeOp
 
-OPS = [ConstantOp, Conv2dOp, LinearOp, MatMulOp,
+OPS = [ConstantOp, Conv2dOp, LinearOp, MatMulOp, ConvTranspose2dOp, InsertZerosOp,
        AddOp, SubOp, MulOp, DivOp, PowOp, SumOp, WhereOp, ReluOp, ClipOp, SigmoidOp, HardSigmoidOp, HardSwishOp,
        TanhOp, GeluOp, ErfOp, SqrtOp, ExpOp,
-       SoftmaxOp, MaxPoolOp, AvgPoolOp, GlobalAvgPoolOp, ReduceMeanOp, ResizeOp,
+       SoftmaxOp, MaxPoolOp, AvgPoolOp, GlobalAvgPoolOp, ReduceMeanOp, ReduceSumOp, ReduceMaxOp, ResizeOp,
        FlattenOp, ReshapeOp, TransposeOp, ConcatOp, PadOp, SliceOp, GatherOp, ExpandOp, CastOp,
        BatchNormOp, LayerNormOp, LrnOp, DropoutOp, IdentityOp]
 

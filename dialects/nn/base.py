@@ -110,6 +110,14 @@ def int_list(attr: ArrayAttr, length: int, name: str, minimum: int | None = None
     return values
 
 
+def conv_operands(op) -> tuple[TensorType, TensorType, tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """(input, weight, strides, dilations, pads) of a 2-d convolution op, each checked: 4-d input and weight,
+    2 positive strides and dilations, 4 non-negative pads."""
+    return (require_rank(op.input.type, 4, "input"), require_rank(op.weight.type, 4, "weight"),
+            int_list(op.strides, 2, "strides", minimum=1), int_list(op.dilations, 2, "dilations", minimum=1),
+            int_list(op.pads, 4, "pads", minimum=0))
+
+
 def normalize_axis(axis: int, rank: int, name: str = "axis", allow_end: bool = False) -> int:
     """`axis` in [-rank, rank) (or up to rank inclusive with allow_end), made non-negative."""
     upper = rank + 1 if allow_end else rank

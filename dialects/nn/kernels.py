@@ -58,6 +58,33 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None = None, strides
     return out
 
 
+def conv_transpose2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None = None, strides=(1, 1),
+                     pads=(0, 0, 0, 0), dilations=(1, 1), output_padding=(0, 0), groups: int = 1) -> np.ndarray:
+    """ONNX ConvTranspose over NCHW with C x O/groups x KH x KW weights, by its definition: every input pixel
+    scatters its weighted kernel into the output, which then loses `pads` at its borders."""
+    n, c, h, wd = x.shape
+    _, group_out, kh, kw = w.shape
+    (sh, sw), (dh, dw) = strides, dilations
+    full = ((h - 1) * sh + dh * (kh - 1) + 1 + output_padding[0], (wd - 1) * sw + dw * (kw - 1) + 1 + output_padding[1])
+    out = np.zeros((n, groups * group_out) + full, dtype=np.result_type(x, w))
+    xg = x.reshape(n, groups, c // groups, h, wd)
+    wg = w.reshape(groups, c // groups, group_out, kh, kw)
+    for i in range(kh):
+        for j in range(kw):
+            taps = np.einsum("ngchw,gcm->ngmhw", xg, wg[:, :, :, i, j]).reshape(n, -1, h, wd)
+            out[:, :, i * dh:i * dh + (h - 1) * sh + 1:sh, j * dw:j * dw + (wd - 1) * sw + 1:sw] += taps
+    out = out[:, :, pads[0]:full[0] - pads[2], pads[1]:full[1] - pads[3]]
+    return out + bias.reshape(1, -1, 1, 1) if bias is not None else out
+
+
+def insert_zeros(x: np.ndarray, strides) -> np.ndarray:
+    """`strides` - 1 zeros between neighbouring elements along H and W."""
+    n, c, h, w = x.shape
+    out = np.zeros((n, c, (h - 1) * strides[0] + 1, (w - 1) * strides[1] + 1), dtype=x.dtype)
+    out[:, :, ::strides[0], ::strides[1]] = x
+    return out
+
+
 def _depthwise(win: np.ndarray, w: np.ndarray, multiplier: int) -> np.ndarray:
     """Each output channel sees one input channel: sum over the kernel taps of shifted input x weight."""
     channels = np.arange(w.shape[0]) // multiplier if multiplier > 1 else slice(None)
@@ -219,6 +246,11 @@ def _conv2d(a, shape, *, strides, pads, dilations, groups):
     return conv2d(a[0], a[1], a[2] if len(a) > 2 else None, strides, pads, dilations, groups)
 
 
+def _conv_transpose2d(a, shape, *, strides, pads, dilations, output_padding, groups):
+    return conv_transpose2d(a[0], a[1], a[2] if len(a) > 2 else None, strides, pads, dilations, output_padding,
+                            groups)
+
+
 def _linear(a, shape):
     out = a[0] @ a[1].T
     return out + a[2] if len(a) > 2 else out
@@ -262,9 +294,12 @@ def _pad(a, shape, *, pads, mode, value):
     return np.pad(a[0], widths, mode="reflect" if mode == "reflect" else "edge")
 
 
-def _reduce_mean(a, shape, *, axes, keepdims):
-    rank = a[0].ndim
-    return a[0].mean(axis=tuple(x + rank if x < 0 else x for x in axes), keepdims=bool(keepdims))
+def _reduction(reduce: Callable) -> Kernel:
+    """The kernel of a reduction op: `reduce(array, axis=..., keepdims=...)` over the op's `axes`."""
+    def kernel(a, shape, *, axes, keepdims):
+        rank = a[0].ndim
+        return reduce(a[0], axis=tuple(x + rank if x < 0 else x for x in axes), keepdims=bool(keepdims))
+    return kernel
 
 
 def _sum(a, shape):
@@ -277,6 +312,8 @@ def _sum(a, shape):
 KERNELS: dict[str, Kernel] = {
     "nn.constant": lambda a, shape, value: constant_array(value),
     "nn.conv2d": _conv2d,
+    "nn.conv_transpose2d": _conv_transpose2d,
+    "nn.insert_zeros": lambda a, shape, strides: insert_zeros(a[0], strides),
     "nn.linear": _linear,
     "nn.matmul": lambda a, shape: np.matmul(a[0], a[1]),
     "nn.add": lambda a, shape: a[0] + a[1],
@@ -300,7 +337,9 @@ KERNELS: dict[str, Kernel] = {
     "nn.max_pool": _max_pool,
     "nn.avg_pool": _avg_pool,
     "nn.global_avg_pool": lambda a, shape: a[0].mean(axis=(2, 3), keepdims=True),
-    "nn.reduce_mean": _reduce_mean,
+    "nn.reduce_mean": _reduction(np.mean),
+    "nn.reduce_sum": _reduction(np.sum),
+    "nn.reduce_max": _reduction(np.max),
     "nn.resize": lambda a, shape, **modes: resize(a[0], shape, **modes),
     "nn.flatten": lambda a, shape, axis: a[0].reshape(shape),
     "nn.reshape": lambda a, shape: a[0].reshape(shape),

@@ -5,7 +5,7 @@ from rnc.ir.opdef import (Pure, SameElementType, VerifyError, irdl_op, operand, 
                           result)
 from rnc.ir.types import TensorType
 
-from .base import (NnOp, broadcast_shapes, float_tensor, int_array, int_attr, int_list, require_rank,
+from .base import (NnOp, broadcast_shapes, conv_operands, float_tensor, int_array, int_attr, require_rank,
                    spatial_window_shape)
 
 
@@ -26,11 +26,7 @@ class Conv2dOp(NnOp):
     groups = opt_attribute(int_attr, default=1, doc="number of channel groups (C for depthwise)")
 
     def infer_type(self) -> TensorType:
-        x = require_rank(self.input.type, 4, "input")
-        w = require_rank(self.weight.type, 4, "weight")
-        strides = int_list(self.strides, 2, "strides", minimum=1)
-        dilations = int_list(self.dilations, 2, "dilations", minimum=1)
-        pads = int_list(self.pads, 4, "pads", minimum=0)
+        x, w, strides, dilations, pads = conv_operands(self)
         groups = self.groups.value
         if groups < 1:
             raise VerifyError(f"expects 'groups' >= 1, got {groups}")

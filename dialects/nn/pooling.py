@@ -1,5 +1,5 @@
-"""Pooling and reductions over NCHW tensors: `nn.max_pool`, `nn.avg_pool`, `nn.global_avg_pool`,
-`nn.reduce_mean`."""
+"""Pooling and reductions: `nn.max_pool`, `nn.avg_pool`, `nn.global_avg_pool` over NCHW tensors,
+`nn.reduce_mean`, `nn.reduce_sum`, `nn.reduce_max` over any axes."""
 from __future__ import annotations
 
 from rnc.ir.opdef import Pure, VerifyError, attribute, irdl_op, operand, opt_attribute, result
@@ -66,14 +66,8 @@ class GlobalAvgPoolOp(NnOp):
         return TensorType((x.shape[0], x.shape[1], 1, 1), x.element_type)
 
 
-@irdl_op("nn.reduce_mean", traits=[Pure])
-class ReduceMeanOp(NnOp):
-    """Mean over the given axes (ONNX ReduceMean; models use it over the spatial axes [2, 3])."""
-
-    input = operand(float_tensor)
-    output = result(float_tensor)
-    axes = attribute(int_array, doc="axes to reduce, non-empty, each in [-rank, rank)")
-    keepdims = opt_attribute(unit_attr, doc="present: reduced axes stay as size 1")
+class _Reduction(NnOp):
+    """What the reductions share: `axes` (distinct, non-empty) and `keepdims` decide the result shape."""
 
     def reduced_axes(self) -> tuple[int, ...]:
         x = self.input.type
@@ -90,3 +84,25 @@ class ReduceMeanOp(NnOp):
         else:
             shape = tuple(d for i, d in enumerate(x.shape) if i not in axes)
         return TensorType(shape, x.element_type)
+
+
+def _reduction_op(op_name: str, class_name: str, doc: str, **members) -> type[_Reduction]:
+    """A reduction op class: one input, one result, `axes` and `keepdims` (the same declaration for each)."""
+    fields = {"__doc__": doc, "__module__": __name__, "input": operand(float_tensor), "output": result(float_tensor),
+              "axes": attribute(int_array, doc="axes to reduce, non-empty, each in [-rank, rank)"),
+              "keepdims": opt_attribute(unit_attr, doc="present: reduced axes stay as size 1"), **members}
+    return irdl_op(op_name, traits=[Pure])(type(class_name, (_Reduction,), fields))
+
+
+def _mean_patterns(cls):
+    from .canonicalization import ReduceMeanToGlobalAvgPool
+    return [ReduceMeanToGlobalAvgPool()]
+
+
+ReduceMeanOp = _reduction_op(
+    "nn.reduce_mean", "ReduceMeanOp", """Mean over the given axes (ONNX ReduceMean).
+
+    Models use it over the spatial axes [2, 3], where the canonicalization makes it an `nn.global_avg_pool`.""",
+    canonicalization_patterns=classmethod(_mean_patterns))
+ReduceSumOp = _reduction_op("nn.reduce_sum", "ReduceSumOp", """Sum over the given axes (ONNX ReduceSum).""")
+ReduceMaxOp = _reduction_op("nn.reduce_max", "ReduceMaxOp", """Maximum over the given axes (ONNX ReduceMax).""")

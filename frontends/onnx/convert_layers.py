@@ -1,34 +1,75 @@
-"""Converters of weighted and normalizing layers: Conv, Gemm, MatMul, BatchNormalization, LayerNormalization,
-LRN, Softmax."""
+"""Converters of weighted and normalizing layers: Conv, ConvTranspose, Gemm, MatMul, BatchNormalization,
+LayerNormalization, LRN, Softmax."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from rnc.dialects.nn import (AddOp, BatchNormOp, Conv2dOp, LayerNormOp, LinearOp, LrnOp, MatMulOp, MulOp, ReshapeOp,
-                             SoftmaxOp, TransposeOp)
+from rnc.dialects.nn import (AddOp, BatchNormOp, Conv2dOp, ConvTranspose2dOp, LayerNormOp, LinearOp, LrnOp, MatMulOp,
+                             MulOp, ReshapeOp, SoftmaxOp, TransposeOp)
 
 from .context import NodeContext, f32_attr
 from .registry import converter
 from .spatial import as_2d, explicit_pads, lift_1d, lower_1d, pads_as_2d, spatial_rank, strides_and_dilations
 
 
-@converter("Conv")
-def convert_conv(ctx: NodeContext):
-    rank = spatial_rank(ctx, "convolution")
+def _window(ctx: NodeContext, what: str) -> tuple[int, list[int], list[int], list[int]]:
+    """(spatial rank, kernel, strides, dilations) of a Conv or ConvTranspose node; `kernel_shape`, when given,
+    must be the weight's."""
+    rank = spatial_rank(ctx, what)
     x_type, w_type = ctx.type(0), ctx.type(1)
     kernel = list(ctx.attr("kernel_shape", w_type.shape[2:]))
     if list(w_type.shape[2:]) != kernel or len(kernel) != rank:
         raise ctx.error(f"kernel_shape {kernel} does not match the weight {w_type} and the input {x_type}")
-    strides, dilations = strides_and_dilations(ctx, rank)
-    pads = explicit_pads(ctx, x_type.shape[2:], kernel, strides, dilations)
+    return (rank, kernel, *strides_and_dilations(ctx, rank))
+
+
+@converter("Conv")
+def convert_conv(ctx: NodeContext):
+    rank, kernel, strides, dilations = _window(ctx, "convolution")
+    pads = explicit_pads(ctx, ctx.type(0).shape[2:], kernel, strides, dilations)
     x, w, b = ctx.value(0), ctx.value(1), ctx.optional_value(2)
     if rank == 1:
         x, w = lift_1d(ctx, x), lift_1d(ctx, w)
         strides, dilations, pads = as_2d(strides, 1), as_2d(dilations, 1), pads_as_2d(pads)
     y = ctx.emit(Conv2dOp, input=x, weight=w, bias=b, strides=strides, pads=pads, dilations=dilations,
                  groups=ctx.attr("group", 1))
+    return [lower_1d(ctx, y) if rank == 1 else y]
+
+
+@converter("ConvTranspose")
+def convert_conv_transpose(ctx: NodeContext):
+    """Explicit pads, or pads derived from `output_shape` / `auto_pad` SAME_* as the ONNX spec says (the
+    total trimmed is split evenly, the odd one at the end for SAME_UPPER, at the start otherwise)."""
+    rank, kernel, strides, dilations = _window(ctx, "transposed convolution")
+    x_type = ctx.type(0)
+    extra = [int(v) for v in ctx.attr("output_padding", [0] * rank)]
+    if len(extra) != rank:
+        raise ctx.error(f"expects output_padding of {rank} integers, got {extra}")
+    sizes = x_type.shape[2:]
+    full = [(n - 1) * s + d * (k - 1) + 1 + e for n, s, d, k, e in zip(sizes, strides, dilations, kernel, extra)]
+    auto = ctx.attr("auto_pad", "NOTSET")
+    wanted = ctx.attr("output_shape", [])
+    if wanted or auto in ("SAME_UPPER", "SAME_LOWER"):
+        wanted = [int(v) for v in wanted[-rank:]] if wanted else [n * s for n, s in zip(sizes, strides)]
+        totals = [f - o for f, o in zip(full, wanted)]
+        if len(wanted) != rank or any(t < 0 for t in totals):
+            raise ctx.error(f"output_shape {wanted} is not reachable from the input {x_type}")
+        upper = auto == "SAME_UPPER"
+        pads = [t // 2 if upper else t - t // 2 for t in totals] + [t - t // 2 if upper else t // 2 for t in totals]
+    elif auto == "VALID":
+        pads = [0] * 2 * rank
+    else:
+        pads = [int(v) for v in ctx.attr("pads", [0] * 2 * rank)]
+        if len(pads) != 2 * rank:
+            raise ctx.error(f"expects {2 * rank} pads, got {len(pads)}")
+    x, w, b = ctx.value(0), ctx.value(1), ctx.optional_value(2)
+    if rank == 1:
+        x, w = lift_1d(ctx, x), lift_1d(ctx, w)
+        strides, dilations, pads, extra = as_2d(strides, 1), as_2d(dilations, 1), pads_as_2d(pads), as_2d(extra, 0)
+    y = ctx.emit(ConvTranspose2dOp, input=x, weight=w, bias=b, strides=strides, pads=pads, dilations=dilations,
+                 output_padding=extra, groups=ctx.attr("group", 1))
     return [lower_1d(ctx, y) if rank == 1 else y]
 
 

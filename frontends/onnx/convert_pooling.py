@@ -1,7 +1,7 @@
-"""Converters of pooling and reductions: MaxPool, AveragePool, GlobalAveragePool, ReduceMean."""
+"""Converters of pooling and reductions: MaxPool, AveragePool, GlobalAveragePool, ReduceMean/Sum/Max."""
 from __future__ import annotations
 
-from rnc.dialects.nn import AvgPoolOp, GlobalAvgPoolOp, MaxPoolOp, ReduceMeanOp
+from rnc.dialects.nn import AvgPoolOp, GlobalAvgPoolOp, MaxPoolOp, ReduceMaxOp, ReduceMeanOp, ReduceSumOp
 
 from .context import NodeContext
 from .registry import converter
@@ -44,11 +44,18 @@ def convert_global_average_pool(ctx: NodeContext):
     return [ctx.emit(ReduceMeanOp, input=x, axes=list(range(2, x.type.rank)), keepdims=True)]
 
 
-@converter("ReduceMean")
-def convert_reduce_mean(ctx: NodeContext):
-    """Axes are an attribute before opset 18 and a (constant) input since; none means all axes."""
+# The opset since which each reduction takes its axes as an input instead of an attribute.
+_AXES_INPUT_SINCE = {"ReduceMean": 18, "ReduceSum": 13, "ReduceMax": 18}
+_REDUCTIONS = {"ReduceMean": ReduceMeanOp, "ReduceSum": ReduceSumOp, "ReduceMax": ReduceMaxOp}
+
+
+@converter(*_REDUCTIONS)
+def convert_reduction(ctx: NodeContext):
+    """Axes are an attribute before the opset in `_AXES_INPUT_SINCE` and a (constant) input since; none means
+    all axes, unless `noop_with_empty_axes` makes the node an identity."""
     x = ctx.value(0)
-    if ctx.opset < 18:
+    op_type = ctx.node.op_type
+    if ctx.opset < _AXES_INPUT_SINCE[op_type]:
         axes = ctx.attr("axes")
     else:
         axes = [int(a) for a in ctx.require_const(1, "axes").reshape(-1)] if ctx.has_input(1) else None
@@ -56,6 +63,5 @@ def convert_reduce_mean(ctx: NodeContext):
         if ctx.attr("noop_with_empty_axes", 0):
             return [x]
         axes = list(range(x.type.rank))
-    rank = x.type.rank
-    axes = sorted(a + rank if a < 0 else a for a in axes)
-    return [ctx.emit(ReduceMeanOp, input=x, axes=axes, keepdims=bool(ctx.attr("keepdims", 1)))]
+    axes = sorted(ctx.axes(axes, x.type.rank))
+    return [ctx.emit(_REDUCTIONS[op_type], input=x, axes=axes, keepdims=bool(ctx.attr("keepdims", 1)))]

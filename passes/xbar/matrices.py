@@ -28,7 +28,7 @@ def layer_shape(op: Operation) -> tuple[str, int, int, int] | None:
         cin = op.input.type.shape[1]
         if groups > 1 and ci == 1 and o == cin == groups:
             return "depthwise", kh * kw, o, o * n * h * w
-        # A grouped (non-depthwise) conv is mapped as its dense equivalent run once per group.
+        # A grouped (non-depthwise) conv: one group's rows by every output channel, one group per MVM.
         return "conv", ci * kh * kw, o, n * h * w * groups
     if isinstance(op, LinearOp) and is_constant(op.weight):
         m, k = op.input.type.shape
@@ -41,8 +41,10 @@ def layer_shape(op: Operation) -> tuple[str, int, int, int] | None:
 
 
 def layer_matrix(layer: LayerOp) -> LayerMatrix:
+    groups = layer.groups if layer.kind == "conv" and layer.groups is not None else 1
     return LayerMatrix(layer.layer, layer.rows, layer.cols, layer.cycles,
-                       depthwise=layer.kind == "depthwise", linear=layer.kind == "linear")
+                       depthwise=layer.kind == "depthwise", linear=layer.kind == "linear",
+                       group_cols=layer.cols // groups if groups > 1 else 0)
 
 
 def tile_op(tile: Tile) -> TileOp:

@@ -73,7 +73,10 @@ class LayerMatrix:
     """A weight layer as the crossbar sees it: `rows` x `cols`, `cycles` MVMs per sample.
 
     For a depthwise conv `rows` = k*k, `cols` = channels and `cycles` = channels * Hout * Wout (one channel
-    per MVM); `positions` gives Hout * Wout. `linear` marks a fully connected layer (1 cycle).
+    per MVM); `positions` gives Hout * Wout. `linear` marks a fully connected layer (1 cycle). A grouped
+    conv (G groups, neither dense nor depthwise) has `group_cols` = Cout / G: its matrix is one group's
+    rows (k*k*Cin/G) by every output channel, group g in columns g*group_cols .. (g+1)*group_cols, and
+    `cycles` = G * Hout * Wout (one group per MVM).
     """
 
     layer: int
@@ -82,6 +85,12 @@ class LayerMatrix:
     cycles: int
     depthwise: bool = False
     linear: bool = False
+    group_cols: int = 0
+
+    @property
+    def groups(self) -> int:
+        """Conv groups of a grouped conv (1 otherwise)."""
+        return self.cols // self.group_cols if self.group_cols else 1
 
     @property
     def parallelism(self) -> int:
@@ -95,7 +104,9 @@ class LayerMatrix:
     @property
     def positions(self) -> int:
         """Output positions (Hout * Wout) one sample needs; 1 for a linear layer."""
-        return self.cycles // self.cols if self.depthwise else self.cycles
+        if self.depthwise:
+            return self.cycles // self.cols
+        return self.cycles // self.groups
 
 
 def _blocks(size: int, block: int) -> list[tuple[int, int]]:
@@ -148,6 +159,8 @@ def partition(matrix: LayerMatrix, xbar_rows: int = DEFAULT_TARGET.xbar_rows,
                          f"the crossbar's {xbar_rows}")
     if matrix.depthwise:
         return _channel_tiles(matrix, xbar_cols)
+    if matrix.group_cols:
+        return grouped_tiles(matrix, 1, xbar_rows, xbar_cols)
     return [Tile(matrix.layer, index, row_range[0], row_range[1], col_range[0], col_range[1], matrix.cycles)
             for index, (row_range, col_range) in
             enumerate(_reference_blocks(matrix.rows, matrix.cols, xbar_rows, xbar_cols))]
@@ -190,3 +203,58 @@ def depthwise_block_diagonal(matrix: LayerMatrix, groups: int, channels_per_tile
     if not groups <= channels_per_tile <= xbar_cols:
         raise ValueError(f"layer {matrix.layer}: channels_per_tile must lie in [{groups}, {xbar_cols}]")
     return _channel_tiles(matrix, channels_per_tile, groups)
+
+
+GROUPED_LAYOUTS = ("auto", "per-group", "block-diagonal")
+
+
+def grouped_tiles(matrix: LayerMatrix, per_tile: int, xbar_rows: int = DEFAULT_TARGET.xbar_rows,
+                  xbar_cols: int = DEFAULT_TARGET.xbar_cols) -> list[Tile]:
+    """Tiles of a grouped conv, each running Hout * Wout MVMs.
+
+    `per_tile` = 1: tiles per group, each group's k*k*Cin/G x Cout/G block cut like a dense matrix (no cell
+    holds a zero of another group). `per_tile` = b > 1: block-diagonal tiles of b whole groups, their
+    blocks on the diagonal (b times the rows and columns of one group), so one MVM computes b groups:
+    ceil(G / b) tiles instead of G, at b times the area per group.
+    """
+    width, groups, positions = matrix.group_cols, matrix.groups, matrix.positions
+    tiles: list[Tile] = []
+    if per_tile > 1:
+        if matrix.rows * per_tile > xbar_rows or width * per_tile > xbar_cols:
+            raise ValueError(f"layer {matrix.layer}: {per_tile} groups of {matrix.rows} x {width} do not fit a "
+                             f"{xbar_rows} x {xbar_cols} crossbar")
+        for begin in range(0, groups, per_tile):
+            end = min(groups, begin + per_tile)
+            tiles.append(Tile(matrix.layer, len(tiles), 0, matrix.rows, begin * width, end * width, positions,
+                              groups=end - begin))
+        return tiles
+    for g in range(groups):
+        for (r0, r1), (c0, c1) in _reference_blocks(matrix.rows, width, xbar_rows, xbar_cols):
+            tiles.append(Tile(matrix.layer, len(tiles), r0, r1, g * width + c0, g * width + c1, positions))
+    return tiles
+
+
+def grouped_layout(matrix: LayerMatrix, layout: str, max_tiles_per_xbar: int | None,
+                   xbar_rows: int = DEFAULT_TARGET.xbar_rows,
+                   xbar_cols: int = DEFAULT_TARGET.xbar_cols) -> list[Tile]:
+    """A grouped conv's tiles in `layout` (`GROUPED_LAYOUTS`).
+
+    `block-diagonal` puts as many groups on a tile's diagonal as fit the crossbar; `auto` takes it only
+    where it needs fewer crossbars than tiles per group by the lower bound max(tiles / cap, cells / crossbar
+    cells) (the cap, `max_tiles_per_xbar`, is what makes many small per-group tiles cost crossbars), and
+    keeps tiles per group otherwise: they waste no cells on zeros, so the rest of the network packs better.
+    """
+    if layout not in GROUPED_LAYOUTS:
+        raise ValueError(f"unknown grouped-conv layout {layout!r} (expected {', '.join(GROUPED_LAYOUTS)})")
+    per_group = grouped_tiles(matrix, 1, xbar_rows, xbar_cols)
+    fit = min(xbar_rows // matrix.rows, xbar_cols // matrix.group_cols, matrix.groups)
+    if layout == "per-group" or fit < 2:
+        return per_group
+    diagonal = grouped_tiles(matrix, fit, xbar_rows, xbar_cols)
+    if layout == "block-diagonal":
+        return diagonal
+
+    def bound(tiles: list[Tile]) -> int:
+        by_area = -(-sum(t.area for t in tiles) // (xbar_rows * xbar_cols))
+        return max(by_area, -(-len(tiles) // max_tiles_per_xbar) if max_tiles_per_xbar else 0)
+    return diagonal if bound(diagonal) < bound(per_group) else per_group

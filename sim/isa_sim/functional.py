@@ -42,7 +42,7 @@ class _Layer:
         self.weight = weight.matrix.to_numpy().astype(np.int64)
         self.mode = mvm.mode
         args = mvm.addressing
-        if self.mode in ("conv", "dw"):
+        if self.mode in ("conv", "dw", "grp"):
             self.windows = _windows(x, args)
             n = x.shape[0]
             ho, wo = _out_hw(x.shape[2], x.shape[3], args)
@@ -61,6 +61,9 @@ class _Layer:
         if self.mode in ("conv", "row"):
             self.acc[j0:j1, c0:c1] += self.matrix[j0:j1, r0:r1] @ self.weight[r0:r1, c0:c1]
             return
+        if self.mode == "grp":
+            self._run_groups(m)
+            return
         g = m.g
         P = self.positions
         for grp in range(j0 // P, -(-j1 // P)):
@@ -68,6 +71,24 @@ class _Layer:
             ch0, ch1 = c0 + grp * g, min(c1, c0 + (grp + 1) * g)
             win = self.windows[a:b, ch0:ch1, r0:r1].astype(np.int64)
             self.acc[a:b, ch0:ch1] += np.einsum("pck,kc->pc", win, self.weight[r0:r1, ch0:ch1])
+
+
+    def _run_groups(self, m: MvmOp) -> None:
+        """A grouped conv's MVMs: chunk q of `g` groups (from the first group the block's columns meet) at
+        each position; group i's input channels feed the block's rows, its output channels take the sums."""
+        r0, r1, c0, c1 = m.block
+        j0, j1 = m.start, m.start + m.count
+        taps = self.windows.shape[2]
+        group_in = self.weight.shape[0] // taps
+        group_out = self.weight.shape[1] // (self.windows.shape[1] // group_in)
+        first, last = c0 // group_out, (c1 - 1) // group_out
+        P = self.positions
+        for chunk in range(j0 // P, -(-j1 // P)):
+            a, b = max(j0, chunk * P) - chunk * P, min(j1, (chunk + 1) * P) - chunk * P
+            for grp in range(first + chunk * m.g, min(last + 1, first + (chunk + 1) * m.g)):
+                o0, o1 = max(c0, grp * group_out), min(c1, (grp + 1) * group_out)
+                win = self.windows[a:b, grp * group_in:(grp + 1) * group_in].reshape(b - a, -1)[:, r0:r1]
+                self.acc[a:b, o0:o1] += win.astype(np.int64) @ self.weight[r0:r1, o0:o1]
 
 
 def run_functional(program: ProgramOp, inputs: list[np.ndarray]) -> list[np.ndarray]:
@@ -112,7 +133,7 @@ def _requant(weight: WeightOp, op: RequantOp, layer: _Layer, stage: StageOp, sca
     if weight.bias is not None:
         acc = acc + weight.bias.to_numpy().astype(np.int64)
     out = requantize(acc, s_in, sw, scales[op.dst])
-    if layer.mode in ("conv", "dw"):
+    if layer.mode in ("conv", "dw", "grp"):
         n, ho, wo = layer.out_nhw
         return out.reshape(n, ho, wo, -1).transpose(0, 3, 1, 2).copy()
     return out.reshape(shapes[op.dst])

@@ -32,9 +32,28 @@ NET = """
 """
 
 
-def partitioned_net(seed: int = 1, passes: str = "partition"):
-    """NET with seeded random weights, after `passes`."""
-    module = parse_module(NET)
+GROUPED_NET = """
+"builtin.module"() ({
+  "func.func"() ({
+  ^bb0(%x: tensor<1x32x8x8xf32>):
+    %w0 = "nn.constant"() {value = dense<0.5> : tensor<64x4x3x3xf32>} : () -> tensor<64x4x3x3xf32>
+    %b0 = "nn.constant"() {value = dense<0.1> : tensor<64xf32>} : () -> tensor<64xf32>
+    %c = "nn.conv2d"(%x, %w0, %b0) {groups = 8 : i64, pads = [1, 1, 1, 1]} : (tensor<1x32x8x8xf32>, tensor<64x4x3x3xf32>, tensor<64xf32>) -> tensor<1x64x8x8xf32> loc("Conv_group8")
+    %r = "nn.relu"(%c) : (tensor<1x64x8x8xf32>) -> tensor<1x64x8x8xf32>
+    %w1 = "nn.constant"() {value = dense<0.25> : tensor<32x16x3x3xf32>} : () -> tensor<32x16x3x3xf32>
+    %d = "nn.conv2d"(%r, %w1) {groups = 4 : i64, pads = [0, 1, 1, 0], strides = [2, 1]} : (tensor<1x64x8x8xf32>, tensor<32x16x3x3xf32>) -> tensor<1x32x4x7xf32> loc("Conv_group4")
+    %g = "nn.reduce_mean"(%d) {axes = [2, 3]} : (tensor<1x32x4x7xf32>) -> tensor<1x32xf32>
+    "func.return"(%g) : (tensor<1x32xf32>) -> ()
+  }) {function_type = (tensor<1x32x8x8xf32>) -> tensor<1x32xf32>, sym_name = "main"} : () -> ()
+}) : () -> ()
+"""
+"""Two grouped convs: 8 groups of 36 x 8 (block-diagonal fits 3 a crossbar) and 4 groups of 144 x 8 (two row
+blocks per group), then a mean over the spatial axes."""
+
+
+def partitioned_net(seed: int = 1, passes: str = "partition", net: str = NET):
+    """`net` (default NET) with seeded random weights, after `passes`."""
+    module = parse_module(net)
     rng = np.random.default_rng(seed)
     for op in list(module.walk()):
         if op.name == "nn.constant":

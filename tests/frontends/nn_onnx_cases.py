@@ -66,6 +66,23 @@ def conv_1d():
                  {"w": weights(5, 3, 4), "b": weights(5)})
 
 
+def conv_transpose_variants():
+    """torch's forms: stride 2 with padding and output_padding; grouped and dilated; output_shape (SAME_UPPER);
+    a 1-d one."""
+    return model([node("ConvTranspose", ["x", "w", "b"], ["a"], strides=[2, 2], pads=[1, 1, 1, 1],
+                       output_padding=[1, 1]),
+                  node("ConvTranspose", ["x", "wg"], ["b2"], name="ConvTranspose_1", group=2, dilations=[2, 1],
+                       strides=[1, 3], pads=[0, 1, 2, 0]),
+                  node("ConvTranspose", ["x", "w"], ["c"], name="ConvTranspose_2", strides=[2, 2],
+                       output_shape=[19, 18], auto_pad="SAME_UPPER")], X4,
+                 {"w": weights(4, 3, 3, 3), "b": weights(3), "wg": weights(4, 5, 2, 3)}, outputs=("a", "b2", "c"))
+
+
+def conv_transpose_1d():
+    return model([node("ConvTranspose", ["x", "w"], strides=[3], pads=[1, 0], output_padding=[2])],
+                 {"x": (2, 3, 7)}, {"w": weights(3, 2, 4)})
+
+
 def gemm_linear():
     """torch's nn.Linear: transB=1, bias [N]."""
     return model([node("Gemm", ["x", "w", "b"], transB=1)], {"x": (3, 8)}, {"w": weights(5, 8), "b": weights(5)})
@@ -79,6 +96,28 @@ def gemm_alpha_beta_trans_a():
 def gemm_variable_weight():
     return model([node("Gemm", ["x", "w", "c"], alpha=1.5, beta=0.5)], {"x": (3, 8), "w": (8, 4)},
                  {"c": weights(1, 4)})
+
+
+def gemm_every_transpose():
+    """Gemm with transA and transB set, alpha and beta, a full M x N C; and with a computed B (transB=1)."""
+    return model([node("Gemm", ["x", "w", "c"], ["a"], alpha=0.75, beta=-1.5, transA=1, transB=1),
+                  node("Relu", ["a"], ["ar"]),
+                  node("Gemm", ["a", "ar"], ["b"], name="Gemm_1", transB=1, alpha=2.0)], {"x": (8, 3)},
+                 {"w": weights(5, 8), "c": weights(3, 5)}, outputs=("b",))
+
+
+def attention():
+    """One head of self-attention: Q K^T (batched MatMul of two activations), softmax, times V."""
+    return model([node("MatMul", ["x", "wq"], ["q"], name="MatMul_q"),
+                  node("MatMul", ["x", "wk"], ["k"], name="MatMul_k"),
+                  node("MatMul", ["x", "wv"], ["v"], name="MatMul_v"),
+                  node("Transpose", ["k"], ["kt"], perm=[0, 2, 1]),
+                  node("MatMul", ["q", "kt"], ["s"], name="MatMul_qk"),
+                  node("Mul", ["s", "scale"], ["ss"]),
+                  node("Softmax", ["ss"], ["p"], axis=-1),
+                  node("MatMul", ["p", "v"], name="MatMul_pv")], {"x": (2, 6, 8)},
+                 {"wq": weights(8, 8), "wk": weights(8, 8), "wv": weights(8, 8),
+                  "scale": np.array(8 ** -0.5, np.float32)}, opset=13)
 
 
 def matmul_batched():
@@ -149,6 +188,31 @@ def reduce_mean_attribute_axes():
 
 def reduce_mean_input_axes():
     return model([node("ReduceMean", ["x", "axes"])], X4, {"axes": i64(-1, 2)}, opset=18)
+
+
+def reduce_mean_dynamo_gap():
+    """Global average pooling as torch's dynamo exporter writes it; canonicalized to nn.global_avg_pool."""
+    return model([node("ReduceMean", ["x", "axes"], keepdims=1)], X4, {"axes": i64(-1, -2)}, opset=18)
+
+
+def reduce_sum_variants():
+    """ReduceSum: axes an attribute before opset 13 (here 11), all axes when none are given."""
+    return model([node("ReduceSum", ["x"], ["a"], axes=[1], keepdims=0),
+                  node("ReduceSum", ["x"], ["b"], name="ReduceSum_1")], X4, outputs=("a", "b"), opset=11)
+
+
+def reduce_sum_input_axes():
+    return model([node("ReduceSum", ["x", "axes"], ["a"], keepdims=0),
+                  node("ReduceSum", ["x", "none"], ["b"], name="ReduceSum_1", noop_with_empty_axes=1)], X4,
+                 {"axes": i64(0, -1), "none": i64()}, outputs=("a", "b"), opset=13)
+
+
+def reduce_max_variants():
+    return model([node("ReduceMax", ["x", "axes"], keepdims=0)], X4, {"axes": i64(3, 1)}, opset=18)
+
+
+def reduce_max_attribute_axes():
+    return model([node("ReduceMax", ["x"], axes=[-2, 1])], X4, opset=13)
 
 
 def flatten_axis2():
@@ -371,10 +435,13 @@ def cast_between_floats():
 
 CASES = {f.__name__: f for f in (
     conv_bias_pads_strides, conv_grouped_dilated, conv_depthwise_multiplier, conv_auto_pad_same, conv_1d,
-    gemm_linear, gemm_alpha_beta_trans_a, gemm_variable_weight, matmul_batched, arithmetic_broadcast,
+    conv_transpose_variants, conv_transpose_1d, gemm_linear, gemm_alpha_beta_trans_a, gemm_variable_weight,
+    gemm_every_transpose, attention, matmul_batched, arithmetic_broadcast,
     activations, clip_inputs_opset13, clip_attributes_opset9, softmax_axis_opset13, softmax_coerced_opset11,
     max_pool_ceil_dilated, average_pool_variants, pool_1d, global_average_pool, reduce_mean_attribute_axes,
-    reduce_mean_input_axes, flatten_axis2, reshape_shape_chain, reshape_zero_and_transpose, squeeze_unsqueeze,
+    reduce_mean_input_axes, reduce_mean_dynamo_gap, reduce_sum_variants, reduce_sum_input_axes,
+    reduce_max_variants, reduce_max_attribute_axes, flatten_axis2, reshape_shape_chain, reshape_zero_and_transpose,
+    squeeze_unsqueeze,
     concat_axis, pad_modes, pad_attributes_opset9, batch_norm, conv_then_batch_norm, lrn, dropout_identity,
     constant_nodes, small_convnet,
     resize_nearest_scales_legacy_exporter, resize_linear_sizes_dynamo_exporter, resize_every_coordinate_mode,

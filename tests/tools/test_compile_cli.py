@@ -218,3 +218,15 @@ def test_unwritable_output_folder(tmp_path):
     blocker.write_text("x")
     proc = rnc("compile", "squeezenet", "--out", str(blocker / "sub"))
     assert proc.returncode == 2 and "is not writable" in proc.stderr
+
+
+def test_list_target_keys_prints_every_key_with_its_range_and_source(capsys):
+    from rnc.hw.target import Target
+    with pytest.raises(SystemExit) as done:
+        main(["compile", "--list-target-keys"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    for p in Target.parameters():
+        line = next(line for line in out.splitlines() if line.split()[:1] == [p.key])
+        assert p.allowed_text() in line
+        assert f"[source: {p.source}]" in out

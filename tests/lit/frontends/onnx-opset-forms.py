@@ -35,3 +35,17 @@ print(imported([helper.make_node("Gemm", ["a", "b", "c"], ["y"], name="gemm", al
 # CHECK:         %[[W:.*]] = "nn.constant"() {value = dense<{{\[\[}}2.0, 6.0], [4.0, 8.0]]> : tensor<2x2xf32>} : () -> tensor<2x2xf32> loc("gemm")
 # CHECK:         %[[B:.*]] = "nn.constant"() {value = dense<[5.0, 10.0]> : tensor<2xf32>} : () -> tensor<2xf32> loc("gemm")
 # CHECK:         "nn.linear"(%a, %[[W]], %[[B]]) : (tensor<1x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<1x2xf32> loc("gemm")
+
+# ReduceMean/ReduceMax take their axes as an attribute before opset 18, ReduceSum before opset 13.
+print(imported([helper.make_node("ReduceSum", ["x"], ["s"], name="sum11", axes=[-1], keepdims=0),
+                helper.make_node("ReduceMax", ["s"], ["y"], name="max11", axes=[1, 0])], 11))
+# CHECK-LABEL: ^bb0(%x: tensor<1x2x3x4xf32>):
+# CHECK:         %[[S:.*]] = "nn.reduce_sum"(%x) {axes = [3]} : (tensor<1x2x3x4xf32>) -> tensor<1x2x3xf32> loc("sum11")
+# CHECK-NEXT:    "nn.reduce_max"(%[[S]]) {axes = [0, 1], keepdims} : (tensor<1x2x3xf32>) -> tensor<1x1x3xf32> loc("max11")
+
+# ConvTranspose: pads from output_shape with SAME_UPPER (the odd one trimmed at the end).
+print(imported([helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", strides=[2, 2],
+                                 output_shape=[6, 8], auto_pad="SAME_UPPER")], 17,
+               init=(("w", np.ones((2, 3, 3, 3))),)))
+# CHECK-LABEL: ^bb0(%x: tensor<1x2x3x4xf32>):
+# CHECK:         "nn.conv_transpose2d"(%x, %{{.*}}) {dilations = [1, 1], groups = 1 : i64, output_padding = [0, 0], pads = [0, 0, 1, 1], strides = [2, 2]} : (tensor<1x2x3x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x6x8xf32> loc("up")
