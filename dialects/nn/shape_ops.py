@@ -225,8 +225,11 @@ class ExpandOp(_ShapedOp):
     output = result(float_tensor)
 
     def check_shape(self, x, y) -> None:
-        t = TensorType(tuple(x), f32)
-        if broadcast_shapes(t, TensorType(tuple(y), f32)) != tuple(y):
+        try:
+            fits = broadcast_shapes(TensorType(tuple(x), f32), TensorType(tuple(y), f32)) == tuple(y)
+        except VerifyError:
+            fits = False
+        if not fits:
             raise VerifyError(f"cannot broadcast {list(x)} to {list(y)}")
 
 
