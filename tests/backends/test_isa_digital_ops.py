@@ -13,7 +13,7 @@ from onnx import helper, numpy_helper
 pytest.importorskip("onnxruntime")
 sys.path.insert(0, str(Path(__file__).parents[1] / "frontends"))
 
-from nn_compare import onnxruntime_outputs  # noqa: E402
+from nn_compare import cosine, onnxruntime_outputs  # noqa: E402
 from nn_onnx_cases import CASES  # noqa: E402
 
 from rnc.backends.isa import lower_program, parse_isa, print_program  # noqa: E402
@@ -45,12 +45,6 @@ def behind_a_conv(model):
     return model
 
 
-def _cosine(a, b) -> float:
-    a, b = a.ravel().astype(np.float64), b.ravel().astype(np.float64)
-    norms = np.linalg.norm(a) * np.linalg.norm(b)
-    return float(a @ b / norms) if norms else float(np.array_equal(a, b))
-
-
 @pytest.mark.parametrize("case", DIGITAL_CASES)
 def test_digital_op_compiles_and_simulates(case):
     model = behind_a_conv(CASES[case]())
@@ -65,4 +59,4 @@ def test_digital_op_compiles_and_simulates(case):
     for name, got, want, q in zip(program.outputs, ours, expected, oracle):
         assert np.array_equal(got, dequantize(q, program.tensor(name).scale)), f"{case}: {name} not bit-exact"
         assert got.shape == want.shape
-        assert _cosine(got, want) >= 0.99, f"{case}: {name} cosine {_cosine(got, want):.4f} vs onnxruntime"
+        assert cosine(got, want) >= 0.99, f"{case}: {name} cosine {cosine(got, want):.4f} vs onnxruntime"

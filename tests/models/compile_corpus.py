@@ -2,13 +2,17 @@
 compare the simulated output with onnxruntime's on the check's input."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
-import numpy as np
 import onnx
 
 from rnc.driver import CompileOptions, compile_model
 from rnc.frontends.onnx import import_onnx
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "frontends"))
+from nn_compare import cosine, onnxruntime_outputs  # noqa: E402
 
 MIN_COSINE = 0.99
 
@@ -36,17 +40,3 @@ def compile_corpus_model(model: onnx.ModelProto, input_shape: tuple[int, ...]) -
     expected = onnxruntime_outputs(model, run.isa.check_input)[0]
     return CorpusResult(run.isa.check.bit_exact_vs_quantized_oracle, run.isa.check.cosine_vs_float,
                         cosine(run.isa.outputs[0], expected), run.xbars_used)
-
-
-def onnxruntime_outputs(model: onnx.ModelProto, inputs: list[np.ndarray]) -> list[np.ndarray]:
-    import onnxruntime as ort
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
-    return session.run(None, {i.name: x for i, x in zip(session.get_inputs(), inputs)})
-
-
-def cosine(a: np.ndarray, b: np.ndarray) -> float:
-    a, b = np.ravel(a).astype(np.float64), np.ravel(b).astype(np.float64)
-    norms = float(np.linalg.norm(a) * np.linalg.norm(b))
-    return float(a @ b / norms) if norms else float(np.array_equal(a, b))
