@@ -60,3 +60,25 @@ def test_digital_op_compiles_and_simulates(case):
         assert np.array_equal(got, dequantize(q, program.tensor(name).scale)), f"{case}: {name} not bit-exact"
         assert got.shape == want.shape
         assert cosine(got, want) >= 0.99, f"{case}: {name} cosine {cosine(got, want):.4f} vs onnxruntime"
+
+
+def test_digital_ops_are_timed_and_charged_energy():
+    """On a chip with activation units (ISAAC's; the reference chip's digital ops cost no energy), each new
+    op's instruction takes time and energy by its elementary operations: one per output, three passes over the
+    input for layer_norm, two taps per resized axis for a linear resize."""
+    from rnc.dialects.isa import DigitalOp
+    from rnc.sim.isa_sim.chip_map import ChipMap
+    model = behind_a_conv(CASES["resize_linear_sizes_dynamo_exporter"]())
+    run = compile_model(import_onnx(model), CompileOptions(simulate_isa=True, target_file="isaac")).last.isa
+    program = parse_isa(run.isa_text)
+    resize = next(op for s in program.stages for op in s.instructions if isinstance(op, DigitalOp))
+    assert resize.opcode == "resize" and resize.elems == 4 * 18 * 13 * 4
+    for case, opcode, elems in (("layer_norm", "layer_norm", 3 * 4 * 9 * 9), ("gelu_exact_and_tanh", "gelu", 324)):
+        placed = compile_model(import_onnx(behind_a_conv(CASES[case]())), CompileOptions(target_file="isaac")).last
+        program = lower_program(placed.placed)
+        ops = [op for s in program.stages for op in s.instructions if isinstance(op, DigitalOp)]
+        assert {op.elems for op in ops if op.opcode == opcode} == {elems}
+    chip = ChipMap(program)
+    for op in ops:
+        cost = chip.digital(op)
+        assert cost.time_ns > 0 and cost.energy_pj > 0
