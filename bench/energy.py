@@ -44,6 +44,36 @@ def sweep(chip: str | None, name: str, budgets) -> None:
               f"{100 * run.isa.energy['bottleneck_busy']:.0f}%")
 
 
+def layer_spread(program, chip) -> float:
+    """Mean number of tiles a weight stage's crossbars sit in."""
+    spans = [len({chip.tile_of(m.xbar) for m in s.mvms}) for s in program.stages if s.mvms]
+    return sum(spans) / len(spans)
+
+
+def placement() -> None:
+    """Crossbars on tiles in index order (before) and by layers (after, the default): tiles a layer spans,
+    energy moving activations (routers, tile buffers and buses) and native 8-sample time."""
+    from rnc.backends.isa import parse_isa
+    from rnc.sim.isa_sim.chip_map import ChipMap
+    from rnc.sim.isa_sim.timing import simulate_timing
+    from rnc.sim.isa_sim.energy import energy_result
+    moves = ("router", "tile_output_register", "tile_bus", "buffer")
+    for chip_name, name, budget in (("isaac", "mbv3_small", 211), ("isaac", "resnet18", None),
+                                    ("isaac", "squeezenet", 120), (None, "mbv3_small", 211)):
+        options = CompileOptions(target_file=chip_name, budgets=[budget] if budget else None,
+                                 duplicate=budget is not None, samples=8, simulate_isa=True)
+        program = parse_isa(compile_model(name, options).runs[0].isa.isa_text)
+        row = []
+        for how in ("index", "layers"):
+            t = simulate_timing(program, 8, placement=how)
+            e = energy_result(program, t)
+            row.append(f"{how}: {layer_spread(program, t.chip):.2f} tiles/layer, moves "
+                       f"{sum(e.component_pj.get(c, 0.0) for c in moves) / 1e3:8.1f} nJ, "
+                       f"{e.energy_per_inference_pj / 1e6:8.3f} uJ, {t.total_ns / 1e3:9.1f} us")
+        print(f"placement {chip_name or 'rnc-reference'} / {name} {budget or 'min'} "
+              f"({program.xbars} xbars, {ChipMap(program).tiles} tiles): " + "; ".join(row))
+
+
 def model_share() -> None:
     """The cost model's share of an in-process compile of mbv3_small (budget 211, duplicate), by profile."""
     profile = cProfile.Profile()
@@ -59,12 +89,23 @@ def model_share() -> None:
 
 
 def cli_time() -> None:
+    """Wall and CPU time of `rnc compile mbv3_small` (default options) twice, and its compile steps from
+    report.json; the first run exports the built-in model unless its cache (RNC_CACHE_DIR) has it already."""
+    import json
+    import resource
     rnc = Path(sys.executable).parent / "rnc"
-    with tempfile.TemporaryDirectory() as out:
-        started = time.perf_counter()
-        subprocess.run([str(rnc), "compile", "mbv3_small", "--out", out, "--quiet"], check=True,
-                       stdout=subprocess.DEVNULL)
-        print(f"rnc compile mbv3_small: {time.perf_counter() - started:.2f} s wall")
+    for run in (1, 2):
+        with tempfile.TemporaryDirectory() as out:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            subprocess.run([str(rnc), "compile", "mbv3_small", "--out", out, "--quiet"], check=True,
+                           stdout=subprocess.DEVNULL)
+            wall = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+            steps = json.loads((Path(out) / "report.json").read_text())["step_seconds"]
+        print(f"rnc compile mbv3_small (run {run}): {wall:.2f} s wall, {cpu:.2f} s CPU; steps: "
+              + ", ".join(f"{k} {v:.2f}" for k, v in steps.items()))
 
 
 def isaac_validation() -> None:
@@ -79,8 +120,20 @@ def isaac_validation() -> None:
           f"(paper 65.8), {isaac.chip_area_mm2:.2f} mm2 (paper 85.4)")
 
 
+def neurosim_validation() -> None:
+    """The ADC models beside NeuroSim's figures (XPert's fork, peripherals.md): the sub-array's ADC part."""
+    from rnc.hw.cost.neurosim_validation import XPERT_POINTS, adc_model, adc_part
+    for (kind, levels, m), (area, energy) in sorted(XPERT_POINTS.items()):
+        ours_area, ours_energy = adc_part(kind, levels, m)
+        print(f"NeuroSim ADC {kind:5} L={levels:<2} m={m}: area {ours_area:8,.0f} um2 (NeuroSim {area:6,}, "
+              f"{100 * (ours_area / area - 1):+5.1f}%), energy per read {ours_energy:6.2f} pJ (NeuroSim {energy:6.2f}, "
+              f"{100 * (ours_energy / energy - 1):+5.1f}%), conversion {adc_model(kind, levels, m).conversion_ns:.3f} ns")
+
+
 def main() -> None:
     isaac_validation()
+    neurosim_validation()
+    placement()
     for chip in CHIPS:
         for name, budgets in BUDGETS.items():
             sweep(chip, name, budgets)

@@ -85,13 +85,13 @@ def baseline_native(partitioned, samples: int) -> SimResult:
 def run_isa(model, placed, samples: int, seed: int, baseline: SimResult) -> IsaRun:
     """Lower `placed`, time it natively over `samples` samples (speedup and energy against the `baseline`
     run) and check its numbers against `model`."""
-    calibration = calibration_inputs(placed, seed)
-    program = lower_program(placed, calibration)
+    scales = calibrate(placed, calibration_inputs(placed, seed))   # once: the program and the oracle share them
+    program = lower_program(placed, scales=scales)
     x = check_input(placed, seed)
     sim = simulate(program, x, samples=samples, timing_model=NATIVE, trace=True)
     one = simulate(program, samples=1, timing_model=NATIVE)
     ours = sim.outputs[0]
-    oracle = run_quantized(placed, calibrate(placed, calibration), x)[0]
+    oracle = run_quantized(placed, scales, x)[0]
     oracle = dequantize(oracle, program.tensor(program.outputs[0]).scale)
     exact = run_module(model, x)[0].astype(np.float32)
     ours_pj, base_pj = sim.energy.energy_per_inference_pj, baseline.energy.energy_per_inference_pj

@@ -1,7 +1,6 @@
 """report.html: one self-contained page (inline SVG, no network) showing where every layer went."""
 from __future__ import annotations
 
-import colorsys
 import html
 import json
 
@@ -10,12 +9,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from rnc.dialects.xbar import module_array, module_layers
 from rnc.hw.target import DEFAULT_TARGET
 
+from .report_charts import bars, colour as _colour, nice_ticks, stacked, timeline
+
 CELL = 64  # pixels per crossbar square in the map
-
-
-def _colour(i: int) -> str:
-    r, g, b = colorsys.hsv_to_rgb((i * 0.61803398875) % 1.0, 0.55, 0.92)
-    return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
 
 
 def crossbar_map(module) -> dict:
@@ -44,40 +40,25 @@ def crossbar_map(module) -> dict:
             "cell": CELL, "util": [round(u / (rows * cols), 4) for u in used]}
 
 
-def timeline(run) -> dict:
-    """One sample's pass through the pipeline: each layer's stage, on the crossbars it uses."""
-    bars, start = [], 0.0
-    for l in run.mapping["layers"]:
-        for x in l["crossbars"]:
-            bars.append({"xbar": x, "start": start, "dur": l["stage_ns"], "layer": l["layer"],
-                         "fill": _colour(l["layer"])})
-        start += l["stage_ns"]
-    return {"bars": bars, "total": start or 1.0}
-
-
-def bars(values: dict[str, float], width: float = 420.0, limit: int = 24) -> list[dict]:
-    """Horizontal bars for a breakdown chart, largest first: label, value, share of the total, bar width; past
-    `limit` bars the rest are summed into one ("N others")."""
-    ranked = sorted(values.items(), key=lambda kv: -kv[1])
-    if len(ranked) > limit:
-        rest = ranked[limit - 1:]
-        ranked = ranked[:limit - 1] + [(f"{len(rest)} others", sum(v for _, v in rest))]
-    values = dict(ranked)
-    total = sum(values.values()) or 1.0
-    top = max(values.values(), default=0.0) or 1.0
-    return [{"label": k, "value": v, "share": v / total, "w": max(width * v / top, 0.5), "fill": _colour(i)}
-            for i, (k, v) in enumerate(values.items()) if v > 0]
-
-
 def breakdown(run) -> dict | None:
     """Energy and area by component and latency by layer of the native run (None without one)."""
     if not run.isa:
         return None
     e = run.isa.energy
     energy = dict(e["component_pj"], leakage=e["leakage_pj"])
-    return {"energy": bars(energy), "area": bars(e["component_area_mm2"]), "layers": bars(run.isa.per_layer_ns),
-            "energy_total": e["energy_per_inference_pj"], "area_total": e["area_mm2"],
-            "latency_total": run.isa.latency_one_ns}
+    charts = {"energy": bars(energy), "area": bars(e["component_area_mm2"]), "layers": bars(run.isa.per_layer_ns)}
+    return dict(charts, energy_stack=stacked(charts["energy"]), area_stack=stacked(charts["area"]),
+                energy_total=e["energy_per_inference_pj"], area_total=e["area_mm2"],
+                latency_total=run.isa.latency_one_ns)
+
+
+def sweep_axis(rows: list[dict]) -> dict:
+    """The sweep plot's speedup axis: its top and round ticks from 0."""
+    top = max((r["speedup_vs_isaac"] for r in rows), default=1.0) or 1.0
+    ticks = nice_ticks(top, 5)
+    if ticks[-1] < top:
+        ticks.append(2 * ticks[-1] - ticks[-2] if len(ticks) > 1 else top)
+    return {"max": ticks[-1], "ticks": ticks}
 
 
 def render(result, run, sweep: list | None = None) -> str:
@@ -87,4 +68,5 @@ def render(result, run, sweep: list | None = None) -> str:
     sweep_rows = [result.summary(r) for r in (sweep or [])]
     return env.get_template("report.html.j2").render(
         s=result.summary(run), layers=run.mapping["layers"], xmap=crossbar_map(run.placed),
-        tl=timeline(run), sweep=sweep_rows, colour=_colour, esc=html.escape, bd=breakdown(run))
+        tl=timeline(run.mapping["layers"]), sweep=sweep_rows, sweep_axis=sweep_axis(sweep_rows) if sweep_rows else None,
+        colour=_colour, esc=html.escape, bd=breakdown(run))

@@ -78,12 +78,13 @@ def _owned(name: str) -> bool:
     return name in OUTPUT_FILES or name in SWEEP_FILES or bool(_SIZE_FOLDER.fullmatch(name))
 
 
-def write_size_sweep(out_dir: str | os.PathLike, sweep: SizeSweep) -> None:
-    """Each size's outputs in `out_dir/<size>/`, and sizes.json and sizes.html, whole or not at all."""
+def write_size_sweep(out_dir: str | os.PathLike, sweep: SizeSweep, emit: frozenset[str] | None = None) -> None:
+    """Each size's outputs in `out_dir/<size>/` (`emit` as for rnc.driver.outputs.output_files), and sizes.json
+    and sizes.html, whole or not at all."""
     from rnc.driver.sizes_html import render_sizes
     files: dict[str, str] = {}
     for size, result in sweep.results.items():
-        files.update({f"{size}/{name}": text for name, text in output_files(result).items()})
+        files.update({f"{size}/{name}": text for name, text in output_files(result, emit).items()})
     rows = sweep.rows()
     files["sizes.json"] = json.dumps(rows, indent=2, allow_nan=False)
     files["sizes.html"] = render_sizes(sweep.model_name, rows)

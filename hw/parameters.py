@@ -43,7 +43,7 @@ class Allowed:
         """True for a value of the right type (no bool), finite, and in the range or among `extra`."""
         if isinstance(value, bool) or not isinstance(value, int if self.integer else (int, float)):
             return False
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):   # (an int is finite, however large)
             return False
         if value in self.extra:
             return True

@@ -114,6 +114,15 @@ class PeripheralParams:
         return self.dacs_per_subarray * self.subarray_num
 
     @property
+    def cols_per_adc(self) -> int:
+        """Columns each ADC of this (reference-compatible) model converts in turn: ceil(xbar_cols / ADCs).
+
+        The same fact as `PeripheralConfig.cols_per_adc` of the chip, for the reference's MNSIM machine; on
+        `rnc-reference` the two agree (tests/hw/test_adc_sharing.py), on other chips they differ on purpose
+        (docs/hardware.md, "ADC sharing")."""
+        return math.ceil(self.xbar_cols / self.adcs_per_subarray)
+
+    @property
     def digital_period_ns(self) -> float:
         return 1e3 / self.digital_frequency_mhz
 
@@ -144,7 +153,7 @@ class PeripheralParams:
     @property
     def mux_latency_ns(self) -> float:
         """Output mux: one 8:1 stage more than the base-8 digits of the columns each ADC serves."""
-        return _mux_stages(math.ceil(self.xbar_cols / self.adcs_per_subarray)) * self.mux_stage_ns
+        return _mux_stages(self.cols_per_adc) * self.mux_stage_ns
 
 
 def _mux_stages(lines_per_converter: int) -> int:

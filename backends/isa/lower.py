@@ -123,7 +123,8 @@ class _Lowering:
         qbias = quantize_bias(bias, self.scales[id(src)], sw) if bias is not None else None
         self.weights.append(WeightOp.build(
             sym_name=blob, kind=kind, cycles=layer.cycles, matrix=_resource(blob, qw),
-            scales=_resource(blob + ".scale", sw), bias=_resource(blob + ".bias", qbias) if qbias is not None else None))
+            scales=_resource(blob + ".scale", sw), bias=_resource(blob + ".bias", qbias) if qbias is not None else None,
+            **layer.peripheral_overrides))
         mode, args = _addressing(layer)
         acc = SymbolRefAttr(out + ".acc")
         copies = layer.copies
@@ -202,9 +203,12 @@ def _addressing(layer: LayerOp) -> tuple[str, dict]:
     return "row", {}
 
 
-def lower_program(placed_module, calibration_inputs_=None, seed: int = 0) -> ProgramOp:
+def lower_program(placed_module, calibration_inputs_=None, seed: int = 0, scales: dict[int, float] | None = None
+                  ) -> ProgramOp:
     """The `isa.program` of a placed module (which it leaves alone), with 8-bit weights and activation scales
-    from float runs on `calibration_inputs_` (default: `CALIBRATION_SAMPLES` seeded standard-normal inputs)."""
-    samples = calibration_inputs_ if calibration_inputs_ is not None else calibration_inputs(placed_module, seed)
-    samples = [s if isinstance(s, (list, tuple)) else [s] for s in samples]
-    return _Lowering(placed_module, calibrate(placed_module, samples)).run()
+    from float runs on `calibration_inputs_` (default: `CALIBRATION_SAMPLES` seeded standard-normal inputs),
+    or `scales` when the caller has them (`calibrate(placed_module, ...)`)."""
+    if scales is None:
+        samples = calibration_inputs_ if calibration_inputs_ is not None else calibration_inputs(placed_module, seed)
+        scales = calibrate(placed_module, [s if isinstance(s, (list, tuple)) else [s] for s in samples])
+    return _Lowering(placed_module, scales).run()

@@ -35,7 +35,7 @@ def export_onnx(module: torch.nn.Module, example_input: torch.Tensor, path: str 
                           output_names=list(output_names))
     model = onnx.load_from_string(buffer.getvalue())
     if path is not None:
-        _write_atomically(Path(path), buffer.getvalue())
+        write_atomically(Path(path), buffer.getvalue())
     return model
 
 
@@ -56,7 +56,7 @@ class _quiet_exporter:
         return self._warnings.__exit__(*exc_info)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temp file beside `path`, then rename, so readers never see a half-written model.
 
     The temp file is created with mode 0666 less the umask, as open() would (mkstemp's 0600 made the Pareto

@@ -1,12 +1,16 @@
 """Checks for the numbers of a hardware description: finite, in range, of the right type.
 
 Every failure is a `FieldError` naming the key, the value and what is allowed, so the chip loader can
-prefix the file and section and still give one line.
+prefix the file and section and still give one line. Whether a number is in range is decided in one place,
+`rnc.hw.parameters.Allowed` (the Target's keys use it too); this module words the chip-file errors
+(`key = value: must be ... in [lo, hi]`) and accepts integral floats where TOML writes them.
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+
+from rnc.hw.parameters import integers, numbers
 
 
 MISSING = object()   # the value of a key that is not there
@@ -25,26 +29,25 @@ class FieldError(ValueError):
 
 
 def check_int(key: str, value: object, lo: int, hi: int) -> int:
-    """`value` as an int in [lo, hi]; floats with an integral value are accepted, bools are not."""
-    allowed = f"must be an integer in [{lo}, {hi}]"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise FieldError(key, value, allowed)
-    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-        raise FieldError(key, value, allowed)
-    if not lo <= value <= hi:
-        raise FieldError(key, value, allowed)
-    return int(value)
+    """`value` as an int in [lo, hi]; floats with an integral value are accepted (TOML may write 2.0), bools
+    are not."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        number: object = int(value)
+    else:
+        number = value
+    if not integers(lo, hi).accepts(number):
+        raise FieldError(key, value, f"must be an integer in [{lo}, {hi}]")
+    return number
 
 
 def check_real(key: str, value: object, lo: float, hi: float, *, lo_open: bool = False) -> float:
     """`value` as a finite float in [lo, hi] (or (lo, hi] with `lo_open`)."""
-    allowed = f"must be a finite number in {'(' if lo_open else '['}{lo:g}, {hi:g}]"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise FieldError(key, value, allowed)
-    value = float(value)
-    if not math.isfinite(value) or value > hi or value < lo or (lo_open and value == lo):
-        raise FieldError(key, value, allowed)
-    return value
+    if not numbers(lo, hi, low_open=lo_open).accepts(value):
+        shown = value
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 1e300:
+            shown = float(value)
+        raise FieldError(key, shown, f"must be a finite number in {'(' if lo_open else '['}{lo:g}, {hi:g}]")
+    return float(value)
 
 
 def check_choice(key: str, value: object, choices: Iterable[object]) -> object:

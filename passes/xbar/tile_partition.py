@@ -8,8 +8,9 @@ from rnc.dialects.nn import Conv2dOp
 from rnc.dialects.rnc import module_target
 from rnc.dialects.xbar import LayerOp, describe_layer
 from rnc.ir.pass_manager import ModulePass, PassContext, PassError, register_pass
-from rnc.passes.xbar.matrices import layer_matrix, layer_shape, set_tiles
 from rnc.hw.packing_rules import REFERENCE_PACKING
+from rnc.passes.xbar.layer_peripherals import nn_op_overrides
+from rnc.passes.xbar.matrices import layer_matrix, layer_shape, set_tiles, weight_ops
 from rnc.passes.xbar_algorithms.tiling import grouped_layout, partition
 
 
@@ -26,9 +27,8 @@ class TilePartition(ModulePass):
     A grouped conv (1 < groups < channels) is one group's k*k*Cin/G rows by Cout columns, one group per
     MVM; `grouped` chooses its tiles (`tiling.grouped_layout`): `per-group` (a tile per group, no cell
     wasted), `block-diagonal` (as many groups per tile as fit, one MVM for all of them; tiles per group
-    where two do not fit) or `auto` (the
-    default: block-diagonal only where it needs fewer crossbars under `max-tiles-per-xbar`, the cap
-    `place` applies).
+    where two do not fit) or `auto` (the default: block-diagonal only where it needs fewer crossbars under
+    `max-tiles-per-xbar`, the cap `place` applies).
     """
 
     name = "tile-partition"
@@ -38,18 +38,15 @@ class TilePartition(ModulePass):
 
     def apply(self, module, ctx: PassContext) -> None:
         target = module_target(module)
-        index = 0
-        for op in list(module.walk()):
-            shape = layer_shape(op)
-            if shape is None:
-                continue
-            kind, rows, cols, cycles = shape
+        for index, op in enumerate(weight_ops(module)):
+            kind, rows, cols, cycles = layer_shape(op)
             if kind == "depthwise" and rows > target.xbar_rows:
                 raise PassError(f"{describe_layer(index, kind, None, op.location)}: a depthwise kernel of {rows} "
                                 f"rows does not fit {target.xbar_rows} crossbar rows")
             attrs = {"layer": index, "kind": kind, "rows": rows, "cols": cols, "cycles": cycles}
             if isinstance(op, Conv2dOp):
                 attrs.update(strides=op.strides, pads=op.pads, dilations=op.dilations, groups=op.groups)
+            attrs.update(nn_op_overrides(op))   # left by layer-peripherals
             operands = op.operands
             bias = operands[2] if len(operands) > 2 else None
             layer = LayerOp.make(operands[0], operands[1], bias, op.results[0].type, **attrs)
@@ -65,4 +62,3 @@ class TilePartition(ModulePass):
             op.parent.insert_before(op, layer)
             op.results[0].replace_all_uses_with(layer.results[0])
             op.erase()
-            index += 1

@@ -34,7 +34,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from rnc.passes.xbar_algorithms.pack_types import PackItem, PackOptions
 from rnc.passes.xbar_algorithms.packing import pack
@@ -106,6 +105,7 @@ class _Pricing:
 
     def best(self, duals: np.ndarray) -> tuple[np.ndarray, float]:
         """(pattern, proven upper bound on any relaxed pattern's dual value)."""
+        from scipy.optimize import Bounds, LinearConstraint, milp   # here: importing it takes ~1 s
         shapes = len(self.demand)
         while True:
             with warnings.catch_warnings(), _quiet_stdout():
@@ -167,6 +167,7 @@ def pattern_bound(items: Sequence[PackItem], options: PackOptions, target: int |
     columns = _initial_columns(demand, seed_columns)
     pricing = _Pricing(np.array([r for r, _c in shapes]), np.array([c for _r, c in shapes]), demand, options)
     best_farley, center, smooth = 0.0, None, True
+    from scipy.optimize import linprog   # here: importing scipy.optimize takes ~1 s
     for round_ in range(1, max_rounds + 1):
         matrix = np.array(columns).T
         master = linprog(np.ones(matrix.shape[1]), A_ub=-matrix, b_ub=-demand, bounds=(0, None),

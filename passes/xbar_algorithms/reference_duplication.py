@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from rnc.hw.target import DEFAULT_TARGET
 from rnc.passes.xbar_algorithms.capacity import CapacityModel
@@ -50,6 +49,7 @@ def reference_copies(layers: Sequence[LayerCost], budget: int, margin: float) ->
             row = np.zeros(count)
             row[index], row[ref] = per_cycle[index], -per_cycle[ref]
             rows.append(row)
+    from scipy.optimize import Bounds, LinearConstraint, milp   # here: importing scipy.optimize takes ~1 s
     capacity = DEFAULT_TARGET.xbar_area * budget * margin
     constraints = [LinearConstraint(np.array(areas, dtype=float), -np.inf, capacity)]
     if rows:

@@ -41,9 +41,9 @@ class SimResult:
 
 
 def simulate(program: ProgramOp, inputs=None, samples: int = 1, timing_model: str = "rnc-native",
-             trace: bool = False) -> SimResult:
+             trace: bool = False, placement: str = "layers") -> SimResult:
     """Times `samples` samples of `program` and, given `inputs` (a list of arrays, one per program input),
-    computes the first sample's outputs."""
+    computes the first sample's outputs. `placement` puts crossbars on tiles (`tile_placement.PLACEMENTS`)."""
     if timing_model not in TIMING_MODELS:
         raise SimError(f"unknown timing model '{timing_model}' (expected {' or '.join(TIMING_MODELS)})")
     if samples < 1:
@@ -58,7 +58,7 @@ def simulate(program: ProgramOp, inputs=None, samples: int = 1, timing_model: st
     if isinstance(inputs, np.ndarray):
         inputs = [inputs]
     outputs = run_functional(program, list(inputs)) if inputs is not None else None
-    native = simulate_timing(program, samples, trace)
+    native = simulate_timing(program, samples, trace, placement)
     try:
         energy = energy_result(program, native)
     except ValueError as e:

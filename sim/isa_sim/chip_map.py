@@ -1,16 +1,19 @@
 """Where an `isa.program` runs on its chip: crossbars to tiles, tiles to routers, and what each instruction
 costs there (time and activity, from `rnc.hw.cost.CostModel`). docs/timing.md section 1 explains the rules.
 
-- Crossbar x sits in tile x // (cores per tile x crossbars per core): crossbars fill tiles in index order.
-- The program occupies ceil(crossbars / crossbars per tile) tiles; the chip it is charged for (area,
-  leakage) has that many tiles, not the chip file's full count.
-- Tiles fill routers in order (tiles_per_router a router); routers sit row by row on the smallest square
-  mesh that holds them. A message between tiles crosses |dx| + |dy| + 1 routers; on a mesh, a message to
-  its own tile is a write to the tile buffer (0 hops); on a bus every message takes the bus (1 hop).
+- The program occupies ceil(crossbars / crossbars per tile) tiles (cores per tile x crossbars per core
+  a tile); the chip it is charged for (area, leakage) has that many tiles, not the chip file's full count.
+- Crossbars go to tiles by `tile_placement` (a layer's crossbars together, consecutive layers near; or in
+  index order).
+- Tiles fill routers in order (tiles_per_router a router); routers sit on the smallest square mesh that
+  holds them, row by row, every other row reversed (a snake: consecutive routers are neighbours). A
+  message between tiles crosses |dx| + |dy| + 1 routers; on a mesh, a message to its own tile is a write to
+  the tile buffer (0 hops); on a bus every message takes the bus (1 hop).
 """
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from rnc.dialects.isa import AccumOp, DigitalUnitOp, MvmOp, ProgramOp
@@ -18,6 +21,8 @@ from rnc.hw.chip import Chip
 from rnc.hw.cost import Activity, CostModel
 from rnc.hw.cost.params import PeripheralConfig
 from rnc.hw.target import Target
+
+from .tile_placement import place_crossbars
 
 BUS = "bus"
 
@@ -47,7 +52,7 @@ class Cost:
 class ChipMap:
     """The program's chip: tiles, network, and the cost model that prices each instruction."""
 
-    def __init__(self, program: ProgramOp):
+    def __init__(self, program: ProgramOp, placement: str = "layers"):
         self.target: Target = program.target.target
         chip = self.target.chip_model()
         self.xbars_per_tile = chip.tile.cores * chip.core.crossbars
@@ -56,14 +61,21 @@ class ChipMap:
         self.network = chip.network
         self.model = CostModel(self.chip, self.target.crossbar_config())
         self._models: dict[PeripheralConfig, CostModel] = {self.model.config: self.model}
+        # Each layer's crossbars as configured for it (xbar.layer / isa.weight peripheral attributes).
+        self.weight_configs: dict[str, PeripheralConfig] = {
+            w.sym_name: self.target.layer_config(w.peripheral_overrides) for w in program.weights
+            if w.peripheral_overrides}
         self._mvm: dict[tuple, Cost] = {}
         side = math.ceil(math.sqrt(math.ceil(self.tiles / self.network.tiles_per_router)))
         self._side = max(1, side)
         self.cycle_ns = 1000.0 / self.target.peripherals.digital_frequency_mhz
+        self.placement = placement
+        self._tile_of = place_crossbars(program, self.xbars_per_tile, self.tiles, self.hops, placement)
 
     # ---- placement ---------------------------------------------------------------------------------------
     def tile_of(self, xbar: int) -> int:
-        return xbar // self.xbars_per_tile
+        """The tile crossbar `xbar` sits in."""
+        return self._tile_of[xbar]
 
     def hops(self, a: int, b: int) -> int:
         """Routers a message from tile a to tile b crosses (a bus: 1; a mesh: 0 within the tile)."""
@@ -71,8 +83,13 @@ class ChipMap:
             return 1
         if a == b:
             return 0
-        ra, rb = a // self.network.tiles_per_router, b // self.network.tiles_per_router
-        return abs(ra % self._side - rb % self._side) + abs(ra // self._side - rb // self._side) + 1
+        (xa, ya), (xb, yb) = self._router_xy(a), self._router_xy(b)
+        return abs(xa - xb) + abs(ya - yb) + 1
+
+    def _router_xy(self, tile: int) -> tuple[int, int]:
+        """Mesh position of the tile's router: row by row, odd rows right to left (a snake)."""
+        row, col = divmod(tile // self.network.tiles_per_router, self._side)
+        return (self._side - 1 - col if row % 2 else col), row
 
     def digital_track(self, tile: int) -> str:
         return f"t{tile}.digital"
@@ -94,7 +111,9 @@ class ChipMap:
         return self._models[config]
 
     def mvm(self, op: MvmOp, config: PeripheralConfig | None = None) -> Cost:
-        """`op.count` MVMs on its region, each reading its input vector (one byte a row) from the tile buffer."""
+        """`op.count` MVMs on its region, each reading its input vector (one byte a row) from the tile buffer,
+        on crossbars configured as `config` (default: as its layer's weight says)."""
+        config = config or self.weight_configs.get(op.weight)
         r0, r1, c0, c1 = op.cells
         key = (r1 - r0, c1 - c0, config)
         if key not in self._mvm:
@@ -113,6 +132,24 @@ class ChipMap:
         """`nbytes` to tiles `hops` routers away; 0 hops: written to the tile's own buffer."""
         charge = self.model.send(nbytes, hops) if hops else self.model.buffer_access(nbytes)
         return _cost(self.model, charge.time_ns, charge.activity)
+
+    def multicast(self, nbytes: int, hops: list[int]) -> Cost:
+        """`nbytes` to one tile per entry of `hops` (its distance): as long as the farthest send, the energy
+        of one send to each."""
+        sends = [self.send(nbytes, h) for h in hops]
+        return replace(sum_costs(sends), time_ns=max(c.time_ns for c in sends))
+
+
+def sum_costs(costs: list[Cost]) -> Cost:
+    """The cost of all of `costs` one after the other: times, energies, operations and MACs added."""
+    pj: dict[str, float] = defaultdict(float)
+    ops: dict[str, float] = defaultdict(float)
+    for c in costs:
+        for name, v in c.pj.items():
+            pj[name] += v
+        for name, v in c.ops.items():
+            ops[name] += v
+    return Cost(sum(c.time_ns for c in costs), dict(pj), dict(ops), sum(c.macs for c in costs))
 
 
 def _cost(model: CostModel, time_ns: float, activity: Activity) -> Cost:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from rnc.dialects.isa import DigitalUnitOp, MvmOp, ProgramOp, SendOp
 from rnc.hw.target import Target
 
-from .chip_map import ChipMap, Cost
+from .chip_map import ChipMap, Cost, sum_costs
 
 
 def program_target(program: ProgramOp) -> Target:
@@ -78,15 +78,19 @@ def _home_tiles(program: ProgramOp, chip: ChipMap) -> list[int]:
 
 def _stage_costs(program: ProgramOp, chip: ChipMap) -> list[_StageCost]:
     home = _home_tiles(program, chip)
-    consumers = defaultdict(set)
+    # A stage's output goes to every tile its consumers read it on: the tiles of their crossbars (each
+    # crossbar's tile needs the input vector), or the home tile of a consumer without MVMs.
+    destinations: dict[int, set[int]] = defaultdict(set)
     for i, stage in enumerate(program.stages):
+        tiles = {chip.tile_of(m.xbar) for m in stage.mvms} or {home[i]}
         for d in stage.deps:
-            consumers[d].add(home[i])
+            destinations[d] |= tiles
     costs = []
     for i, stage in enumerate(program.stages):
         mvms: dict[int, list[tuple[float, float]]] = defaultdict(list)
         digital, sends, parts = [], [], []
-        hops = max((chip.hops(home[i], t) for t in consumers[i]), default=1)
+        hops_to = sorted(chip.hops(home[i], t) for t in destinations[i]) or [1]   # the output: 1 hop
+        hops = hops_to[-1]
         for op in stage.instructions:
             if isinstance(op, MvmOp):
                 c = chip.mvm(op)
@@ -95,30 +99,22 @@ def _stage_costs(program: ProgramOp, chip: ChipMap) -> list[_StageCost]:
                 c = chip.digital(op)
                 digital.append((f"{stage.label} {op.mnemonic}", c.time_ns, c.energy_pj))
             elif isinstance(op, SendOp):
-                c = chip.send(op.bytes, hops)
+                c = chip.multicast(op.bytes, hops_to)
                 sends.append((c.time_ns, c.energy_pj))
             else:
                 continue
             parts.append(c)
-        costs.append(_StageCost(stage.label, stage.deps, home[i], dict(mvms), digital, sends, hops, _sum(parts)))
+        costs.append(_StageCost(stage.label, stage.deps, home[i], dict(mvms), digital, sends, hops, sum_costs(parts)))
     return costs
 
 
-def _sum(costs: list[Cost]) -> Cost:
-    pj: dict[str, float] = defaultdict(float)
-    ops: dict[str, float] = defaultdict(float)
-    for c in costs:
-        for name, v in c.pj.items():
-            pj[name] += v
-        for name, v in c.ops.items():
-            ops[name] += v
-    return Cost(sum(c.time_ns for c in costs), dict(pj), dict(ops), sum(c.macs for c in costs))
-
-
-def simulate_timing(program: ProgramOp, samples: int = 1, trace: bool = False) -> TimingResult:
+def simulate_timing(program: ProgramOp, samples: int = 1, trace: bool = False,
+                    placement: str = "layers") -> TimingResult:
+    """Times `samples` samples of `program` on its chip, crossbars placed on tiles by `placement`
+    (`tile_placement.PLACEMENTS`)."""
     if samples < 1:
         raise ValueError(f"samples must be >= 1, got {samples}")
-    chip = ChipMap(program)
+    chip = ChipMap(program, placement)
     stages = _stage_costs(program, chip)
     succ = defaultdict(list)
     for i, s in enumerate(stages):

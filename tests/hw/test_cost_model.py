@@ -125,3 +125,22 @@ def test_component_spec_from_power():
     assert spec.energy_pj == pytest.approx(1.5625) and spec.peak_power_mw == pytest.approx(2.0)
     with pytest.raises(ValueError, match="ops_per_ns = 0.0: must be a finite number in \\(0"):
         ComponentSpec.from_power(power_mw=2.0, ops_per_ns=0.0, area_um2=1.0)
+
+
+def test_isaac_has_no_leakage_figures(isaac):
+    """ISAAC's Table 6 gives each component's power at full activity; rnc (as Accelergy's ISAAC library,
+    hwcomponents-library library/isaac.py: leak_power=0.0 on every component) turns it into energy per
+    operation and charges no separate leakage (docs/hardware.md, "Leakage")."""
+    assert isaac.chip_leakage_mw == 0
+    assert all(spec.leakage_mw == 0 for spec in isaac.specs.values())
+
+
+def test_reference_adc_is_isaacs_as_peripherals_md_lists_it(reference):
+    """peripherals.md: MNSIM's ADC choice 2 models ISAAC's ADC, 8 ADCs an IMA at 16 mW and 0.0096 mm^2, i.e.
+    per ADC 2 mW and 1200 um^2, at 1.28 GS/s. rnc-reference keeps that area and power; as MNSIM does, a
+    conversion lasts (8 + 2) sample periods, 7.8125 ns, so it costs 2 mW x 7.8125 ns = 15.625 pJ (ISAAC's own
+    accounting, one conversion per sample period, gives 1.5625 pJ: docs/hardware.md, "What is validated")."""
+    adc = reference.specs["adc"]
+    assert adc.area_um2 == 0.0096e6 / 8
+    assert adc.peak_power_mw == pytest.approx(16 / 8, rel=1e-12)
+    assert adc.energy_pj == pytest.approx(16 / 8 * (8 + 2) / 1.28, rel=1e-12)

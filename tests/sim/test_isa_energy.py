@@ -60,16 +60,50 @@ def test_samples_share_the_leakage_and_repeat_the_dynamic_energy():
 
 
 def test_isaac_tiles_and_network():
-    """ISAAC: 96 crossbars a tile (12 IMAs x 8 arrays), 4 tiles a router. Crossbar 100 is in tile 1 on the
-    same router as tile 0: one hop; the send of L0 crosses it, L1's (the output) one hop too."""
+    """ISAAC: 96 crossbars a tile (12 IMAs x 8 arrays), 4 tiles a router. Placed in index order, crossbar 100
+    is in tile 1 on the same router as tile 0: one hop; the send of L0 crosses it, L1's (the output) one hop
+    too."""
     p = program('chip = \\"isaac\\"', xbars=101, xb1="xb100")
-    chip = ChipMap(p)
+    chip = ChipMap(p, placement="index")
     assert (chip.xbars_per_tile, chip.tiles, chip.tile_of(95), chip.tile_of(100)) == (96, 2, 0, 1)
     assert chip.hops(0, 0) == 0 and chip.hops(0, 1) == 1 and chip.hops(0, 4) == 2   # a router holds tiles 0-3
-    r = simulate(p, trace=True)
+    r = simulate(p, trace=True, placement="index")
     names = {e["args"]["name"] for e in r.trace_events if e["ph"] == "M"}
     assert names == {"xb0", "xb100", "t0.digital", "t1.digital", "t0.net", "t1.net"}
     send = chip.send(32, 1)
     assert send.ops == {"router": 256, "tile_output_register": 32}
     assert r.energy.component_pj["router"] == pytest.approx(2 * send.pj["router"], rel=1e-12)
     assert r.energy.tiles == 2 and math.isfinite(r.energy.edap_pj_ns_mm2)
+
+
+def test_layer_placement_keeps_consecutive_layers_in_one_tile():
+    """Placed by layers, L1's crossbar (100) joins L0's in tile 0: L0's send is a write to that tile's buffer
+    (no router), only the output leaves the tile; the tiles charged for stay ceil(101 / 96) = 2."""
+    p = program('chip = \\"isaac\\"', xbars=101, xb1="xb100")
+    chip = ChipMap(p)
+    assert (chip.tiles, chip.tile_of(0), chip.tile_of(100)) == (2, 0, 0)
+    assert sorted(chip.tile_of(x) for x in range(101)).count(0) == 96      # tile 0 full, the rest in tile 1
+    r, before = simulate(p), simulate(p, placement="index")
+    assert r.energy.component_pj["router"] == pytest.approx(chip.send(32, 1).pj["router"], rel=1e-12)
+    assert r.energy.component_pj["router"] == pytest.approx(before.energy.component_pj["router"] / 2, rel=1e-12)
+    assert r.energy.tiles == before.energy.tiles == 2 and r.energy.area_mm2 == before.energy.area_mm2
+
+
+def test_a_layer_on_two_tiles_sends_its_input_to_both():
+    """L1 split over crossbars 0 (tile 0) and 100 (tile 1, index placement): L0's output goes to both tiles,
+    a buffer write on its own and one hop to the other."""
+    p = parse_isa(HEAD.replace('target ""', 'target "chip = \\"isaac\\""').replace("xbars 2", "xbars 101")
+                  .replace("xb1[", "xb100[") + """stage 0 "L0" after input
+  mvm xb0[0:4,0:4] %y.acc <- %x @w0[0:4,0:4] row copy 0 mvms 0+100
+  requant %y <- %y.acc w=w0 elems 32
+  send %y bytes 32
+stage 1 "L1" after 0
+  mvm xb0[0:4,4:8] %z.acc <- %y @w1[0:4,0:4] row copy 0 mvms 0+25
+  mvm xb100[0:4,4:8] %z.acc <- %y @w1[0:4,0:4] row copy 1 mvms 25+25
+  requant %z <- %z.acc w=w1 elems 32
+  send %z bytes 32
+""")
+    chip = ChipMap(p, placement="index")
+    send = chip.multicast(32, [0, 1])
+    assert send.time_ns == chip.send(32, 1).time_ns
+    assert send.ops == {"router": 256, "tile_output_register": 32, "buffer": 32, "tile_bus": 32}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,8 @@ def rnc(*args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def squeezenet_out(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sq")
-    assert main(["compile", "squeezenet", "--xbars", "60,80", "--duplicate", "--quiet", "--out", str(out)]) == 0
+    assert main(["compile", "squeezenet", "--xbars", "60,80", "--duplicate", "--quiet", "--emit", "all",
+                 "--out", str(out)]) == 0
     return out
 
 
@@ -73,6 +75,24 @@ def test_summary_table_and_no_simulate(tmp_path, capsys):
     assert main(["compile", "squeezenet", "--xbars", "60", "--quiet", "--no-simulate", "--out", str(out)]) == 0
     assert "check" not in capsys.readouterr().out
     assert not (out / "program.isa").exists() and (out / "placed.rir").exists()
+
+
+@pytest.mark.parametrize("emit, weights_in", [(None, {"program.isa"}), ("rir", {"model.rir", "placed.rir"}),
+                                              ("placed,isa", {"placed.rir", "program.isa"}),
+                                              ("report", set())])
+def test_emit_chooses_the_files_that_hold_weights(tmp_path, emit, weights_in):
+    """By default the weights are written once (program.isa); --emit adds the IR or keeps only reports."""
+    out = tmp_path / "o"
+    argv = ["compile", "squeezenet", "--quiet", "--out", str(out)] + (["--emit", emit] if emit else [])
+    assert main(argv) == 0
+    names = {p.name for p in out.iterdir()}
+    assert names & {"model.rir", "placed.rir", "program.isa"} == weights_in
+    assert {"report.json", "report.html", "partition.json", "pack.csv", "trace.json"} <= names
+
+
+def test_emit_refuses_an_unknown_item(tmp_path, capsys):
+    assert main(["compile", "squeezenet", "--emit", "report,weights", "--out", str(tmp_path)]) == 2
+    assert "--emit expects a comma list of report, placed, rir, isa, all, got 'weights'" in capsys.readouterr().err
 
 
 def test_functional_check_failure_exits_1(tmp_path, capsys, monkeypatch):
@@ -138,6 +158,20 @@ def test_report_html_is_self_contained(squeezenet_out):
     for element in ('id="xbar-map"', 'id="utilization"', 'id="layers"', 'id="timeline"', 'id="sweep"'):
         assert element in page
     assert "http://" not in page and "https://" not in page
+    assert "<script src" not in page                     # the zoom script is inline: the file works offline
+
+
+def test_report_html_figures_are_labelled(squeezenet_out):
+    """The timeline has one labelled row per layer and time ticks with units; the sweep has axis labels and a
+    caption outside the plot (#20)."""
+    page = (squeezenet_out / "report.html").read_text()
+    layers = json.loads((squeezenet_out / "report.json").read_text())["mapping"]["layers"]
+    timeline = page[page.index('id="timeline"'):page.index("</svg>", page.index('id="timeline"'))]
+    assert timeline.count('class="row-label"') == timeline.count('class="span"') == len(layers)
+    assert re.search(r'class="tick-label"[^>]*>\d+(\.\d+)? (ns|us|ms)</text>', timeline)
+    assert 'data-zoom="2"' in page and "addEventListener(\"wheel\"" in page
+    sweep = page[page.index('id="sweep"'):page.index("</figure>")]
+    assert sweep.count('class="y-label"') == 2 and "<figcaption" in sweep and "crossbar budget" in sweep
 
 
 def test_pack_csv_is_the_reference_packing_log(squeezenet_out):

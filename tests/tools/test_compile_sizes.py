@@ -29,7 +29,7 @@ def model_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def sweep_out(tmp_path_factory, model_file):
     out = tmp_path_factory.mktemp("sizes") / "out"
-    assert main(["compile", str(model_file), "--xbar-size", SIZES, "--quiet", "--out", str(out)]) == 0
+    assert main(["compile", str(model_file), "--xbar-size", SIZES, "--quiet", "--emit", "all", "--out", str(out)]) == 0
     return out
 
 

@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 from rnc.hw.packing_rules import REFERENCE_PACKING
-from rnc.hw.target import DEFAULT_TARGET
+from rnc.hw.cost.params import ADC_TYPES, MAX_ARRAY_SIDE
+from rnc.hw.parameters import Allowed
+from rnc.hw.target import DEFAULT_TARGET, Target
+from rnc.tools.option_types import int_in
 from rnc.tools.compile.intermittent import add_power_arguments, power_from_args, run_power
 
 
@@ -45,6 +48,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--subarray-size", type=int, metavar="ROWS",
                    help=f"rows per subarray, a divisor of the crossbar rows (default "
                         f"{DEFAULT_TARGET.peripherals.subarray_size}, or the rows when fewer)")
+    add_peripheral_arguments(p)
     p.add_argument("--duplicate", action="store_true", help="replicate bottleneck layers within the budget")
     p.add_argument("--depthwise-split", type=int, default=1, metavar="F", help="split depthwise layers F ways")
     p.add_argument("--conflict-distance", default=str(REFERENCE_PACKING.conflict_distance), metavar="D",
@@ -56,6 +60,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="seed of the packing search and of the functional check's input (default 0)")
     p.add_argument("--input-shape", help="input shape for models with dynamic shapes, e.g. 1x3x64x64")
     p.add_argument("--out", default=None, help="output folder (default out/<model>)")
+    p.add_argument("--emit", metavar="LIST",
+                   help="files to write besides the reports: a comma list of placed (placed.rir), rir (model.rir "
+                        "and placed.rir), isa (program.isa), all; default: the program once (program.isa, or "
+                        "placed.rir with --no-simulate)")
     p.add_argument("--json", action="store_true", help="print the summary of report.json instead of the table")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.add_argument("--memory-limit", type=float, metavar="GIB",
@@ -65,6 +73,36 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="skip lowering to .isa, the ISA simulation and its functional check (placement and "
                         "reference-compatible timing only)")
     add_power_arguments(p)
+
+
+# The per-layer peripheral keys settable for every layer at once (--adc-bits 4 is target key adc_bits = 4).
+GLOBAL_PERIPHERAL_OPTIONS = {"adc_bits": "ADC bits", "input_bits": "input (activation) bits of an MVM",
+                             "cell_bits": "bits a cell stores", "cols_per_adc": "columns sharing one ADC",
+                             "adc_type": "ADC type"}
+
+
+def add_peripheral_arguments(p: argparse.ArgumentParser) -> None:
+    """--adc-bits, --input-bits, --cell-bits, --cols-per-adc, --adc-type (every layer) and --layer-config."""
+    for key, what in GLOBAL_PERIPHERAL_OPTIONS.items():
+        flag = "--" + key.replace("_", "-")
+        if key == "adc_type":
+            p.add_argument(flag, choices=ADC_TYPES, help=f"{what} of every layer (default: the chip's)")
+            continue
+        allowed = Target.parameter(key).allowed
+        low, high = (int(allowed.low), int(allowed.high)) if isinstance(allowed, Allowed) else (1, MAX_ARRAY_SIDE)
+        p.add_argument(flag, type=int_in(low, high), metavar="N",
+                       help=f"{what} of every layer, {low}..{high} (default: the target's)")
+    p.add_argument("--layer-config", metavar="FILE.toml",
+                   help="per-layer peripherals: [layer.N] tables of adc_type, adc_bits, cols_per_adc, input_bits, "
+                        "dac_bits, cell_bits (docs/hardware.md)")
+
+
+def peripheral_options(args) -> tuple[dict, dict]:
+    """(target values, per-layer overrides) of the peripheral flags; ValueError (TargetError) on a bad file."""
+    from rnc.hw.target_files import load_layer_config
+    values = {k: getattr(args, k) for k in GLOBAL_PERIPHERAL_OPTIONS if getattr(args, k, None) is not None}
+    layers = load_layer_config(args.layer_config) if args.layer_config else {}
+    return values, layers
 
 
 class _UsageError(Exception):
@@ -103,12 +141,18 @@ def _options(args):
     """The CompileOptions the flags ask for, every value within its range (rnc.driver.limits)."""
     from rnc.driver import CompileOptions
     from rnc.driver.limits import LimitError, check_options
+    from rnc.hw.target_files import TargetError
+    try:
+        target_values, layer_peripherals = peripheral_options(args)
+    except TargetError as e:
+        raise _UsageError(str(e)) from None
     options = CompileOptions(target_file=args.target_file, budgets=_budgets(args), xbar_size=args.xbar_size,
                              subarray_size=args.subarray_size, duplicate=args.duplicate,
                              depthwise_split=args.depthwise_split, conflict_distance=_conflict_distance(args),
                              max_tiles_per_xbar=args.max_tiles_per_xbar, samples=args.samples, seed=args.seed,
                              simulate_isa=not args.no_simulate, input_shape=_input_shape(args),
-                             memory_limit_gib=args.memory_limit)
+                             memory_limit_gib=args.memory_limit, target_values=target_values,
+                             layer_peripherals=layer_peripherals)
     try:
         check_options(options)
     except LimitError as e:
@@ -125,9 +169,11 @@ def run(args: argparse.Namespace) -> int:
     from rnc.driver import CompileError, compile_model, compile_steps, write_outputs
     from rnc.tools.compile.progress import step_progress
     from rnc.tools.compile.table import summary_table
+    from rnc.driver.outputs import parse_emit
     try:
         options = _options(args)
         power = power_from_args(args)
+        emit = parse_emit(args.emit) if args.emit else None
     except (_UsageError, ValueError) as e:
         return _fail(str(e))
     out = Path(args.out or f"out/{Path(args.model).stem}")
@@ -138,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError:
         return _fail(f"output folder '{out}' is not writable")
     if args.xbar_size and "," in args.xbar_size:
-        return _run_size_sweep(args, options, power, out)
+        return _run_size_sweep(args, options, power, out, emit)
     write_error = None
     try:
         # the compile's own steps (import included), then writing the reports
@@ -146,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
             result = compile_model(args.model, options, progress=progress)
             progress("write reports")
             try:
-                write_outputs(out, result)
+                write_outputs(out, result, emit)
             except OSError as e:   # only the writing: a read error is the compile's to report
                 write_error = e
     except CompileError as e:
@@ -165,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
     return run_power(args, power, result.last.placed, out) or _check_status(failed)
 
 
-def _run_size_sweep(args, options, power, out: Path) -> int:
+def _run_size_sweep(args, options, power, out: Path, emit) -> int:
     """`--xbar-size A,B,...`: one compile per size, one row per size (and budget), a subfolder per size."""
     from dataclasses import replace
 
@@ -182,7 +228,7 @@ def _run_size_sweep(args, options, power, out: Path) -> int:
             sweep = compile_sizes(args.model, options, sizes, progress=progress)
             progress("write reports")
             try:
-                write_size_sweep(out, sweep)
+                write_size_sweep(out, sweep, emit)
             except OSError as e:
                 return _fail(f"cannot write to '{out}': {e.strerror}")
     except CompileError as e:
