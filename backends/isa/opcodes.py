@@ -16,9 +16,10 @@ from rnc.ir.attributes import Attribute, FloatAttr, UnitAttr, to_attr
 from rnc.ir.core import Operation
 from rnc.ir.dialect import lookup_op
 
-SUPPORTED = {"add", "sub", "mul", "div", "sum", "relu", "clip", "sigmoid", "hard_sigmoid", "hard_swish", "tanh",
-             "softmax", "max_pool", "avg_pool", "global_avg_pool", "flatten", "reshape", "transpose", "concat",
-             "pad", "batch_norm", "lrn", "dropout", "identity"}
+SUPPORTED = {"add", "sub", "mul", "div", "pow", "sum", "where", "relu", "clip", "sigmoid", "hard_sigmoid",
+             "hard_swish", "tanh", "gelu", "erf", "sqrt", "exp", "softmax", "max_pool", "avg_pool", "global_avg_pool",
+             "resize", "flatten", "reshape", "transpose", "concat", "pad", "slice", "gather", "expand", "cast",
+             "batch_norm", "layer_norm", "lrn", "dropout", "identity"}
 # Reductions: one operation per input element, like global_avg_pool.
 REDUCTIONS = {"reduce_mean", "reduce_sum", "reduce_max"}
 SUPPORTED |= REDUCTIONS
@@ -91,6 +92,10 @@ def digital_elems(opcode: str, args: dict[str, Any], in_shapes: list, out_shape)
         return out * int(np.prod(args["kernel_shape"]))
     if opcode == "global_avg_pool" or opcode in REDUCTIONS:
         return int(np.prod(in_shapes[0]))
+    if opcode == "layer_norm":  # a pass for the mean, one for the variance, one to normalize
+        return 3 * int(np.prod(in_shapes[0]))
+    if opcode == "resize" and args.get("mode") == "linear":  # two taps and a weight per resized axis
+        return out * 2 ** sum(s != 1 for s in args["scales"])
     if opcode in PRODUCTS:
         return 2 * out * int(in_shapes[0][-1])  # a multiply and an add per output and contracted element
     return out

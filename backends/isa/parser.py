@@ -77,6 +77,9 @@ class _Build(Transformer):
     def int_list(self, *ints):
         return tuple(int(i) for i in ints if i is not None)
 
+    def float_list(self, *numbers):
+        return tuple(float(n) for n in numbers)
+
     def arg(self, key, value):
         return (str(key), value)
 

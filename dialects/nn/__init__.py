@@ -7,19 +7,21 @@ from rnc.ir.dialect import Dialect
 
 from .base import NnOp
 from .constant import ConstantOp
-from .elementwise import (AddOp, ClipOp, DivOp, HardSigmoidOp, HardSwishOp, MulOp, ReluOp, SigmoidOp, SubOp,
-                          SumOp, TanhOp)
 from .conv_transpose import ConvTranspose2dOp, InsertZerosOp
+from .elementwise import (AddOp, ClipOp, DivOp, ErfOp, ExpOp, GeluOp, HardSigmoidOp, HardSwishOp, MulOp, PowOp,
+                          ReluOp, SigmoidOp, SqrtOp, SubOp, SumOp, TanhOp, WhereOp)
 from .linear_algebra import Conv2dOp, LinearOp, MatMulOp
-from .normalization import BatchNormOp, DropoutOp, IdentityOp, LrnOp, SoftmaxOp
+from .normalization import BatchNormOp, DropoutOp, IdentityOp, LayerNormOp, LrnOp, SoftmaxOp
 from .pooling import AvgPoolOp, GlobalAvgPoolOp, MaxPoolOp, ReduceMaxOp, ReduceMeanOp, ReduceSumOp
-from .shape_ops import ConcatOp, FlattenOp, PadOp, ReshapeOp, TransposeOp
+from .resize import ResizeOp
+from .shape_ops import CastOp, ConcatOp, ExpandOp, FlattenOp, GatherOp, PadOp, ReshapeOp, SliceOp, TransposeOp
 
 OPS = [ConstantOp, Conv2dOp, LinearOp, MatMulOp, ConvTranspose2dOp, InsertZerosOp,
-       AddOp, SubOp, MulOp, DivOp, SumOp, ReluOp, ClipOp, SigmoidOp, HardSigmoidOp, HardSwishOp, TanhOp,
-       SoftmaxOp, MaxPoolOp, AvgPoolOp, GlobalAvgPoolOp, ReduceMeanOp, ReduceSumOp, ReduceMaxOp,
-       FlattenOp, ReshapeOp, TransposeOp, ConcatOp, PadOp,
-       BatchNormOp, LrnOp, DropoutOp, IdentityOp]
+       AddOp, SubOp, MulOp, DivOp, PowOp, SumOp, WhereOp, ReluOp, ClipOp, SigmoidOp, HardSigmoidOp, HardSwishOp,
+       TanhOp, GeluOp, ErfOp, SqrtOp, ExpOp,
+       SoftmaxOp, MaxPoolOp, AvgPoolOp, GlobalAvgPoolOp, ReduceMeanOp, ReduceSumOp, ReduceMaxOp, ResizeOp,
+       FlattenOp, ReshapeOp, TransposeOp, ConcatOp, PadOp, SliceOp, GatherOp, ExpandOp, CastOp,
+       BatchNormOp, LayerNormOp, LrnOp, DropoutOp, IdentityOp]
 
 DIALECT = Dialect("nn", OPS, doc="Neural-network layers (ONNX-level), the input of crossbar mapping.")
 

@@ -28,6 +28,11 @@ def int_array(a) -> bool:
     return isinstance(a, ArrayAttr) and all(isinstance(x, IntegerAttr) for x in a.value)
 
 
+def float_array(a) -> bool:
+    """an array of floats"""
+    return isinstance(a, ArrayAttr) and all(isinstance(x, FloatAttr) for x in a.value)
+
+
 def float_attr(a) -> bool:
     """a float"""
     return isinstance(a, FloatAttr)
@@ -163,6 +168,14 @@ def spatial_window_shape(x: TensorType, kernel: Sequence[int], strides: Sequence
     """(H_out, W_out) of a 2-d window over NCHW `x` with pads [top, left, bottom, right]."""
     return tuple(window_output_size(x.shape[2 + i], kernel[i], strides[i], pads[i], pads[i + 2],
                                     dilations[i], ceil_mode, axis=2 + i) for i in range(2))
+
+
+def one_of(values: Sequence[str]):
+    """A constraint: a string attribute holding one of `values`."""
+    def check(a) -> bool:
+        return isinstance(a, StringAttr) and a.value in values
+    check.__doc__ = "one of " + ", ".join(values)
+    return check
 
 
 def product(dims: Sequence[int | None]) -> int | None:

@@ -40,9 +40,10 @@ class FoldReshapeChain(RewritePattern):
 
 
 class RemoveNoOpReshape(RewritePattern):
-    """A reshape to the type it already has is its input."""
+    """A reshape (or cast) to the type it already has is its input."""
 
-    op_name = "nn.reshape"
+    def __init__(self, op_name: str = "nn.reshape") -> None:
+        self.op_name = op_name
 
     def match_and_rewrite(self, op: Operation, rewriter: Rewriter) -> bool:
         if op.operands[0].type != op.results[0].type:

@@ -1,12 +1,15 @@
-"""Elementwise ops: broadcasting arithmetic (`nn.add`, `nn.mul`, `nn.sub`, `nn.div`, `nn.sum`) and
-activations (`nn.relu`, `nn.clip`, `nn.sigmoid`, `nn.hard_sigmoid`, `nn.hard_swish`, `nn.tanh`)."""
+"""Elementwise ops: broadcasting arithmetic (`nn.add`, `nn.mul`, `nn.sub`, `nn.div`, `nn.pow`, `nn.sum`),
+selection (`nn.where`), activations (`nn.relu`, `nn.clip`, `nn.sigmoid`, `nn.hard_sigmoid`, `nn.hard_swish`,
+`nn.tanh`, `nn.gelu`) and functions (`nn.erf`, `nn.sqrt`, `nn.exp`)."""
 from __future__ import annotations
 
 from rnc.ir.opdef import (Pure, SameElementType, VerifyError, irdl_op, operand, opt_attribute, result,
                           var_operand)
 from rnc.ir.types import TensorType
 
-from .base import NnOp, broadcast_shapes, float_attr, float_tensor
+from .base import NnOp, broadcast_shapes, float_attr, float_tensor, one_of
+
+GELU_APPROXIMATIONS = ("none", "tanh")
 
 
 class BinaryOp(NnOp):
@@ -44,6 +47,11 @@ class MulOp(BinaryOp):
     rhs = operand(float_tensor)
     output = result(float_tensor)
 
+    @classmethod
+    def canonicalization_patterns(cls):
+        from .gelu_fusion import FuseGelu
+        return [FuseGelu()]
+
 
 @irdl_op("nn.div", traits=[Pure, SameElementType])
 class DivOp(BinaryOp):
@@ -52,6 +60,32 @@ class DivOp(BinaryOp):
     lhs = operand(float_tensor)
     rhs = operand(float_tensor)
     output = result(float_tensor)
+
+
+@irdl_op("nn.pow", traits=[Pure, SameElementType])
+class PowOp(BinaryOp):
+    """Elementwise `lhs ** rhs`, with ONNX multidirectional broadcasting (ONNX Pow; the importer gives an
+    integer exponent the base's float type)."""
+
+    lhs = operand(float_tensor, doc="the base")
+    rhs = operand(float_tensor, doc="the exponent")
+    output = result(float_tensor)
+
+
+@irdl_op("nn.where", traits=[Pure, SameElementType])
+class WhereOp(NnOp):
+    """Elementwise `condition ? lhs : rhs`, all three broadcast together (ONNX Where). The condition is a float
+    tensor, true where it is non-zero (the importer turns ONNX's boolean one into 0/1)."""
+
+    condition = operand(float_tensor, doc="non-zero: take lhs")
+    lhs = operand(float_tensor, doc="the value where the condition holds")
+    rhs = operand(float_tensor, doc="the value elsewhere")
+    output = result(float_tensor)
+
+    def infer_type(self) -> TensorType:
+        c, a, b = self.condition.type, self.lhs.type, self.rhs.type
+        values = TensorType(broadcast_shapes(a, b), a.element_type)
+        return TensorType(broadcast_shapes(c, values), a.element_type)
 
 
 @irdl_op("nn.sum", traits=[Pure, SameElementType])
@@ -129,6 +163,40 @@ class HardSwishOp(UnaryOp):
 @irdl_op("nn.tanh", traits=[Pure])
 class TanhOp(UnaryOp):
     """Elementwise hyperbolic tangent."""
+
+    input = operand(float_tensor)
+    output = result(float_tensor)
+
+
+@irdl_op("nn.gelu", traits=[Pure])
+class GeluOp(UnaryOp):
+    """Elementwise Gaussian error linear unit `x * Phi(x)` (ONNX Gelu): exactly, `x/2 * (1 + erf(x/sqrt 2))`,
+    or with `approximate = "tanh"`, `x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))`."""
+
+    input = operand(float_tensor)
+    output = result(float_tensor)
+    approximate = opt_attribute(one_of(GELU_APPROXIMATIONS), default="none", doc='"none" (exact) or "tanh"')
+
+
+@irdl_op("nn.erf", traits=[Pure])
+class ErfOp(UnaryOp):
+    """Elementwise Gauss error function."""
+
+    input = operand(float_tensor)
+    output = result(float_tensor)
+
+
+@irdl_op("nn.sqrt", traits=[Pure])
+class SqrtOp(UnaryOp):
+    """Elementwise square root (NaN below zero, as ONNX Sqrt)."""
+
+    input = operand(float_tensor)
+    output = result(float_tensor)
+
+
+@irdl_op("nn.exp", traits=[Pure])
+class ExpOp(UnaryOp):
+    """Elementwise natural exponential."""
 
     input = operand(float_tensor)
     output = result(float_tensor)

@@ -7,10 +7,12 @@ depthwise: shift-and-multiply over the kernel taps), so resnet18 at 64x64 runs i
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Mapping
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
+from scipy import special
 
 from rnc.ir.attributes import Attribute, python_value, to_attr
 from rnc.ir.core import Operation
@@ -147,10 +149,94 @@ def lrn(x, size, alpha, beta, bias) -> np.ndarray:
     return x / (np.float32(bias) + np.float32(alpha / size) * window_sum) ** np.float32(beta)
 
 
+def layer_norm(x, scale, bias, axis, epsilon) -> np.ndarray:
+    """ONNX LayerNormalization: mean and biased variance over the dimensions from `axis` on."""
+    axes = tuple(range(axis % x.ndim, x.ndim))
+    centred = x - x.mean(axis=axes, keepdims=True)
+    variance = (centred * centred).mean(axis=axes, keepdims=True)
+    out = centred / np.sqrt(variance + np.float32(epsilon)) * scale
+    return out + bias if bias is not None else out
+
+
 def softmax(x, axis) -> np.ndarray:
     shifted = x - x.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
     return e / e.sum(axis=axis, keepdims=True)
+
+
+# ---- elementwise functions -------------------------------------------------------------------------------
+def gelu(x, approximate: str) -> np.ndarray:
+    """`x * Phi(x)`: exact (with erf) or the tanh approximation."""
+    half = np.float32(0.5)
+    if approximate == "tanh":
+        inner = np.float32(math.sqrt(2 / math.pi)) * (x + np.float32(0.044715) * x * x * x)
+        return half * x * (1 + np.tanh(inner))
+    return half * x * (1 + erf(x * np.float32(1 / math.sqrt(2))))
+
+
+def erf(x) -> np.ndarray:
+    return special.erf(x).astype(x.dtype, copy=False)
+
+
+# ---- resampling and indexing ---------------------------------------------------------------------------
+def resize(x, shape, scales, mode, coordinate_transformation_mode, nearest_mode) -> np.ndarray:
+    """ONNX Resize, one axis at a time (multilinear interpolation is separable); coordinates in float32 as
+    onnxruntime computes them."""
+    for axis, (size, scale) in enumerate(zip(shape, scales)):
+        if size == x.shape[axis] and scale == 1:
+            continue
+        coords = _input_coordinates(x.shape[axis], size, np.float32(scale), coordinate_transformation_mode)
+        if mode == "nearest":
+            x = np.take(x, _nearest(coords, nearest_mode, x.shape[axis]), axis=axis)
+            continue
+        coords = np.clip(coords, 0, x.shape[axis] - 1)
+        low = np.floor(coords).astype(np.int64)
+        high = np.minimum(low + 1, x.shape[axis] - 1)
+        weight = (coords - low).astype(x.dtype).reshape((-1,) + (1,) * (x.ndim - axis - 1))
+        x = np.take(x, low, axis=axis) * (1 - weight) + np.take(x, high, axis=axis) * weight
+    return x
+
+
+def _input_coordinates(size_in: int, size_out: int, scale: np.float32, mode: str) -> np.ndarray:
+    """The input coordinate of each output index along one axis (ONNX Resize's coordinate_transformation_mode)."""
+    out = np.arange(size_out, dtype=np.float32)
+    half = np.float32(0.5)
+    if mode == "asymmetric":
+        return out / scale
+    if mode == "align_corners":
+        return out * np.float32((size_in - 1) / (size_out - 1)) if size_out > 1 else np.zeros_like(out)
+    if mode == "pytorch_half_pixel" and size_out == 1:
+        return np.zeros_like(out)
+    if mode == "half_pixel_symmetric":  # onnxruntime's order of float32 operations, which rounding follows
+        adjustment = np.float32(size_out) / (scale * np.float32(size_in))
+        offset = np.float32(size_in) / np.float32(2) * (np.float32(1) - adjustment)
+        return offset + (out + half) / scale - half
+    return (out + half) / scale - half
+
+
+def _nearest(coords: np.ndarray, mode: str, size: int) -> np.ndarray:
+    if mode == "floor":
+        index = np.floor(coords)
+    elif mode == "ceil":
+        index = np.ceil(coords)
+    else:
+        ties = coords - np.floor(coords) == 0.5
+        index = np.where(ties, np.floor(coords) if mode == "round_prefer_floor" else np.ceil(coords), np.round(coords))
+    return np.clip(index, 0, size - 1).astype(np.int64)
+
+
+def slice_axes(x, shape, starts, steps) -> np.ndarray:
+    """`shape[i]` elements along each axis i from `starts[i]` by `steps[i]`."""
+    index = []
+    for count, start, step in zip(shape, starts, steps):
+        stop = start + step * count
+        index.append(slice(start, None if stop < 0 else stop, step) if count else slice(0, 0))
+    return x[tuple(index)]
+
+
+def gather(x, shape, axis, indices) -> np.ndarray:
+    index_rank = len(shape) - x.ndim + 1
+    return np.take(x, np.asarray(indices, dtype=np.int64).reshape(shape[axis:axis + index_rank]), axis=axis)
 
 
 # ---- the kernel of every nn op -----------------------------------------------------------------------------
@@ -234,13 +320,19 @@ KERNELS: dict[str, Kernel] = {
     "nn.sub": lambda a, shape: a[0] - a[1],
     "nn.mul": lambda a, shape: a[0] * a[1],
     "nn.div": lambda a, shape: a[0] / a[1],
+    "nn.pow": lambda a, shape: np.power(a[0], a[1]),
     "nn.sum": _sum,
+    "nn.where": lambda a, shape: np.where(a[0] != 0, a[1], a[2]),
     "nn.relu": lambda a, shape: np.maximum(a[0], 0),
     "nn.clip": _clip,
     "nn.sigmoid": _sigmoid,
     "nn.hard_sigmoid": _hard_sigmoid,
     "nn.hard_swish": _hard_swish,
     "nn.tanh": lambda a, shape: np.tanh(a[0]),
+    "nn.gelu": lambda a, shape, approximate: gelu(a[0], approximate),
+    "nn.erf": lambda a, shape: erf(a[0]),
+    "nn.sqrt": lambda a, shape: np.sqrt(a[0]),
+    "nn.exp": lambda a, shape: np.exp(a[0]),
     "nn.softmax": lambda a, shape, axis: softmax(a[0], axis),
     "nn.max_pool": _max_pool,
     "nn.avg_pool": _avg_pool,
@@ -248,12 +340,19 @@ KERNELS: dict[str, Kernel] = {
     "nn.reduce_mean": _reduction(np.mean),
     "nn.reduce_sum": _reduction(np.sum),
     "nn.reduce_max": _reduction(np.max),
+    "nn.resize": lambda a, shape, **modes: resize(a[0], shape, **modes),
     "nn.flatten": lambda a, shape, axis: a[0].reshape(shape),
     "nn.reshape": lambda a, shape: a[0].reshape(shape),
     "nn.transpose": lambda a, shape, perm: np.transpose(a[0], perm),
     "nn.concat": lambda a, shape, axis: np.concatenate(a, axis=axis),
     "nn.pad": _pad,
+    "nn.slice": lambda a, shape, starts, steps: slice_axes(a[0], shape, starts, steps),
+    "nn.gather": lambda a, shape, axis, indices: gather(a[0], shape, axis, indices),
+    "nn.expand": lambda a, shape: np.broadcast_to(a[0], shape),
+    "nn.cast": lambda a, shape: a[0],  # `evaluate` and the interpreter give it the result's element type
     "nn.batch_norm": lambda a, shape, epsilon: batch_norm(*a, np.float32(epsilon)),
+    "nn.layer_norm": lambda a, shape, axis, epsilon: layer_norm(a[0], a[1], a[2] if len(a) > 2 else None, axis,
+                                                                epsilon),
     "nn.lrn": lambda a, shape, size, alpha, beta, bias: lrn(a[0], size, np.float32(alpha), np.float32(beta),
                                                             np.float32(bias)),
     "nn.dropout": lambda a, shape, ratio: a[0],

@@ -1,8 +1,8 @@
-"""Normalizations and pass-through ops: `nn.batch_norm`, `nn.lrn`, `nn.softmax`, `nn.dropout`,
-`nn.identity`."""
+"""Normalizations and pass-through ops: `nn.batch_norm`, `nn.layer_norm`, `nn.lrn`, `nn.softmax`,
+`nn.dropout`, `nn.identity`."""
 from __future__ import annotations
 
-from rnc.ir.opdef import Pure, SameElementType, VerifyError, irdl_op, operand, opt_attribute, result
+from rnc.ir.opdef import Pure, SameElementType, VerifyError, irdl_op, operand, opt_attribute, opt_operand, result
 from rnc.ir.types import TensorType
 
 from .base import NnOp, float_attr, float_tensor, int_attr, normalize_axis, require_min_rank, require_rank
@@ -28,6 +28,38 @@ class BatchNormOp(NnOp):
             t = require_rank(getattr(self, what).type, 1, what)
             if t.shape[0] != channels:
                 raise VerifyError(f"expects {what} of {channels} elements (the input's channels), got {t}")
+        return x
+
+
+@irdl_op("nn.layer_norm", traits=[Pure, SameElementType])
+class LayerNormOp(NnOp):
+    """Layer normalization over the dimensions from `axis` on (ONNX LayerNormalization):
+    `(x - mean) / sqrt(variance + epsilon) * scale + bias`, mean and (biased) variance over those dimensions."""
+
+    input = operand(float_tensor)
+    scale = operand(float_tensor, doc="the normalized dimensions' shape (or broadcastable to it)")
+    bias = opt_operand(float_tensor, doc="like scale (optional)")
+    output = result(float_tensor)
+    axis = opt_attribute(int_attr, default=-1, doc="first normalized dimension, in [-rank, rank)")
+    epsilon = opt_attribute(float_attr, default=1e-5, doc="added to the variance")
+
+    def normalized_axes(self) -> tuple[int, ...]:
+        x = self.input.type
+        return tuple(range(normalize_axis(self.axis.value, x.rank), x.rank))
+
+    def infer_type(self) -> TensorType:
+        x = require_min_rank(self.input.type, 1)
+        normalized = tuple(x.shape[a] for a in self.normalized_axes())
+        for what in ("scale", "bias"):
+            value = getattr(self, what)
+            if value is None:
+                continue
+            t = value.type
+            fits = t.rank <= len(normalized) and all(d in (1, n) for d, n in zip(reversed(t.shape),
+                                                                               reversed(normalized)))
+            if not fits:
+                raise VerifyError(f"expects {what} broadcastable to the normalized shape {list(normalized)}, "
+                                  f"got {t}")
         return x
 
 

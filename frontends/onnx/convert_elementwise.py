@@ -1,16 +1,20 @@
-"""Converters of elementwise ops: arithmetic with broadcasting, Sum, and activations."""
+"""Converters of elementwise ops: arithmetic with broadcasting, Sum, Where, Cast, activations and functions."""
 from __future__ import annotations
 
 import numpy as np
 
-from rnc.dialects.nn import (AddOp, ClipOp, DivOp, HardSigmoidOp, HardSwishOp, MulOp, ReluOp, ReshapeOp,
-                             SigmoidOp, SubOp, SumOp, TanhOp)
+from onnx import helper
+
+from rnc.dialects.nn import (AddOp, CastOp, ClipOp, DivOp, ErfOp, ExpOp, GeluOp, HardSigmoidOp, HardSwishOp, MulOp,
+                             PowOp, ReluOp, ReshapeOp, SigmoidOp, SqrtOp, SubOp, SumOp, TanhOp, WhereOp)
+from rnc.ir.types import FloatType, type_for_dtype
 
 from .context import NodeContext, f32_attr
 from .registry import converter
 
 _BINARY = {"Add": AddOp, "Sub": SubOp, "Mul": MulOp, "Div": DivOp}
-_UNARY = {"Relu": ReluOp, "Sigmoid": SigmoidOp, "Tanh": TanhOp, "HardSwish": HardSwishOp}
+_UNARY = {"Relu": ReluOp, "Sigmoid": SigmoidOp, "Tanh": TanhOp, "HardSwish": HardSwishOp, "Erf": ErfOp,
+          "Sqrt": SqrtOp, "Exp": ExpOp}
 
 
 @converter(*_BINARY)
@@ -29,6 +33,46 @@ def _legacy_broadcast(ctx: NodeContext, lhs, rhs, axis: int):
     if trailing < 0:
         raise ctx.error(f"legacy broadcast of {rhs.type} at axis {axis} does not fit {lhs.type}")
     return ctx.emit(ReshapeOp, input=rhs, shape=b_shape + (1,) * trailing) if trailing else rhs
+
+
+@converter("Pow")
+def convert_pow(ctx: NodeContext):
+    """The exponent may be an integer tensor in ONNX: a constant one takes the base's float type."""
+    base = ctx.value(0)
+    exponent = ctx.const(1)
+    if exponent is not None and exponent.dtype != base.type.numpy_dtype:
+        return [ctx.emit(PowOp, lhs=base, rhs=ctx.constant(exponent, "exponent", base.type))]
+    return [ctx.emit(PowOp, lhs=base, rhs=ctx.value(1))]
+
+
+@converter("Where")
+def convert_where(ctx: NodeContext):
+    """Only a constant condition (masks): it becomes a 0/1 tensor of the values' float type."""
+    condition = ctx.require_const(0, "condition")
+    lhs, rhs = ctx.value(1), ctx.value(2)
+    mask = ctx.constant(condition.astype(bool), "condition", lhs.type)
+    return [ctx.emit(WhereOp, condition=mask, lhs=lhs, rhs=rhs)]
+
+
+@converter("Cast")
+def convert_cast(ctx: NodeContext):
+    """Between float types only (a cast of a constant folds at import)."""
+    x = ctx.value(0)
+    try:
+        element = type_for_dtype(helper.tensor_dtype_to_np_dtype(ctx.attr("to", 0)))
+    except (KeyError, ValueError, TypeError):
+        element = None
+    if not isinstance(element, FloatType):
+        raise ctx.unsupported(f"casts of computed tensors go to float types only, got to={ctx.attr('to', 0)}")
+    return [ctx.emit(CastOp, input=x, shape=x.type.shape, element_type=element)]
+
+
+@converter("Gelu")
+def convert_gelu(ctx: NodeContext):
+    approximate = ctx.attr("approximate", "none")
+    if approximate not in ("none", "tanh"):
+        raise ctx.error(f"unknown approximate '{approximate}' (none or tanh)")
+    return [ctx.emit(GeluOp, input=ctx.value(0), approximate=approximate)]
 
 
 @converter("Sum")

@@ -1,13 +1,13 @@
-"""Converters of weighted and normalizing layers: Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, LRN,
-Softmax."""
+"""Converters of weighted and normalizing layers: Conv, ConvTranspose, Gemm, MatMul, BatchNormalization,
+LayerNormalization, LRN, Softmax."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from rnc.dialects.nn import (AddOp, BatchNormOp, Conv2dOp, ConvTranspose2dOp, LinearOp, LrnOp, MatMulOp, MulOp,
-                             ReshapeOp, SoftmaxOp, TransposeOp)
+from rnc.dialects.nn import (AddOp, BatchNormOp, Conv2dOp, ConvTranspose2dOp, LayerNormOp, LinearOp, LrnOp, MatMulOp,
+                             MulOp, ReshapeOp, SoftmaxOp, TransposeOp)
 
 from .context import NodeContext, f32_attr
 from .registry import converter
@@ -131,6 +131,15 @@ def convert_batch_norm(ctx: NodeContext):
     y = ctx.emit(BatchNormOp, input=ctx.value(0), scale=ctx.value(1), bias=ctx.value(2), mean=ctx.value(3),
                  variance=ctx.value(4), epsilon=f32_attr(ctx.attr("epsilon", 1e-5)))
     return [y]
+
+
+@converter("LayerNormalization")
+def convert_layer_norm(ctx: NodeContext):
+    """Y only: the optional Mean and InvStdDev outputs (training) are not computed."""
+    x = ctx.value(0)
+    axis = ctx.axes([ctx.attr("axis", -1)], x.type.rank, "axis")[0]
+    return [ctx.emit(LayerNormOp, input=x, scale=ctx.value(1), bias=ctx.optional_value(2), axis=axis,
+                     epsilon=f32_attr(ctx.attr("epsilon", 1e-5)))]
 
 
 @converter("LRN")

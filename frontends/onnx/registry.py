@@ -25,5 +25,6 @@ def converter(*op_types: str):
 
 def supported_ops() -> list[str]:
     """ONNX op types the frontend imports (loading every converter module first)."""
-    from . import convert_elementwise, convert_layers, convert_pooling, convert_shapes  # noqa: F401
+    from . import (convert_elementwise, convert_indexing, convert_layers, convert_pooling, convert_resize,  # noqa: F401
+                   convert_shapes)
     return sorted([*CONVERTERS, *FOLDED_OPS])

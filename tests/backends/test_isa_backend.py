@@ -189,7 +189,7 @@ tensor %y [1,4] scale 1.0
 
 @pytest.mark.parametrize("body, message", [
     ('stage 1 "L" after input\n', "stage 1 is out of order: expected stage 0"),
-    ('stage 0 "L" after input\n  gelu %y <- %x elems 4\n', "unknown digital opcode 'gelu'"),
+    ('stage 0 "L" after input\n  lstm %y <- %x elems 4\n', "unknown digital opcode 'lstm'"),
     ('stage 0 "L" after input\n  relu %y <- %x alpha=1.0 elems 4\n', "'relu' has no argument 'alpha'"),
     ('stage 0 "L" after input\n  max_pool %y <- %x kernel_shape=[1,1] ceil_mode=2 elems 4\n',
      "'max_pool' flag 'ceil_mode' is written ceil_mode=1, got 2"),

@@ -33,6 +33,13 @@ def relative_error(got: np.ndarray, want: np.ndarray) -> float:
     return float(np.max(np.abs(got.astype(np.float64) - want.astype(np.float64)))) / scale if want.size else 0.0
 
 
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """The cosine similarity of two outputs, flattened (1.0 for two zero outputs)."""
+    a, b = np.ravel(a).astype(np.float64), np.ravel(b).astype(np.float64)
+    norms = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b / norms) if norms else float(np.array_equal(a, b))
+
+
 def canonicalize(module) -> None:
     from rnc.ir.pass_manager import PassManager, parse_pipeline
     PassManager(parse_pipeline(CANONICALIZATION)).run(module)

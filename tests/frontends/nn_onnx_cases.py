@@ -300,6 +300,139 @@ def small_convnet():
                   "w3": weights(10, 8), "b3": weights(10)})
 
 
+def resize_nearest_scales_legacy_exporter():
+    """torch's `interpolate(scale_factor=2)` through the legacy exporter: asymmetric coordinates, floor."""
+    return model([node("Resize", ["x", "", "scales"], coordinate_transformation_mode="asymmetric", mode="nearest",
+                       nearest_mode="floor")], X4, {"scales": np.array([1, 1, 2, 2], np.float32)}, opset=17)
+
+
+def resize_linear_sizes_dynamo_exporter():
+    """The dynamo exporter's bilinear upsampling: sizes, pytorch_half_pixel (align_corners=False)."""
+    return model([node("Resize", ["x", "", "", "sizes"], coordinate_transformation_mode="pytorch_half_pixel",
+                       mode="linear")], X4, {"sizes": i64(1, 4, 18, 13)}, opset=18)
+
+
+def resize_every_coordinate_mode():
+    """Every coordinate_transformation_mode, nearest (each rounding) and linear, by scales and by sizes.
+    (half_pixel_symmetric with floor/ceil rounding is left out: onnxruntime's float32 arithmetic lands a
+    coordinate 1 ulp under an integer where numpy's lands on it; no exporter writes that combination.)"""
+    nodes, outputs = [], []
+    for cm in ("half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners", "asymmetric"):
+        roundings = [r for r in ("round_prefer_floor", "round_prefer_ceil", "floor", "ceil")
+                     if cm != "half_pixel_symmetric" or r.startswith("round")]
+        for mode, nearest in [("linear", "floor")] + [("nearest", r) for r in roundings]:
+            for form, inputs in (("scales", ["x", "", "scales"]), ("sizes", ["x", "", "", "sizes"])):
+                out = f"{cm}_{mode}_{nearest}_{form}"
+                nodes.append(node("Resize", inputs, [out], name=out, coordinate_transformation_mode=cm, mode=mode,
+                                  nearest_mode=nearest))
+                outputs.append(out)
+    return model(nodes, X4, {"scales": np.array([1, 1, 1.7, 0.6], np.float32), "sizes": i64(1, 4, 14, 5)},
+                 outputs=tuple(outputs), opset=19)
+
+
+def upsample_opset9():
+    return model([node("Upsample", ["x", "scales"], mode="linear")], X4,
+                 {"scales": np.array([1, 1, 2, 1.5], np.float32)}, opset=9)
+
+
+def resize_axes_opset18():
+    return model([node("Resize", ["x", "", "", "sizes"], axes=[3, 2], mode="linear")], X4,
+                 {"sizes": i64(6, 12)}, opset=18)
+
+
+def layer_norm():
+    return model([node("LayerNormalization", ["x", "s", "b"], ["a"], axis=-2, epsilon=1e-3),
+                  node("LayerNormalization", ["x", "s1"], ["c"], name="LayerNormalization_1")], X4,
+                 {"s": weights(9, 9) + 1, "b": weights(9, 9), "s1": weights(9) + 1}, outputs=("a", "c"))
+
+
+def gelu_exact_and_tanh():
+    return model([node("Gelu", ["x"], ["a"]), node("Gelu", ["x"], ["b"], name="Gelu_1", approximate="tanh")], X4,
+                 outputs=("a", "b"), opset=20)
+
+
+def gelu_erf_subgraph():
+    """torch's GELU through the legacy exporter: x * (erf(x / sqrt 2) + 1) * 0.5."""
+    return model([node("Div", ["x", "sqrt2"], ["d"]), node("Erf", ["d"], ["e"]), node("Add", ["e", "one"], ["a"]),
+                  node("Mul", ["x", "a"], ["m"]), node("Mul", ["m", "half"], name="Mul_1")], X4,
+                 {"sqrt2": np.array(1.4142135, np.float32), "one": np.array(1.0, np.float32),
+                  "half": np.array(0.5, np.float32)})
+
+
+def gelu_tanh_subgraph():
+    """torch's GELU(approximate='tanh') through the legacy exporter:
+    0.5 * (x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x * (x * x)))))."""
+    return model([node("Mul", ["x", "x"], ["sq"], name="sq"), node("Mul", ["x", "sq"], ["cube"], name="cube"),
+                  node("Mul", ["kappa", "cube"], ["kc"], name="kc"), node("Add", ["x", "kc"], ["s"], name="s"),
+                  node("Mul", ["beta", "s"], ["inner"], name="inner"), node("Tanh", ["inner"], ["t"]),
+                  node("Add", ["one", "t"], ["a"], name="a"), node("Mul", ["x", "a"], ["m"], name="m"),
+                  node("Mul", ["half", "m"], name="y")], X4,
+                 {"kappa": np.array(0.044715, np.float32), "beta": np.array(0.7978846, np.float32),
+                  "one": np.array(1.0, np.float32), "half": np.array(0.5, np.float32)})
+
+
+def functions():
+    """Erf, Exp, Sqrt, Pow with a float and an integer exponent; the divisor stays away from zero (in [0.78,
+    1.29]), so the case also holds on 8-bit activations."""
+    return model([node("Erf", ["x"], ["e"]), node("Tanh", ["x"], ["t"]), node("Exp", ["t"], ["x1"]),
+                  node("Sqrt", ["x1"], ["s"]),
+                  node("Pow", ["x", "three"], ["p"]), node("Pow", ["s", "half"], ["q"], name="Pow_1"),
+                  node("Sub", ["e", "p"], ["d"]), node("Div", ["d", "q"])], X4,
+                 {"three": np.array(3, np.int64), "half": np.array(0.5, np.float32)})
+
+
+def softmax_every_axis():
+    return model([node("Softmax", ["x"], [f"s{a}"], name=f"Softmax_{a}", axis=a) for a in (-4, 1, 2, 3)], X4,
+                 outputs=("s-4", "s1", "s2", "s3"), opset=13)
+
+
+def slice_forms():
+    """Negative, clamped and omitted bounds, steps forwards and backwards; Slice-1's attributes."""
+    return model([node("Slice", ["x", "st", "en", "ax", "sp"], ["a"]),
+                  node("Slice", ["x", "st2", "en2"], ["b"], name="Slice_1"),
+                  node("Slice", ["x", "st3", "en3", "ax3", "sp3"], ["c"], name="Slice_2")], X4,
+                 {"st": i64(-2, 1), "en": i64(-100, 100), "ax": i64(3, 2), "sp": i64(-3, 2),
+                  "st2": i64(0, 1), "en2": i64(1, 3),
+                  "st3": i64(8), "en3": i64(-1000), "ax3": i64(-1), "sp3": i64(-1)}, outputs=("a", "b", "c"), opset=13)
+
+
+def slice_attributes_opset9():
+    return model([node("Slice", ["x"], starts=[1, -4], ends=[3, 1000], axes=[1, 3])], X4, opset=9)
+
+
+def split_forms():
+    return model([node("Split", ["x", "sizes"], ["a", "b"], axis=2),
+                  node("Split", ["x"], ["c", "d", "e"], name="Split_1", axis=-1, num_outputs=3)], X4,
+                 {"sizes": i64(4, 5)}, outputs=("a", "b", "c", "d", "e"), opset=18)
+
+
+def split_attribute_opset11():
+    return model([node("Split", ["x"], ["a", "b"], axis=1, split=[1, 3]),
+                  node("Split", ["x"], ["c", "d"], name="Split_1", axis=1)], X4, outputs=("a", "b", "c", "d"), opset=11)
+
+
+def gather_constant_indices():
+    """A scalar index (a transformer's class token) and a 2-d index tensor with a negative entry."""
+    return model([node("Gather", ["x", "zero"], ["a"], axis=2),
+                  node("Gather", ["x", "idx"], ["b"], name="Gather_1", axis=-1)], X4,
+                 {"zero": np.array(0, np.int64), "idx": np.array([[0, -1, 3], [2, 2, 8]], np.int64)},
+                 outputs=("a", "b"))
+
+
+def expand_and_where():
+    """Expand to a larger rank; Where with a constant (attention-mask-like) condition."""
+    return model([node("Expand", ["x", "shape"], ["e"]), node("Where", ["cond", "e", "minus"], ["w"]),
+                  node("Mul", ["x", "two"], ["x2"]), node("Where", ["cond1", "x", "x2"], ["v"], name="Where_1")], X4,
+                 {"shape": i64(2, 1, 1, 1, 1), "cond": RNG.standard_normal((9, 9)) > 0,
+                  "minus": np.array(-3.0, np.float32), "cond1": RNG.standard_normal((4, 1, 1)) > 0,
+                  "two": np.array(2.0, np.float32)}, outputs=("w", "v"))
+
+
+def cast_between_floats():
+    return model([node("Cast", ["x"], ["h"], to=TensorProto.FLOAT16), node("Cast", ["h"], to=F, name="Cast_1")],
+                 X4)
+
+
 CASES = {f.__name__: f for f in (
     conv_bias_pads_strides, conv_grouped_dilated, conv_depthwise_multiplier, conv_auto_pad_same, conv_1d,
     conv_transpose_variants, conv_transpose_1d, gemm_linear, gemm_alpha_beta_trans_a, gemm_variable_weight,
@@ -310,7 +443,12 @@ CASES = {f.__name__: f for f in (
     reduce_max_variants, reduce_max_attribute_axes, flatten_axis2, reshape_shape_chain, reshape_zero_and_transpose,
     squeeze_unsqueeze,
     concat_axis, pad_modes, pad_attributes_opset9, batch_norm, conv_then_batch_norm, lrn, dropout_identity,
-    constant_nodes, small_convnet)}
+    constant_nodes, small_convnet,
+    resize_nearest_scales_legacy_exporter, resize_linear_sizes_dynamo_exporter, resize_every_coordinate_mode,
+    upsample_opset9, resize_axes_opset18, layer_norm, gelu_exact_and_tanh, gelu_erf_subgraph, gelu_tanh_subgraph,
+    functions,
+    softmax_every_axis, slice_forms, slice_attributes_opset9, split_forms, split_attribute_opset11,
+    gather_constant_indices, expand_and_where, cast_between_floats)}
 
 
 def op_types(m: onnx.ModelProto) -> set[str]:

@@ -59,6 +59,15 @@ def test_canonicalization_folds_batch_norm_and_removes_dropout():
         assert not any(op.name in (gone, "nn.identity") for op in module.walk())
 
 
+@pytest.mark.parametrize("case, approximate", [("gelu_erf_subgraph", "none"), ("gelu_tanh_subgraph", "tanh")])
+def test_canonicalization_fuses_the_exported_gelu_subgraphs(case, approximate):
+    module = import_onnx(CASES[case]())
+    canonicalize(module)
+    ops = [op for op in module.walk() if op.name.startswith("nn.")]
+    assert [op.name for op in ops] == ["nn.gelu"]
+    assert ops[0].approximate.value == approximate
+
+
 def test_observe_sees_every_op_result():
     module = import_onnx(CASES["small_convnet"]())
     seen = []

@@ -16,5 +16,5 @@ except OnnxImportError as e:
     sys.stderr.write(f"error: {e}\n")
     sys.exit(1)
 
-# CHECK: error: node '/act/LeakyRelu' (LeakyRelu): unsupported op type 'LeakyRelu'; supported: Add, AveragePool, BatchNormalization, Clip, Concat, Constant, Conv, {{.*}}, Unsqueeze
+# CHECK: error: node '/act/LeakyRelu' (LeakyRelu): unsupported op type 'LeakyRelu'; supported: Add, AveragePool, BatchNormalization, {{.*}}, Unsqueeze, Upsample, Where
 # CHECK-EMPTY:
