@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 QMAX = 127
+_BLOCK_ELEMENTS = 1 << 22   # weights quantized at once (32 MB of float64)
 
 
 def scale_for(max_abs: float) -> float:
@@ -27,9 +28,18 @@ def dequantize(q: np.ndarray, scale: float) -> np.ndarray:
 
 def quantize_weights(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(int8 matrix, float32 per-column scales) of a rows x cols float matrix."""
-    max_abs = np.abs(matrix).max(axis=0).astype(np.float32)
+    max_abs = np.maximum(matrix.max(axis=0), -matrix.min(axis=0)).astype(np.float32)   # no |matrix| copy
     scales = np.where(max_abs > 0, max_abs / np.float32(QMAX), np.float32(1)).astype(np.float32)
-    q = np.clip(np.rint(matrix.astype(np.float64) / scales.astype(np.float64)), -QMAX, QMAX).astype(np.int8)
+    divisors = scales.astype(np.float64)
+    q = np.empty(matrix.shape, dtype=np.int8)
+    # A block of rows at a time: a float64 temporary of a 100 M-weight layer would take 800 MB.
+    step = max(1, _BLOCK_ELEMENTS // max(1, matrix.shape[1]))
+    for r in range(0, matrix.shape[0], step):
+        block = matrix[r:r + step].astype(np.float64)
+        block /= divisors
+        np.rint(block, out=block)
+        np.clip(block, -QMAX, QMAX, out=block)
+        q[r:r + step] = block
     return q, scales
 
 
