@@ -49,7 +49,7 @@ class _Layer:
 
     def __init__(self, weight: WeightOp, mvm: MvmOp, x: np.ndarray, precision: LayerPrecision) -> None:
         self.weight_op = weight
-        self.weight = weight.matrix.to_numpy().astype(np.int64)
+        self.weight = weight.matrix.to_numpy()   # int8: a tile's block becomes exact floats when it runs
         self.precision = precision
         self.mode = mvm.mode
         args = mvm.addressing
@@ -66,7 +66,7 @@ class _Layer:
             self.inputs = x.reshape(-1, x.shape[-1])
             self.positions = self.inputs.shape[0]
         self.acc = np.zeros((self.positions, weight.cols), dtype=np.int64)
-        self._exact: tuple[np.ndarray, np.ndarray] | None = None
+        self._exact: np.ndarray | None = None
         self._sliced: _Sliced | None = None
         self._group_layers: dict[int, _Layer] = {}
 
@@ -129,17 +129,17 @@ class _Layer:
         tile: its `channels`, which are its columns)."""
         if not self.precision.is_exact(r1 - r0):
             return self.sliced().tile(positions, channels, r0, r1, c0, c1)
-        x, w = self.exact()
+        x = self.exact()
+        w = self.weight[r0:r1, c0:c1].astype(x.dtype)   # one tile's weights, not the layer's, as floats
         if channels is None:
-            return np.rint(x[positions, r0:r1] @ w[r0:r1, c0:c1]).astype(np.int64)
+            return np.rint(x[positions, r0:r1] @ w).astype(np.int64)
         win = x[positions, channels, r0:r1]
-        return np.rint(np.einsum("pck,kc->pc", win, w[r0:r1, c0:c1])).astype(np.int64)
+        return np.rint(np.einsum("pck,kc->pc", win, w)).astype(np.int64)
 
-    def exact(self) -> tuple[np.ndarray, np.ndarray]:
-        """The int8 inputs and weights as floats that multiply exactly."""
+    def exact(self) -> np.ndarray:
+        """The int8 inputs as floats that multiply exactly (float32 while every sum stays below 2^24)."""
         if self._exact is None:
-            dtype = _exact_dtype(self.weight.shape[0] * 127 * 127)
-            self._exact = self.inputs.astype(dtype), self.weight.astype(dtype)
+            self._exact = self.inputs.astype(_exact_dtype(self.weight.shape[0] * 127 * 127))
         return self._exact
 
     def sliced(self) -> "_Sliced":
