@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from rnc.driver.accuracy import AccuracyResult
 from rnc.driver.isa_run import IsaRun
 
 REFERENCE_TIMING = "rnc (reference-compatible)"
@@ -25,6 +26,8 @@ UNITS = {"*_ns": "nanoseconds", "speedup_*": "ISAAC-like time / rnc time, same t
          "*_pj": "picojoules (per inference)", "*_mw": "milliwatts", "area_mm2": "square millimetres (the tiles used)",
          "tops": "tera-operations per second, ops = 2 x MACs", "tops_per_w": "TOPS per watt",
          "tops_per_mm2": "TOPS per square millimetre", "edap_pj_ns_mm2": "energy x latency x area (pJ ns mm^2)",
+         "top1_*": "fraction of the evaluated samples",
+         "sim_seconds_per_sample": "wall seconds of the ISA functional simulation per sample",
          "compile_seconds": "wall seconds of one budget's placement and reference timing",
          "step_seconds": "wall seconds of each compile step, from its start to the next one's",
          "total_seconds": "wall seconds of the whole compile (import to the last simulation)"}
@@ -178,7 +181,9 @@ def verdict(isa: IsaRun) -> str | None:
 class CompileResult:
     """A compiled model: its canonicalized and partitioned modules, the baseline, and one run per budget.
 
-    report.json describes the last run (`last`); sweep.json has `summary(run)` for every run.
+    report.json describes the last run (`last`); sweep.json has `summary(run)` for every run. `accuracy`
+    (report.json's "accuracy") is measured on the last run's program: every budget's program computes the same
+    numbers (each is bit-exact against the placement-free quantized oracle).
     """
 
     model_name: str
@@ -189,6 +194,7 @@ class CompileResult:
     ignored_target_keys: list[str] = field(default_factory=list)   # target-file keys rnc does not use
     step_seconds: dict[str, float] = field(default_factory=dict)   # wall time of each compile step
     total_seconds: float = 0.0                                       # wall time of the whole compile_model
+    accuracy: AccuracyResult | None = None   # with CompileOptions.eval_data: the last run's program on it
 
     @property
     def last(self) -> BudgetResult:
@@ -223,8 +229,10 @@ class CompileResult:
     def report(self, run: BudgetResult | None = None) -> dict[str, Any]:
         """report.json as a dict, for `run` (default: the last)."""
         r = run or self.last
-        return {"summary": self.summary(r), "baseline": self.baseline.to_dict(), "mapping": r.mapping,
-                "step_seconds": self.step_seconds, "total_seconds": self.total_seconds, "units": UNITS}
+        out = {"summary": self.summary(r), "baseline": self.baseline.to_dict(), "mapping": r.mapping}
+        if self.accuracy is not None:
+            out["accuracy"] = self.accuracy.to_dict()
+        return out | {"step_seconds": self.step_seconds, "total_seconds": self.total_seconds, "units": UNITS}
 
     def to_json(self, run: BudgetResult | None = None) -> str:
         """report.json's text, as `rnc compile` writes it."""

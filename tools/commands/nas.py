@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _train(args, data, out: Path, log) -> int:
     import torch
+    from rnc.frontends.torch import export_onnx
     from rnc.frontends.zoo.mbv3_small import MobileNetV3Small
     from rnc.nas import train
     from rnc.nas.supernet import Supernet
@@ -107,6 +108,8 @@ def _train(args, data, out: Path, log) -> int:
         train.train_baseline(base, data, config, lambda s: log(f"baseline {s}"))
         acc = train.accuracy(base, data.val_x, data.val_y)
         train.save_checkpoint(out / "baseline.pt", "baseline", base, meta | {"accuracy": acc})
+        # the trained network as a model file: `rnc compile OUT/baseline.onnx --eval-data digits`
+        export_onnx(base, torch.zeros(1, 3, args.image_size, args.image_size), out / "baseline.onnx")
         log(f"baseline accuracy {acc:.4f}")
     return 0
 
