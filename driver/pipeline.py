@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -22,6 +22,7 @@ from rnc.hw.packing_rules import REFERENCE_PACKING
 from rnc.hw.target_files import TargetError, apply_values, load_target, parse_xbar_size
 from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.pass_manager import PassContext, PassError, PassManager, load_all_passes, parse_pipeline
+from rnc.passes.xbar.layer_peripherals import format_layer_overrides
 from rnc.passes.xbar.report import placement_report
 from rnc.driver.accuracy import evaluate_accuracy
 from rnc.driver.eval_data import EvalDataError, load_eval_data
@@ -61,6 +62,11 @@ class CompileOptions:
     # Accuracy of the compiled program (needs simulate_isa): "digits" or a folder (rnc.driver.eval_data).
     eval_data: str | None = None
     eval_samples: int = DEFAULT_EVAL_SAMPLES
+    # Target keys set on top of the target file (`rnc compile --adc-bits 4 ...`): {"adc_bits": 4, ...}.
+    target_values: dict[str, Any] = field(default_factory=dict)
+    # A layer's own periphery: {xbar.layer index: {key of rnc.hw.LAYER_PERIPHERAL_KEYS: value}}, applied by
+    # the `layer-peripherals` pass before partition (`rnc compile --layer-config FILE.toml`).
+    layer_peripherals: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def load_model(model: str, input_shape: tuple[int, ...] | None = None):
@@ -128,6 +134,7 @@ def configure_target(module, options: CompileOptions) -> list[str]:
                                    f"does not divide the {rows} rows; give a divisor of {rows} with --subarray-size")
         if options.subarray_size is not None:
             values["subarray_size"] = options.subarray_size
+        values.update(options.target_values)
         if values:
             target = apply_values(target, values)
     except TargetError as e:
@@ -225,6 +232,9 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
         _check_functional_inputs(model, options, source)
     eval_data = _eval_data(model, options, source)
     progress("partition")
+    if options.layer_peripherals:
+        layers = format_layer_overrides(options.layer_peripherals)
+        run_passes(module, f'layer-peripherals{{layers="{layers}"}}', source)
     run_passes(module, "tile-partition", source)
     partitioned = module
     if not any(layer.tiles for layer in module_layers(partitioned)):
