@@ -313,7 +313,8 @@ def precision_accuracy(model: Any, settings_per_layer: Mapping[int, Mapping[str,
     from rnc.driver import CompileOptions, compile_model
     from rnc.driver.eval_data import EvalData, load_eval_data
     if isinstance(model, torch.nn.Module):
-        model = _torch_to_module(model, input_shape or getattr(data, "inputs", np.zeros((1,) * 5)).shape[1:])
+        shape = input_shape or (tuple(data.inputs.shape[1:]) if isinstance(data, EvalData) else ())
+        model = _torch_to_module(model, shape)
     options = CompileOptions(target_file=target_file, target_values=dict(target_values or {}),
                              layer_peripherals={int(k): dict(v) for k, v in settings_per_layer.items()}, seed=seed)
     result = compile_model(model, options)
@@ -329,6 +330,6 @@ def _torch_to_module(net: torch.nn.Module, input_shape: tuple[int, ...]):
     """A torch network as an nn-dialect module, traced on an input of `input_shape` (batch 1)."""
     from rnc.frontends.onnx.importer import import_onnx
     from rnc.frontends.torch import export_onnx
-    if len(input_shape) < 2 or input_shape[0] != 1:
+    if len(input_shape) < 2 or input_shape[0] != 1:   # e.g. none given with data named by a string
         raise ValueError(f"a torch model needs input_shape (1, C, H, W) or EvalData, got {tuple(input_shape)}")
     return import_onnx(export_onnx(net, torch.zeros(tuple(input_shape))))
