@@ -202,9 +202,8 @@ class QuantizedNetwork:
 
     def int8_outputs(self, x: np.ndarray) -> list[np.ndarray]:
         """int8 outputs of a batch `x` (B, *input shape without its batch dimension of 1)."""
-        from rnc.backends.isa.quantize import dequantize, quantize
-        from rnc.dialects.nn.constant import constant_of
-        from rnc.dialects.nn.kernels import run_kernel
+        from rnc.backends.isa.quantize import quantize
+        from rnc.backends.isa.reference import quantized_digital_op
         batch = x.shape[0]
         arg = self.block.args[0]
         env = {id(arg): quantize(x, self.scales[id(arg)])}
@@ -220,10 +219,7 @@ class QuantizedNetwork:
                 v = op.operands[0]
                 env[id(res)] = self.layers[id(op)].run(env[id(v)], self.scales[id(v)], self.scales[id(res)])
                 continue
-            args = [dequantize(env[id(v)], self.scales[id(v)]) if env.get(id(v)) is not None
-                    else np.asarray(constant_of(v), dtype=np.float32) for v in op.operands]
-            out = np.asarray(run_kernel(op.name, args, shape, op.attributes), dtype=np.float32).reshape(shape)
-            env[id(res)] = quantize(out, self.scales[id(res)])
+            env[id(res)] = quantized_digital_op(op, env, self.scales, shape)
         raise ValueError("the function has no 'func.return'")
 
     def outputs(self, x: np.ndarray) -> np.ndarray:

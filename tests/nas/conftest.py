@@ -54,21 +54,3 @@ def search_flags(supernet_path):
                 "--pop", "4", "--out", str(out)]
     return flags
 
-
-@pytest.fixture(scope="session")
-def digits_model(tmp_path_factory):
-    """A tiny CNN trained for seconds on 8x8 digits, as an ONNX file (its accuracy is real)."""
-    from torch import nn
-
-    from rnc.nas.digits_model import export_image_model, train_on_digits
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                            nn.Linear(8 * 4 * 4, 10))
-    train_on_digits(net, 8, steps=150, lr=1e-2)
-    torch.set_num_threads(previous)
-    path = tmp_path_factory.mktemp("digits") / "tiny.onnx"
-    export_image_model(net, 8, path)
-    return path

@@ -88,7 +88,7 @@ def _simulated(result, inputs):
 
 
 @pytest.mark.parametrize("model", ["digits cnn", "mbv3_small"])
-def test_a_compiled_model_is_the_simulators_bit_for_bit(digits_model, model, tmp_path):
+def test_a_compiled_model_is_the_simulators_bit_for_bit(digits_onnx, model, tmp_path):
     """On the default target (ideal ADC) every output of the batched torch run equals the simulator's."""
     torch.set_num_threads(1)
     if model == "mbv3_small":
@@ -97,17 +97,18 @@ def test_a_compiled_model_is_the_simulators_bit_for_bit(digits_model, model, tmp
         path = tmp_path / "mbv3.onnx"
         export_image_model(build_model("mbv3_small"), 16, path)
     else:
-        path = digits_model
+        path, _ = digits_onnx
     result = compile_model(str(path), CompileOptions())
     data = load_eval_data("digits", result.model, 6)
     ours = fake_quant.QuantizedNetwork(result.partitioned).outputs(data.inputs[:, 0])
     np.testing.assert_array_equal(ours, _simulated(result, data.inputs))
 
 
-def test_precision_accuracy_is_the_compiled_programs(digits_model):
+def test_precision_accuracy_is_the_compiled_programs(digits_onnx):
     """With the target's own settings, precision_accuracy is the accuracy `rnc compile --eval-data` reports;
     a 1-bit ADC costs accuracy."""
     torch.set_num_threads(1)
+    digits_model, _ = digits_onnx
     compiled = compile_model(str(digits_model), CompileOptions(simulate_isa=True, samples=1, eval_data="digits",
                                                                eval_samples=60))
     assert fake_quant.precision_accuracy(str(digits_model), {}, "digits", samples=60) == \
@@ -117,6 +118,6 @@ def test_precision_accuracy_is_the_compiled_programs(digits_model):
     assert coarse < compiled.accuracy.top1_accuracy
 
 
-def test_a_torch_module_needs_an_input_shape(digits_model):
+def test_a_torch_module_needs_an_input_shape():
     with pytest.raises(ValueError, match="input_shape"):
         fake_quant.precision_accuracy(torch.nn.Linear(3, 2), {}, "digits")
