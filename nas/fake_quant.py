@@ -189,15 +189,16 @@ def tile_row_blocks(rows: int, xbar_rows: int) -> list[tuple[int, int]]:
 class QuantizedNetwork:
     """A partitioned (or placed) module's numbers on a batch: each `xbar.layer` through `crossbar_mvm` with
     its own precision and tile rows, each digital op as the program runs it (dequantize, nn kernel,
-    quantize), with the activation scales the lowering calibrates (`calibration_inputs(module, seed)`).
+    quantize), with the activation scales the lowering calibrates (`calibration_inputs(module, seed)`, or
+    max |x| over `calibration`, a list of input lists, as `lower_program(module, calibration)` would).
     Its outputs are the ISA program's, sample for sample, without the simulator."""
 
-    def __init__(self, module, seed: int = 0) -> None:
+    def __init__(self, module, seed: int = 0, calibration: list[list[np.ndarray]] | None = None) -> None:
         from rnc.backends.isa.lower import calibration_inputs
         from rnc.backends.isa.reference import calibrate
         from rnc.dialects.func import find_function
         self.block = find_function(module).regions[0].blocks[0]
-        self.scales = calibrate(module, calibration_inputs(module, seed))
+        self.scales = calibrate(module, calibration if calibration is not None else calibration_inputs(module, seed))
         self.layers = {id(op): _PreparedLayer(op) for op in self.block.ops if _is_layer(op)}
 
     def int8_outputs(self, x: np.ndarray) -> list[np.ndarray]:
