@@ -2,7 +2,7 @@
 ADC bits x DAC bits per read x cells per weight, with a quantized ADC (adc_model = "quantized").
 
 Per setting: crossbars used (fewest-crossbar placement), top-1 accuracy of the compiled program's numbers
-on the digits validation split (the torch arithmetic of rnc.nas.fake_quant: bit for bit the program's),
+on the digits validation split (rnc.nas.precision_accuracy's torch arithmetic: bit for bit the program's),
 energy per inference and area of the tiles used (rnc-native model of the lowered program, rnc.hw's cost
 model). Then the functional simulation's cost per sample at 8x8 slicing (1-bit DAC reads of 8-bit inputs,
 1-bit cells), for the ISA simulator and for the torch arithmetic.
@@ -30,7 +30,7 @@ from rnc.driver import CompileOptions, compile_model
 from rnc.driver.eval_data import load_eval_data
 from rnc.frontends.zoo import build_model
 from rnc.nas.digits_model import export_image_model, train_on_digits
-from rnc.nas.fake_quant import QuantizedNetwork
+from rnc.nas.precision_accuracy import QuantizedNetwork
 from rnc.sim.isa_sim import simulate
 from rnc.sim.isa_sim.functional import run_functional
 
