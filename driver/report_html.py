@@ -87,5 +87,4 @@ def render(result, run, sweep: list | None = None) -> str:
     sweep_rows = [result.summary(r) for r in (sweep or [])]
     return env.get_template("report.html.j2").render(
         s=result.summary(run), layers=run.mapping["layers"], xmap=crossbar_map(run.placed),
-        tl=timeline(run), sweep=sweep_rows, colour=_colour, esc=html.escape, bd=breakdown(run),
-        acc=result.accuracy.to_dict() if result.accuracy else None)
+        tl=timeline(run), sweep=sweep_rows, colour=_colour, esc=html.escape, bd=breakdown(run))

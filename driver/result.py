@@ -182,7 +182,7 @@ class CompileResult:
     """A compiled model: its canonicalized and partitioned modules, the baseline, and one run per budget.
 
     report.json describes the last run (`last`); sweep.json has `summary(run)` for every run. `accuracy`
-    (report.json's "accuracy") is measured on the last run's program: every budget's program computes the same
+    (each summary's "accuracy", absent without eval data) is measured on the last run's program: every budget's program computes the same
     numbers (each is bit-exact against the placement-free quantized oracle).
     """
 
@@ -215,7 +215,7 @@ class CompileResult:
             "speedup_vs_isaac": r.speedup_vs_isaac, "compile_seconds": r.compile_seconds,
             "timing_model": r.timing_model,
             "isa": r.isa.to_dict() if r.isa else None,
-        }
+        } | ({"accuracy": self.accuracy.to_dict()} if self.accuracy else {})
 
     def check_figures(self) -> None:
         """Raises NonFiniteFigureError if any run's report.json would hold a NaN or infinite figure."""
@@ -229,10 +229,8 @@ class CompileResult:
     def report(self, run: BudgetResult | None = None) -> dict[str, Any]:
         """report.json as a dict, for `run` (default: the last)."""
         r = run or self.last
-        out = {"summary": self.summary(r), "baseline": self.baseline.to_dict(), "mapping": r.mapping}
-        if self.accuracy is not None:
-            out["accuracy"] = self.accuracy.to_dict()
-        return out | {"step_seconds": self.step_seconds, "total_seconds": self.total_seconds, "units": UNITS}
+        return {"summary": self.summary(r), "baseline": self.baseline.to_dict(), "mapping": r.mapping,
+                "step_seconds": self.step_seconds, "total_seconds": self.total_seconds, "units": UNITS}
 
     def to_json(self, run: BudgetResult | None = None) -> str:
         """report.json's text, as `rnc compile` writes it."""

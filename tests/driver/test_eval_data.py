@@ -39,7 +39,7 @@ def test_digits_accuracy_of_a_trained_model(digits_onnx):
     assert acc.top1_agreement >= 0.9                     # 8 bits keep nearly every decision
     assert acc.sim_seconds_per_sample > 0
     report = json.loads(result.to_json())
-    assert report["accuracy"]["top1_accuracy"] == acc.top1_accuracy
+    assert report["summary"]["accuracy"]["top1_accuracy"] == acc.top1_accuracy
     assert "top1_*" in report["units"]
 
 
@@ -66,7 +66,7 @@ def test_the_cli_prints_the_accuracy_line_and_writes_it_to_the_reports(digits_on
     assert main(["compile", str(path), "--eval-data", "digits", "--eval-samples", "12", "--samples", "1",
                  "--quiet", "--out", str(out)]) == 0
     assert "accuracy on digits (12 samples): top-1 " in capsys.readouterr().out
-    assert json.loads((out / "report.json").read_text())["accuracy"]["samples"] == 12
+    assert json.loads((out / "report.json").read_text())["summary"]["accuracy"]["samples"] == 12
     assert 'id="accuracy"' in (out / "report.html").read_text()
 
 
