@@ -2,9 +2,12 @@
 
 The functional check runs one seeded input three ways and compares:
 - the ISA simulator on the lowered program (int8 crossbars, digital units),
-- the quantized oracle (`run_quantized`: the same 8-bit scheme on whole layers, no tiles) — must agree bit for
-  bit, whatever the tiling, split, replication and placement; a difference is a compiler bug;
-- the float interpreter on the canonicalized nn model — must agree to quantization error (cosine >= 0.99).
+- the bit-true oracle (`run_quantized`: the same 8-bit scheme on whole layers, each computed as its crossbars
+  compute it with its precision, docs/precision.md) — must agree bit for bit, whatever the tiling, split,
+  replication and placement; a difference is a compiler bug, and the check fails;
+- the float interpreter on the canonicalized nn model — a figure, not a pass mark: the cosine similarity
+  (0.9997-0.9999 on the built-in models with an ideal ADC; lower where ADC bits, narrow inputs or weights
+  cost accuracy).
 """
 from __future__ import annotations
 
@@ -20,7 +23,6 @@ from rnc.backends.isa.reference import calibrate, run_quantized
 from rnc.sim.interpreter import run_module
 from rnc.sim.isa_sim import SimResult, simulate
 
-MIN_COSINE = 0.99   # 8-bit weights and activations: measured 0.998-0.9999 on the built-in models
 NATIVE = "rnc-native"
 
 
@@ -34,11 +36,11 @@ class FunctionalCheck:
 
     @property
     def passed(self) -> bool:
-        return self.bit_exact_vs_quantized_oracle and self.cosine_vs_float >= MIN_COSINE
+        return self.bit_exact_vs_quantized_oracle
 
     def to_dict(self) -> dict[str, Any]:
         return {"passed": self.passed, "bit_exact_vs_quantized_oracle": self.bit_exact_vs_quantized_oracle,
-                "cosine_vs_float": self.cosine_vs_float, "min_cosine": MIN_COSINE,
+                "cosine_vs_float": self.cosine_vs_float,
                 "max_abs_error_vs_float": self.max_abs_error_vs_float,
                 "float_output_range": self.float_output_range, "same_top1_as_float": self.same_top1_as_float}
 

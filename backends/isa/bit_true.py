@@ -24,11 +24,11 @@ from rnc.hw.precision import LayerPrecision
 
 def narrow(q: np.ndarray, shift: int, bits: int) -> np.ndarray:
     """int8 values narrowed to `bits` bits by dropping `shift` low bits: rounded half up, clipped to the
-    signed `bits`-bit range (`shift` 0: unchanged)."""
-    q = np.asarray(q, dtype=np.int64)
+    signed `bits`-bit range (`shift` 0: unchanged). int16: the values stay in the int8 range."""
+    q = np.asarray(q).astype(np.int16)
     if shift == 0:
         return q
-    return np.clip((q + (1 << (shift - 1))) >> shift, -(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+    return np.clip((q + (1 << (shift - 1))) >> shift, -(1 << (bits - 1)), (1 << (bits - 1)) - 1).astype(np.int16)
 
 
 def adc_convert(column_sums: np.ndarray, shift: int, max_code: int) -> np.ndarray:
@@ -56,7 +56,7 @@ def weight_digits(w: np.ndarray, p: LayerPrecision) -> list[tuple[int, int, np.n
     """(sign, cell slice j, digits) of every set of columns a weight occupies: its value narrowed to
     weight_bits, as unsigned cell_bits digits of w + 2^(weight_bits-1) (offset) or of max(w, 0) and
     max(-w, 0) (differential, sign -1 for the second set)."""
-    wb = narrow(w, p.weight_shift, p.weight_bits)
+    wb = narrow(w, p.weight_shift, p.weight_bits).astype(np.int64)    # offsets exceed int16 from 16 bits
     if p.weight_sign == "offset":
         parts = [(1, wb + (1 << (p.weight_bits - 1)))]
     else:
@@ -95,7 +95,7 @@ def crossbar_mvm(x: np.ndarray, w: np.ndarray, precision: LayerPrecision,
                 sums = _column_sums(u[..., r0:r1], g[r0:r1], per_column)
                 acc += (sign << (p.dac_bits * k + p.cell_bits * j)) * adc_convert(sums, shift, p.adc_max_code)
         if p.weight_sign == "offset":
-            input_sum = narrowed[..., r0:r1].sum(axis=-1)
+            input_sum = narrowed[..., r0:r1].sum(axis=-1, dtype=np.int64)
             acc -= (1 << (p.weight_bits - 1)) * (input_sum if per_column else input_sum[:, None])
     return acc << (p.input_shift + p.weight_shift)
 

@@ -1,8 +1,9 @@
 """Runs a (placed or not) module straight from the IR: in float32 (calibration) or quantized (the oracle).
 
 `run_float` evaluates each `xbar.layer` as the nn op it came from and every other op with the nn kernels.
-`run_quantized` applies the ISA's 8-bit scheme (`quantize.py`) to whole layers at once, with no
-tiles: the simulator must match it bit for bit, whatever the tiling, replication and placement.
+`run_quantized` applies the ISA's 8-bit scheme (`quantize.py`) to whole layers at once, each computed as its
+crossbars compute it (the bit-true oracle `bit_true.crossbar_mvm` over its tiles' row blocks, with its
+precision): the simulator must match it bit for bit, whatever the placement, replication and split.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rnc.dialects.nn.constant import constant_of
 from rnc.dialects.nn.kernels import KERNELS, conv2d, run_kernel
 from rnc.dialects.xbar import LayerOp
 
+from .bit_true import crossbar_mvm
 from .layers import LoweringError, conv_params, layer_bias, layer_matrix, run_layer_float
 from .quantize import dequantize, quantize, quantize_bias, quantize_weights, requantize, scale_for
 
@@ -67,9 +69,30 @@ def calibrate(module, samples: list[list[np.ndarray]]) -> dict[int, float]:
 
 
 def _quantized_layer(layer: LayerOp, q_in: np.ndarray, s_in: float, s_out: float) -> np.ndarray:
-    """The whole layer at once: integer products (exact in float64), bias, requantization."""
-    matrix = layer_matrix(layer)
-    qw, sw = quantize_weights(matrix)
+    """The whole layer at once: its integer accumulators, bias, requantization."""
+    qw, sw = quantize_weights(layer_matrix(layer))
+    acc = _accumulators(layer, q_in, qw)
+    bias = layer_bias(layer)
+    if bias is not None:
+        acc = acc + quantize_bias(bias, s_in, sw)
+    out = requantize(acc, s_in, sw, s_out)
+    return np.moveaxis(out, -1, 1) if layer.kind in ("conv", "depthwise") else out
+
+
+def _accumulators(layer: LayerOp, q_in: np.ndarray, qw: np.ndarray) -> np.ndarray:
+    """x . w of the layer (columns last) as its crossbars compute it: the bit-true oracle over the row
+    blocks of its tiles, or, where its precision is exact for every tile, the integer product itself."""
+    precision = layer.layer_target().precision
+    blocks = sorted({tuple(t.rows) for t in layer.tiles if t.replica == 0})
+    if all(precision.is_exact(r1 - r0) for r0, r1 in blocks):
+        return _exact_accumulators(layer, q_in, qw)
+    x = _layer_inputs(layer, q_in)
+    acc = crossbar_mvm(x, qw, precision, blocks)
+    return acc.reshape(*_output_lead(layer, q_in), qw.shape[1])
+
+
+def _exact_accumulators(layer: LayerOp, q_in: np.ndarray, qw: np.ndarray) -> np.ndarray:
+    """The int8 product of the whole layer (exact in float64)."""
     x = q_in.astype(np.float64)
     kind = layer.kind
     if kind in ("conv", "depthwise"):
@@ -82,12 +105,31 @@ def _quantized_layer(layer: LayerOp, q_in: np.ndarray, s_in: float, s_out: float
         acc = x @ qw.astype(np.float64)
     else:
         acc = np.matmul(x, qw.astype(np.float64))
-    acc = np.rint(acc).astype(np.int64)
-    bias = layer_bias(layer)
-    if bias is not None:
-        acc = acc + quantize_bias(bias, s_in, sw)
-    out = requantize(acc, s_in, sw, s_out)
-    return np.moveaxis(out, -1, 1) if kind in ("conv", "depthwise") else out
+    return np.rint(acc).astype(np.int64)
+
+
+def _layer_inputs(layer: LayerOp, q_in: np.ndarray) -> np.ndarray:
+    """What the layer's matrix multiplies: (positions, rows) for conv, linear and matmul (im2col in (cin, kh,
+    kw) order for conv), (positions, channels, k*k) for depthwise (each column reads its own channel)."""
+    if layer.kind not in ("conv", "depthwise"):
+        return q_in.reshape(-1, q_in.shape[-1])
+    p = conv_params(layer)
+    (kh, kw), (sh, sw), (pt, pl, pb, pr), (dh, dw) = p["k"], p["s"], p["p"], p["d"]
+    x = np.pad(q_in.astype(np.int64), ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    win = np.lib.stride_tricks.sliding_window_view(x, (span_h, span_w), axis=(2, 3))[..., ::dh, ::dw]
+    win = win[:, :, ::sh, ::sw]                                   # (N, C, Ho, Wo, kh, kw)
+    n, c, ho, wo = win.shape[:4]
+    win = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, c, kh * kw)
+    return win if layer.kind == "depthwise" else win.reshape(n * ho * wo, c * kh * kw)
+
+
+def _output_lead(layer: LayerOp, q_in: np.ndarray) -> tuple[int, ...]:
+    """The output's dimensions before its columns: (N, Ho, Wo) for a conv, the input's leading ones else."""
+    if layer.kind not in ("conv", "depthwise"):
+        return tuple(q_in.shape[:-1])
+    shape = layer.results[0].type.shape
+    return (shape[0], shape[2], shape[3])
 
 
 def quantized_digital_op(op, env: dict, scales: dict[int, float], shape: tuple[int, ...] | None = None):

@@ -63,7 +63,8 @@ def test_slicing_and_sign_are_exact_and_only_narrowing_and_the_adc_lose(layer, p
     """Narrowed to input_bits and weight_bits and with an ideal ADC, the result is the narrowed product; a
     quantized ADC then errs by at most half a step per conversion."""
     x, w, blocks = layer
-    xb, wb = narrow(x, p.input_shift, p.input_bits), narrow(w, p.weight_shift, p.weight_bits)
+    xb, wb = (narrow(v, s, b).astype(np.int64) for v, s, b in ((x, p.input_shift, p.input_bits),
+                                                           (w, p.weight_shift, p.weight_bits)))
     exact = (xb @ wb) << (p.input_shift + p.weight_shift)
     ideal = LayerPrecision(**{**p.__dict__, "adc_model": "ideal"})
     assert np.array_equal(crossbar_mvm(x, w, ideal, blocks), exact)

@@ -10,6 +10,7 @@ from pathlib import Path
 from rnc.hw.packing_rules import REFERENCE_PACKING
 from rnc.hw.cost.params import ADC_TYPES, MAX_ARRAY_SIDE
 from rnc.hw.parameters import Allowed
+from rnc.hw.precision import ADC_MODELS, WEIGHT_SIGNS
 from rnc.hw.target import DEFAULT_TARGET, Target
 from rnc.tools.option_types import int_in
 from rnc.tools.compile.intermittent import add_power_arguments, power_from_args, run_power
@@ -75,6 +76,11 @@ def add_peripheral_arguments(p: argparse.ArgumentParser) -> None:
         low, high = (int(allowed.low), int(allowed.high)) if isinstance(allowed, Allowed) else (1, MAX_ARRAY_SIDE)
         p.add_argument(flag, type=int_in(low, high), metavar="N",
                        help=f"{what} of every layer, {low}..{high} (default: the target's)")
+    p.add_argument("--adc-model", choices=ADC_MODELS,
+                   help="ideal: column sums exact (the default targets); quantized: ADC bits round and clip them "
+                        "(docs/precision.md)")
+    p.add_argument("--weight-sign", choices=WEIGHT_SIGNS,
+                   help="signed weights: offset (a digital correction) or differential (column pairs)")
     p.add_argument("--layer-config", metavar="FILE.toml",
                    help="per-layer peripherals: [layer.N] tables of adc_type, adc_bits, cols_per_adc, input_bits, "
                         "dac_bits, cell_bits (docs/hardware.md)")
@@ -83,7 +89,8 @@ def add_peripheral_arguments(p: argparse.ArgumentParser) -> None:
 def peripheral_options(args) -> tuple[dict, dict]:
     """(target values, per-layer overrides) of the peripheral flags; ValueError (TargetError) on a bad file."""
     from rnc.hw.target_files import load_layer_config
-    values = {k: getattr(args, k) for k in GLOBAL_PERIPHERAL_OPTIONS if getattr(args, k, None) is not None}
+    keys = (*GLOBAL_PERIPHERAL_OPTIONS, "adc_model", "weight_sign")
+    values = {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
     layers = load_layer_config(args.layer_config) if args.layer_config else {}
     return values, layers
 
@@ -150,6 +157,7 @@ def _fail(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rnc.dialects.rnc import module_target
     from rnc.driver import CompileError, compile_model, compile_steps, write_outputs
     from rnc.tools.compile.progress import step_progress
     from rnc.tools.compile.table import summary_table
@@ -186,9 +194,17 @@ def run(args: argparse.Namespace) -> int:
     for warning in result.ignored_target_keys and [f"target keys not used by rnc: "
                                                    f"{', '.join(result.ignored_target_keys)}"] or []:
         sys.stderr.write(f"rnc compile: note: {warning}\n")
+    if _adc_bits_set(args, options) and module_target(result.partitioned).adc_model == "ideal":
+        sys.stderr.write("rnc compile: note: the ADC model is ideal: ADC bits change energy and time, not the "
+                         "numbers (--adc-model quantized; docs/precision.md)\n")
     print(summary_table(result))
     print(f"report: {out / 'report.html'}")
     return run_power(args, power, result.last.placed, out) or _check_status(failed)
+
+
+def _adc_bits_set(args, options) -> bool:
+    """True when the command line sets ADC bits, for every layer or for some."""
+    return args.adc_bits is not None or any("adc_bits" in o for o in options.layer_peripherals.values())
 
 
 def _check_status(failed) -> int:
