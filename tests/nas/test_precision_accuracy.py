@@ -19,9 +19,21 @@ def _simulated(result, inputs):
     return np.concatenate([run_functional(program, [x])[0] for x in inputs])
 
 
+# (target keys for every layer, overrides of layer 0): the ideal default, then quantized ADCs with bit-serial
+# inputs and sliced cells, offset and differential weights, narrowed inputs and a layer of its own.
+SETTINGS = {
+    "ideal": ({}, {}),
+    "4-bit ADC, 2-bit DAC, 2-bit cells": ({"adc_model": "quantized", "adc_bits": 4, "dac_bits": 2, "cell_bits": 2}, {}),
+    "differential, 6-bit inputs": ({"adc_model": "quantized", "adc_bits": 6, "weight_sign": "differential",
+                                   "input_bits": 6, "cell_bits": 4}, {}),
+    "layer 0 alone at 8x8 slicing": ({"adc_model": "quantized"}, {"adc_bits": 3, "cell_bits": 1, "dac_bits": 1}),
+}
+
+
 @pytest.mark.parametrize("model", ["digits cnn", "mbv3_small"])
-def test_a_compiled_model_is_the_simulators_bit_for_bit(digits_onnx, model, tmp_path):
-    """On the default target (ideal ADC) every output of the batched torch run equals the simulator's."""
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_a_compiled_model_is_the_simulators_bit_for_bit(digits_onnx, model, setting, tmp_path):
+    """Every output of the batched torch run equals the ISA simulator's, at any precision setting."""
     torch.set_num_threads(1)
     if model == "mbv3_small":
         from rnc.frontends.zoo import build_model
@@ -30,8 +42,9 @@ def test_a_compiled_model_is_the_simulators_bit_for_bit(digits_onnx, model, tmp_
         export_image_model(build_model("mbv3_small"), 16, path)
     else:
         path, _ = digits_onnx
-    result = compile_model(str(path), CompileOptions())
-    data = load_eval_data("digits", result.model, 6)
+    values, layer0 = SETTINGS[setting]
+    result = compile_model(str(path), CompileOptions(target_values=values, layer_peripherals={0: layer0}))
+    data = load_eval_data("digits", result.model, 4)
     ours = QuantizedNetwork(result.partitioned).outputs(data.inputs[:, 0])
     np.testing.assert_array_equal(ours, _simulated(result, data.inputs))
 
