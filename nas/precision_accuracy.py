@@ -24,31 +24,16 @@ class QuantizedNetwork:
         from rnc.backends.isa.lower import calibration_inputs
         from rnc.backends.isa.reference import calibrate
         from rnc.dialects.func import find_function
+        self.module = module
         self.block = find_function(module).regions[0].blocks[0]
         self.scales = calibrate(module, calibration if calibration is not None else calibration_inputs(module, seed))
         self.layers = {id(op): _PreparedLayer(op) for op in self.block.ops if _is_layer(op)}
 
     def int8_outputs(self, x: np.ndarray) -> list[np.ndarray]:
         """int8 outputs of a batch `x` (B, *input shape without its batch dimension of 1)."""
-        from rnc.backends.isa.quantize import quantize
-        from rnc.backends.isa.reference import quantized_digital_op
-        batch = x.shape[0]
-        arg = self.block.args[0]
-        env = {id(arg): quantize(x, self.scales[id(arg)])}
-        for op in self.block.ops:
-            if op.name == "func.return":
-                return [env[id(v)] for v in op.operands]
-            res = op.results[0]
-            if op.name == "nn.constant":
-                env[id(res)] = None
-                continue
-            shape = (batch,) + tuple(res.type.shape)[1:]
-            if id(op) in self.layers:
-                v = op.operands[0]
-                env[id(res)] = self.layers[id(op)].run(env[id(v)], self.scales[id(v)], self.scales[id(res)])
-                continue
-            env[id(res)] = quantized_digital_op(op, env, self.scales, shape)
-        raise ValueError("the function has no 'func.return'")
+        from rnc.backends.isa.reference import run_quantized
+        return run_quantized(self.module, self.scales, [x],
+                             lambda op, q, s_in, s_out: self.layers[id(op)].run(q, s_in, s_out), batch=x.shape[0])
 
     def outputs(self, x: np.ndarray) -> np.ndarray:
         """The first output, dequantized (float32), of a batch `x`."""

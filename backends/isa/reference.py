@@ -144,8 +144,13 @@ def quantized_digital_op(op, env: dict, scales: dict[int, float], shape: tuple[i
     return quantize(f, scales[id(res)])
 
 
-def run_quantized(module, scales: dict[int, float], inputs: list[np.ndarray]) -> list[np.ndarray]:
-    """int8 outputs of the module under the ISA's quantization (scales from `calibrate`)."""
+def run_quantized(module, scales: dict[int, float], inputs: list[np.ndarray], run_layer: Callable | None = None,
+                  batch: int | None = None) -> list[np.ndarray]:
+    """int8 outputs of the module under the ISA's quantization (scales from `calibrate`).
+
+    `run_layer(layer, q_in, s_in, s_out)` computes an xbar.layer (default: this oracle's); with `batch`, the
+    inputs hold that many samples in their first dimension (the module's is 1) and so does every value."""
+    run_layer = run_layer or _quantized_layer
     block = _body(module)
     env, scale = {}, {}
     for arg, x in zip(block.args, inputs):
@@ -160,9 +165,9 @@ def run_quantized(module, scales: dict[int, float], inputs: list[np.ndarray]) ->
             continue
         if isinstance(op, LayerOp):
             v = op.operands[0]
-            out = _quantized_layer(op, env[id(v)], scale[id(v)], scales[id(res)])
+            out = run_layer(op, env[id(v)], scale[id(v)], scales[id(res)])
         else:
-            out = quantized_digital_op(op, env, scales)
+            out = quantized_digital_op(op, env, scales, batch and (batch,) + tuple(res.type.shape)[1:])
         env[id(res)] = out
         scale[id(res)] = scales[id(res)]
     raise LoweringError("the function has no 'func.return'")
