@@ -1,4 +1,5 @@
-"""`rnc nas train|search`: once-for-all supernet training and NSGA-II search for a crossbar budget."""
+"""`rnc nas train|search|xpert`: once-for-all supernet training, NSGA-II search for a crossbar budget (with
+peripheral genes per layer group: XPert's co-search), and XPert's NetWork_custom.csv to a compilable design."""
 from __future__ import annotations
 
 import argparse
@@ -13,6 +14,9 @@ MAX_BATCH = 65536
 MAX_LR = 10.0
 MAX_WORKERS = 1024
 MAX_POPULATION = 10_000
+MAX_LIMIT = 1e12              # mm^2, us, uJ: far beyond any chip
+MAX_TOLERANCE_PCT = 1000.0
+DEFAULT_COMPILE_BEST = 3      # Pareto members compiled with their reports when costs are searched
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,8 +24,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from rnc.hw.target import MAX_BUDGET
     from rnc.tools.option_types import int_in, number_in
     sub = p.add_subparsers(dest="nas_command", metavar="ACTION")
+    _add_xpert(sub)
     for name, help_text in (("train", "sandwich-rule supernet training (and the mbv3_small baseline)"),
-                            ("search", "NSGA-II search: accuracy vs speedup within --xbars")):
+                            ("search", "NSGA-II search: accuracy vs speedup (or --objectives) within --xbars")):
         sp = sub.add_parser(name, help=help_text, description=help_text)
         sp.add_argument("--data", default="digits", choices=("digits", "cifar10"),
                         help="training data: scikit-learn's 8x8 digits (default) or CIFAR-10 (--data-dir)")
@@ -59,10 +64,46 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                             help="input size for hardware evaluation (default 64: 1x3x64x64, the reference's)")
             sp.add_argument("--resume", action="store_true",
                             help="continue from OUT's checkpoint (written after every generation)")
+            _add_co_search(sp)
             where = sp.add_mutually_exclusive_group()
             where.add_argument("--workers", type=int_in(1, MAX_WORKERS), default=1,
                                help="evaluate in K local processes")
             where.add_argument("--dask", metavar="ADDRESS", help="evaluate on a dask.distributed scheduler")
+
+
+def _add_co_search(sp: argparse.ArgumentParser) -> None:
+    from rnc.nas.objectives import OBJECTIVES
+    from rnc.nas.spaces import SPACE_NAMES
+    from rnc.tools.option_types import int_in, number_from, number_in
+    sp.add_argument("--space", choices=SPACE_NAMES, default="mbv3",
+                    help="mbv3: the once-for-all MobileNetV3-small space (default); vgg16: XPert's VGG16 "
+                         "backbone, hardware objectives only (no supernet)")
+    sp.add_argument("--peripherals", action="store_true",
+                    help="also search ADC type, ADC bits, columns per ADC and input bits per layer group")
+    sp.add_argument("--objectives", metavar="LIST",
+                    help=f"comma-separated, from {', '.join(OBJECTIVES)} (default accuracy,latency; "
+                         f"accuracy,edap with --peripherals)")
+    sp.add_argument("--max-area", type=number_in(0, MAX_LIMIT), metavar="MM2",
+                    help="constraint: chip area of the program's tiles")
+    sp.add_argument("--max-latency", type=number_in(0, MAX_LIMIT), metavar="US",
+                    help="constraint: latency of --samples samples (the latency_ns column)")
+    sp.add_argument("--max-energy", type=number_in(0, MAX_LIMIT), metavar="UJ",
+                    help="constraint: energy per inference")
+    sp.add_argument("--area-tolerance", type=number_from(0, MAX_TOLERANCE_PCT), default=0.0, metavar="PCT",
+                    help="--max-area may be exceeded by this many percent (XPert's area tolerance; default 0)")
+    sp.add_argument("--compile-best", type=int_in(0, MAX_POPULATION), metavar="K",
+                    help=f"compile the K best Pareto members with their reports (default {DEFAULT_COMPILE_BEST} "
+                         f"when energy, area or EDAP is searched, else 0)")
+
+
+def _add_xpert(sub) -> None:
+    help_text = "XPert's NetWork_custom.csv -> a vgg16 design: ONNX and --layer-config file for rnc compile"
+    sp = sub.add_parser("xpert", help=help_text, description=help_text)
+    sp.add_argument("csv", help="NetWork_custom.csv (XPert's twelve columns, one row per conv layer)")
+    sp.add_argument("--adc-column", choices=("levels", "bits"), default="levels",
+                    help="what the last column holds: NeuroSim's ADC levels (default, what rnc writes) or "
+                         "bits (XPert's shipped files)")
+    sp.add_argument("--out", default="out/xpert", help="output folder (default out/xpert)")
 
 
 def _fail(message: str) -> int:
@@ -72,8 +113,10 @@ def _fail(message: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from rnc.nas.data import DataError, load_dataset
+    if args.nas_command == "xpert":
+        return _xpert(args)
     if args.nas_command not in ("train", "search"):
-        return _fail("give an action: train or search")
+        return _fail("give an action: train, search or xpert")
     try:
         data = load_dataset(args.data, args.image_size, args.data_dir, args.data_limit)
     except DataError as e:
@@ -112,34 +155,53 @@ def _train(args, data, out: Path, log) -> int:
 
 
 def _search(args, data, out: Path, log) -> int:
-    from rnc.nas import space, train
+    from rnc.nas import train
     from rnc.nas.checkpoint import CheckpointError
     from rnc.nas.evaluate import EvalSettings
     from rnc.nas.executors import ExecutorError, make_executor
     from rnc.nas.hardware import HardwareEvaluator
+    from rnc.nas.members import compile_members, write_members
+    from rnc.nas.objectives import COST_OBJECTIVES, Limits, ObjectiveError, parse_objectives
     from rnc.nas.plot import plot_search
     from rnc.nas.progress import search_progress
     from rnc.nas.results import write_csv
     from rnc.nas.search import search
+    from rnc.nas.spaces import make_space
     from rnc.nas.supernet import Supernet, subnet_module
-    path = Path(args.supernet or out / "supernet.pt")
-    if not path.is_file():
-        return _fail(f"no supernet checkpoint '{path}': run 'rnc nas train' first")
-    net = Supernet(data.num_classes)
     try:
-        net.load_state_dict(train.load_checkpoint(path, "supernet")["state_dict"])
-    except Exception as e:  # noqa: BLE001 - torch raises many kinds for a damaged or foreign file
-        return _fail(f"supernet checkpoint '{path}' is unreadable ({type(e).__name__}: {e})")
-    settings = EvalSettings(str(path.resolve()), args.data, args.data_dir and str(Path(args.data_dir).resolve()),
-                            args.image_size, args.data_limit, args.xbars, args.samples, args.hw_image_size,
-                            args.seed)
+        objectives = parse_objectives(args.objectives, args.peripherals)
+    except ObjectiveError as e:
+        return _fail(str(e))
+    space = make_space(args.space, args.peripherals)
+    if "accuracy" in objectives and not space.has_supernet:
+        return _fail(f"the {space.name} space has no supernet: give hardware --objectives "
+                     f"(latency, energy, area, edap)")
+    if args.area_tolerance and args.max_area is None:
+        return _fail("--area-tolerance loosens --max-area: give --max-area too")
+    limits = Limits(args.max_area, args.max_latency, args.max_energy, args.area_tolerance)
+    cost = args.peripherals or limits.needs_costs or any(o in COST_OBJECTIVES for o in objectives)
+    net, path = None, None
+    if space.has_supernet:
+        path = Path(args.supernet or out / "supernet.pt")
+        if not path.is_file():
+            return _fail(f"no supernet checkpoint '{path}': run 'rnc nas train' first")
+        net = Supernet(data.num_classes)
+        try:
+            net.load_state_dict(train.load_checkpoint(path, "supernet")["state_dict"])
+        except Exception as e:  # noqa: BLE001 - torch raises many kinds for a damaged or foreign file
+            return _fail(f"supernet checkpoint '{path}' is unreadable ({type(e).__name__}: {e})")
+    settings = EvalSettings(path and str(path.resolve()), args.data,
+                            args.data_dir and str(Path(args.data_dir).resolve()), args.image_size, args.data_limit,
+                            args.xbars, args.samples, args.hw_image_size, args.seed, space.name, args.peripherals,
+                            cost)
     try:
         executor = make_executor(args.workers, args.dask)
     except ExecutorError as e:
         return _fail(str(e))
     try:
         with search_progress(enabled=not args.quiet) as progress:
-            result = search(settings, args.pop, args.gens, args.seed, executor, out, args.resume, progress)
+            result = search(settings, args.pop, args.gens, args.seed, executor, out, args.resume, progress,
+                            objectives=objectives, limits=limits)
     except CheckpointError as e:
         return _fail(str(e))
     finally:
@@ -147,14 +209,40 @@ def _search(args, data, out: Path, log) -> int:
     if result.resumed_after:
         log(f"resumed after generation {result.resumed_after}")
     write_csv(out / "pareto.csv", result.pareto)
-    hardware = HardwareEvaluator(args.xbars, args.samples, args.hw_image_size, data.num_classes, args.seed)
-    for c in result.pareto:
-        genes = space.genes_from_str(c["genes"])
-        hardware.onnx(genes, subnet_module(net, genes), out / "pareto" / f"{c['genes']}.onnx")
+    hardware = HardwareEvaluator(args.xbars, args.samples, args.hw_image_size, data.num_classes, args.seed, space,
+                                 cost)
+    write_members(out, result.pareto, hardware, net and (lambda genes: subnet_module(net, space.split(genes)[0])))
     baseline_acc = None
     if (out / "baseline.pt").is_file():
         baseline_acc = train.load_checkpoint(out / "baseline.pt", "baseline")["meta"].get("accuracy")
-    plot_search(out / "pareto.png", result.candidates, result.pareto, args.xbars, baseline_acc)
+    plot_search(out / "pareto.png", result.candidates, result.pareto, args.xbars, baseline_acc,
+                "edap" if "edap" in objectives else "speedup")
+    best = args.compile_best if args.compile_best is not None else (DEFAULT_COMPILE_BEST if cost else 0)
+    compile_members(out, result.pareto, hardware, best, log)
     log(f"{len(result.candidates)} candidates ({result.evaluations} evaluated now), {len(result.pareto)} on the "
         f"Pareto front; wrote {out}")
+    return 0
+
+
+def _xpert(args) -> int:
+    from rnc.nas.hardware import HardwareEvaluator
+    from rnc.nas.peripherals import write_layer_config
+    from rnc.nas.spaces import make_space
+    from rnc.nas.xpert_csv import XpertCsvError, read_file
+    try:
+        genes = read_file(args.csv, args.adc_column)
+    except XpertCsvError as e:
+        return _fail(str(e))
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        return _fail(f"cannot create the output folder '{out}': {e.strerror}")
+    space = make_space("vgg16", peripherals=True)
+    hardware = HardwareEvaluator(1, image_size=32, space=space)
+    hardware.onnx(genes, path=out / "design.onnx")
+    write_layer_config(out / "layers.toml", hardware.layer_peripherals(genes))
+    sys.stdout.write(f"genes {space.to_str(genes)}\n{space.describe(genes)}\n{space.describe_peripherals(genes)}\n"
+                     f"wrote {out / 'design.onnx'} and {out / 'layers.toml'}: "
+                     f"rnc compile {out / 'design.onnx'} --layer-config {out / 'layers.toml'}\n")
     return 0
