@@ -38,7 +38,7 @@ DEFAULT_HW_IMAGE_SIZE = 64     # the reference's input, 1x3x64x64
 PACK_SECONDS = 0               # see the module doc: deterministic and quick
 # The reference's packing rules, as `rnc compile` applies them by default.
 PACK_KNOBS = asdict(REFERENCE_PACKING)
-MODEL_CACHE = 4                # VGG exports kept (a hardware-only search varies the periphery of one network)
+MODEL_CACHE = 2                # exports and partitions kept (a periphery-only search has one network)
 
 
 @dataclass(frozen=True)
@@ -91,24 +91,25 @@ def run_passes(module, passes: list) -> None:
         raise CompileError(e.diagnostic.message) from None
 
 
-def partition(proto, layer_peripherals: dict | None = None):
-    """ONNX -> the canonicalized, tile-partitioned module (default target), as `rnc compile` builds it,
-    with each layer's periphery from `layer_peripherals` (xbar layer index -> overrides)."""
+def partition(proto):
+    """ONNX -> the canonicalized, tile-partitioned module (default target), as `rnc compile` builds it."""
     from rnc.frontends.onnx.importer import import_onnx
     from rnc.ir.pass_manager import parse_pipeline
     from rnc.driver.pipeline import CompileOptions, canonicalize_pipeline, configure_target
     module = import_onnx(proto)
     configure_target(module, CompileOptions())
-    run_passes(module, parse_pipeline(canonicalize_pipeline()))
-    if layer_peripherals:
-        apply_layer_peripherals(module, layer_peripherals)
-    run_passes(module, parse_pipeline("tile-partition"))
+    run_passes(module, parse_pipeline(f"{canonicalize_pipeline()},tile-partition"))
     return module
 
 
-def apply_layer_peripherals(module, layer_peripherals: dict) -> None:
-    """The per-layer periphery on a canonicalized module, as `rnc compile` sets it before partitioning."""
-    raise NotImplementedError("waits for the precision branch's layer peripherals")
+def with_peripherals(partitioned, layer_peripherals: dict):
+    """A copy of a partitioned module whose xbar layers carry their own periphery (xbar layer index ->
+    overrides): the layers `rnc compile` builds when `layer-peripherals` runs before partition (the tiling
+    depends on no key the search sets: cell_bits is not searched)."""
+    from rnc.passes.xbar.layer_peripherals import set_layer_overrides
+    module = partitioned.clone()
+    set_layer_overrides(module, layer_peripherals)
+    return module
 
 
 def layer_locations(partitioned) -> list[str]:
@@ -156,9 +157,10 @@ def native_costs(placed, samples: int, seed: int) -> Costs:
 
 
 class HardwareEvaluator:
-    """Compiles candidates of `space` for a crossbar budget; identical designs are evaluated once."""
+    """Compiles candidates of `space` for a crossbar budget (None: the fewest crossbars, no replication);
+    identical designs are evaluated once."""
 
-    def __init__(self, xbars: int, samples: int = 8, image_size: int = DEFAULT_HW_IMAGE_SIZE,
+    def __init__(self, xbars: int | None, samples: int = 8, image_size: int = DEFAULT_HW_IMAGE_SIZE,
                  num_classes: int = 10, seed: int = 0, space: SearchSpace | None = None, cost: bool = False):
         self.xbars, self.samples, self.image_size = xbars, samples, image_size
         self.num_classes, self.seed = num_classes, seed
@@ -170,6 +172,7 @@ class HardwareEvaluator:
         self._baseline: dict | None = None
         self._siblings: dict[int, HardwareEvaluator] = {}
         self._models: dict[tuple[int, ...], object] = {}
+        self._partitions: dict[tuple[int, ...], object] = {}
 
     def with_budget(self, xbars: int) -> HardwareEvaluator:
         """The evaluator for another crossbar budget, sharing this one's block exports and baseline."""
@@ -178,7 +181,8 @@ class HardwareEvaluator:
         if xbars not in self._siblings:
             sibling = HardwareEvaluator(xbars, self.samples, self.image_size, self.num_classes, self.seed,
                                         self.space, self.cost)
-            sibling.blocks, sibling._baseline, sibling._models = self.blocks, self.baseline, self._models
+            sibling.blocks, sibling._baseline = self.blocks, self.baseline
+            sibling._models, sibling._partitions = self._models, self._partitions
             self._siblings[xbars] = sibling
         return self._siblings[xbars]
 
@@ -216,11 +220,13 @@ class HardwareEvaluator:
         network, _ = self.space.split(genes)
         if not isinstance(self.space, VggSpace):
             return self.blocks.model(network)
-        if network not in self._models:
-            if len(self._models) >= MODEL_CACHE:
-                self._models.pop(next(iter(self._models)))
-            self._models[network] = self.onnx(genes)
-        return self._models[network]
+        return _remember(self._models, network, lambda: self.onnx(genes))
+
+    def _partitioned(self, genes):
+        """The partitioned module of the candidate's network (the last few kept: a periphery-only search
+        partitions its one network once)."""
+        network, _ = self.space.split(genes)
+        return _remember(self._partitions, network, lambda: partition(self.model(genes)))
 
     def evaluate(self, genes) -> HardwareResult:
         key = self.space.canonical(genes)
@@ -232,18 +238,16 @@ class HardwareEvaluator:
         """CompileOptions.layer_peripherals of `genes` (xbar layer index -> overrides)."""
         if not self.space.groups:
             return {}
-        return self.space.layer_peripherals(genes, layer_locations(partition(self.model(genes))))
+        return self.space.layer_peripherals(genes, layer_locations(self._partitioned(genes)))
 
     def _compile(self, genes) -> HardwareResult:
         from rnc.passes.xbar.report import placement_report
         from rnc.driver.pipeline import CompileError
         from rnc.driver.timing import reference_layers, simulate
         base = self.baseline["latency_ns"]
-        proto = self.model(genes)
-        partitioned = partition(proto)
+        partitioned = self._partitioned(genes)
         if self.space.groups:
-            overrides = self.space.layer_peripherals(genes, layer_locations(partitioned))
-            partitioned = partition(proto, overrides)
+            partitioned = with_peripherals(partitioned, self.layer_peripherals(genes))
         self.compiles += 1
         try:
             placed, feasible = place(partitioned, self.xbars, self.seed), True
@@ -252,10 +256,19 @@ class HardwareEvaluator:
             placed, feasible = place(partitioned, None, self.seed), False
         latency = simulate(reference_layers(placed), self.samples).latency_ns
         totals = placement_report(placed)["totals"]
-        feasible = feasible and totals["xbars_used"] <= self.xbars
+        feasible = feasible and (self.xbars is None or totals["xbars_used"] <= self.xbars)
         cost = native_costs(placed, self.samples, self.seed) if self.cost else None
         return HardwareResult(latency, base / latency, totals["xbars_used"], totals["utilization_of_used"],
                               feasible, isaac_xbars(partitioned), cost)
+
+
+def _remember(cache: dict, key, make):
+    """`cache[key]`, made first if missing; the oldest entry goes when MODEL_CACHE are kept."""
+    if key not in cache:
+        if len(cache) >= MODEL_CACHE:
+            cache.pop(next(iter(cache)))
+        cache[key] = make()
+    return cache[key]
 
 
 def vgg_module(network, num_classes: int = 10, image_size: int = vgg.IMAGE_SIZE) -> vgg.VggNet:
