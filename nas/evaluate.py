@@ -42,6 +42,7 @@ class EvalSettings:
     space: str = "mbv3"            # rnc.nas.spaces.SPACE_NAMES
     peripherals: bool = False      # peripheral genes per layer group
     cost: bool = False             # energy, area, EDAP of the native run (always with peripherals)
+    target: str | None = None      # `rnc compile --target`: a chip name or an absolute path (None: default)
 
     @property
     def search_space(self) -> SearchSpace:
@@ -67,7 +68,7 @@ _LOCK = threading.Lock()
 def _context_key(s: EvalSettings) -> tuple:
     stat = os.stat(s.supernet) if s.supernet else None     # a rewritten checkpoint is a new context
     return (s.supernet, stat and stat.st_mtime_ns, stat and stat.st_size, s.data, s.data_dir, s.image_size,
-            s.data_limit, s.samples, s.hw_image_size, s.seed, s.space, s.peripherals, s.cost)
+            s.data_limit, s.samples, s.hw_image_size, s.seed, s.space, s.peripherals, s.cost, s.target)
 
 
 def _context(s: EvalSettings) -> _Context:
@@ -87,7 +88,7 @@ def _context(s: EvalSettings) -> _Context:
                            data.calibration_batches(CALIBRATION_BATCHES, CALIBRATION_BATCH_SIZE, s.seed)]
             data.val_x = _channels_last(data.val_x)
         hardware = HardwareEvaluator(s.xbars, s.samples, s.hw_image_size, data.num_classes, s.seed,
-                                     s.search_space, s.cost or s.peripherals)
+                                     s.search_space, s.cost or s.peripherals, s.target)
         hardware.baseline
         _CONTEXTS[key] = _Context(net, data, calibration, hardware)
         # The loaded tensors and modules live as long as the process: keep the collector from rescanning

@@ -40,8 +40,8 @@ def compile_members(out: str | Path, pareto: list[dict], hardware: HardwareEvalu
     results = []
     for c in pareto[:best]:
         genes = hardware.space.from_str(c["genes"])
-        budget = hardware.xbars if c["feasible"] else None
-        options = compile_options(budget, hardware.samples, hardware.seed, hardware.layer_peripherals(genes))
+        options = compile_options(hardware.xbars, hardware.samples, hardware.seed, hardware.layer_peripherals(genes),
+                                  hardware.target)
         result = compile_model(folder / f"{c['genes']}.onnx", options, name=c["genes"])
         write_outputs(folder / c["genes"], result)
         log(f"compiled Pareto member {c['genes']}: EDAP {result.last.edap_pj_ns_mm2:.4g} pJ ns mm2")

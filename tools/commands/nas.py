@@ -78,6 +78,9 @@ def _add_co_search(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--space", choices=SPACE_NAMES, default="mbv3",
                     help="mbv3: the once-for-all MobileNetV3-small space (default); vgg16: XPert's VGG16 "
                          "backbone, hardware objectives only (no supernet)")
+    sp.add_argument("--target", metavar="TARGET",
+                    help="hardware, as for rnc compile: a chip (isaac, rnc-reference) or a target/chip .toml "
+                         "(default: the RNC reference)")
     sp.add_argument("--peripherals", action="store_true",
                     help="also search ADC type, ADC bits, columns per ADC and input bits per layer group")
     sp.add_argument("--objectives", metavar="LIST",
@@ -179,6 +182,14 @@ def _search(args, data, out: Path, log) -> int:
     if args.area_tolerance and args.max_area is None:
         return _fail("--area-tolerance loosens --max-area: give --max-area too")
     limits = Limits(args.max_area, args.max_latency, args.max_energy, args.area_tolerance)
+    target = args.target
+    if target is not None:
+        from rnc.hw.target_files import TargetError, load_target
+        try:
+            load_target(target)
+        except TargetError as e:
+            return _fail(str(e))
+        target = str(Path(target).resolve()) if Path(target).is_file() else target
     cost = args.peripherals or limits.needs_costs or any(o in COST_OBJECTIVES for o in objectives)
     net, path = None, None
     if space.has_supernet:
@@ -193,7 +204,7 @@ def _search(args, data, out: Path, log) -> int:
     settings = EvalSettings(path and str(path.resolve()), args.data,
                             args.data_dir and str(Path(args.data_dir).resolve()), args.image_size, args.data_limit,
                             args.xbars, args.samples, args.hw_image_size, args.seed, space.name, args.peripherals,
-                            cost)
+                            cost, target)
     try:
         executor = make_executor(args.workers, args.dask)
     except ExecutorError as e:
@@ -210,7 +221,7 @@ def _search(args, data, out: Path, log) -> int:
         log(f"resumed after generation {result.resumed_after}")
     write_csv(out / "pareto.csv", result.pareto)
     hardware = HardwareEvaluator(args.xbars, args.samples, args.hw_image_size, data.num_classes, args.seed, space,
-                                 cost)
+                                 cost, target)
     write_members(out, result.pareto, hardware, net and (lambda genes: subnet_module(net, space.split(genes)[0])))
     baseline_acc = None
     if (out / "baseline.pt").is_file():
