@@ -35,7 +35,7 @@ from rnc.ir.opdef import (HasParent, IsolatedFromAbove, NoTerminator, RegionHold
 from rnc.ir.typed_attributes import Dict, Flag, Float, Int, Ints, NonNegative, OneOf, Str, Symbol, Symbols
 
 from .rnc import TargetAttr
-from .xbar import LAYER_KINDS
+from .xbar import LAYER_KINDS, PeripheralOverrides, with_peripheral_attributes
 
 MVM_MODES = ("conv", "dw", "row")
 # The window arguments of a conv or dw MVM, in `.isa` order: kernel, strides, pads, dilations (a dw MVM also
@@ -102,11 +102,13 @@ class OutputOp(Declaration):
 
 
 @irdl_op("isa.weight")
-class WeightOp(Declaration):
+@with_peripheral_attributes
+class WeightOp(Declaration, PeripheralOverrides):
     """`weight @w0 [27,16] kind conv cycles 1024 scale @w0.scale bias @w0.bias`: a layer's int8 matrix.
 
     Its columns have float32 scales and, optionally, an int32 bias at scale s_in * s_w. The `.isa` text
-    names the matrix's data after the weight (`@w0`), the scales and bias after their resources.
+    names the matrix's data after the weight (`@w0`), the scales and bias after their resources. The layer's
+    own periphery follows as `adc_bits=4 cell_bits=2 ...` (the optional attributes of `xbar.layer`).
     """
 
     sym_name = attribute(Str, doc="the weight's name")
@@ -125,6 +127,9 @@ class WeightOp(Declaration):
         return self.matrix.type.shape[1]
 
     def verify_(self) -> None:
+        program = self.parent_op
+        if isinstance(program, ProgramOp):
+            self.check_peripherals(program.target.target)
         for what, res in (("scales", self.scales), ("bias", self.bias)):
             if res is not None and res.type.shape != (self.cols,):
                 raise VerifyError(f"expects {self.cols} {what} (one per column), got {res.type}")

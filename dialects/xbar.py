@@ -22,14 +22,20 @@ that matrix, its `height`/`width` the cells it occupies on a crossbar, and its `
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any, Iterator, NamedTuple
+
+from rnc.hw import LAYER_PERIPHERAL_KEYS
+from rnc.hw.target import Target
 
 from rnc.ir.core import Block, Operation, Region
 from rnc.ir.dialect import Dialect
 from rnc.ir.opdef import (HasParent, ModuleInvariant, NoTerminator, Pure, RegionHolds, VerifyError, attribute,
                           irdl_op, operand, opt_attribute, opt_operand, region, result)
-from rnc.ir.typed_attributes import Int, Ints, OneOf, Pair, Range, RangeOf
+from rnc.ir.typed_attributes import Int, Ints, OneOf, Pair, Range, RangeOf, Str
 from rnc.ir.types import TensorType
+
+from .rnc import module_target
 
 LAYER_KINDS = ("conv", "depthwise", "linear", "matmul")
 
@@ -98,11 +104,59 @@ class TileOp(Operation):
             raise VerifyError("a placed tile needs both 'xbar' and 'offset'")
 
 
+# The attributes of a layer's own periphery (absent: the target's value), on `xbar.layer` and `isa.weight`.
+PERIPHERAL_ATTRIBUTES = {
+    "adc_type": (Str, 'ADC type of the layer\'s crossbars, "sar" or "flash"'),
+    "adc_bits": (Int, "ADC bits of the layer's crossbars"),
+    "cols_per_adc": (Int, "columns sharing one ADC in the layer's crossbars"),
+    "input_bits": (Int, "input bits of the layer's MVMs"),
+    "dac_bits": (Int, "input bits its DACs apply per read"),
+    "cell_bits": (Int, "bits one cell of the layer stores"),
+}
+assert tuple(PERIPHERAL_ATTRIBUTES) == LAYER_PERIPHERAL_KEYS
+
+
+def with_peripheral_attributes(cls):
+    """Declares the optional per-layer peripheral attributes (rnc.hw.LAYER_PERIPHERAL_KEYS) on an op class;
+    apply below `irdl_op`, on a `PeripheralOverrides` subclass."""
+    for key, (constraint, doc) in PERIPHERAL_ATTRIBUTES.items():
+        setattr(cls, key, opt_attribute(constraint, doc=doc))
+    return cls
+
+
+class PeripheralOverrides(Operation):
+    """An op carrying a layer's own periphery as optional attributes (`with_peripheral_attributes`)."""
+
+    @property
+    def peripheral_overrides(self) -> dict[str, Any]:
+        """The peripheral keys set on this op (absent keys take the target's value)."""
+        return {k: getattr(self, k) for k in LAYER_PERIPHERAL_KEYS if k in self.attributes}
+
+    def set_peripheral_overrides(self, overrides: Mapping[str, Any]) -> None:
+        """Sets (or, for a value of None, removes) peripheral keys."""
+        for key, value in overrides.items():
+            if key not in LAYER_PERIPHERAL_KEYS:
+                raise KeyError(f"'{key}' is not a per-layer peripheral key ({', '.join(LAYER_PERIPHERAL_KEYS)})")
+            setattr(self, key, value)
+
+    def check_peripherals(self, target: Target) -> None:
+        """VerifyError unless `target` accepts the overrides (key, value and what is allowed)."""
+        overrides = self.peripheral_overrides
+        if overrides:
+            try:
+                target.for_layer(overrides)
+            except ValueError as e:   # ParameterError
+                raise VerifyError(f"peripheral attribute {e}") from None
+
+
 @irdl_op("xbar.layer", traits=[Pure, NoTerminator, RegionHolds(TileOp)])
-class LayerOp(Operation):
+@with_peripheral_attributes
+class LayerOp(PeripheralOverrides):
     """A weight layer mapped to crossbars: computes what its source nn op computed, tile by tile.
 
-    Its `rows` and `cols` are sizes (the matrix's word lines and bit lines), unlike a tile's ranges.
+    Its `rows` and `cols` are sizes (the matrix's word lines and bit lines), unlike a tile's ranges. The
+    optional `adc_type`, `adc_bits`, `cols_per_adc`, `input_bits`, `dac_bits` and `cell_bits` set the
+    layer's own periphery (absent: the target's).
     """
 
     input = operand(TensorType, doc="the activations")
@@ -136,6 +190,10 @@ class LayerOp(Operation):
     def tiles(self) -> list[TileOp]:
         return [op for op in self.body.ops if isinstance(op, TileOp)]
 
+    def layer_target(self) -> Target:
+        """The module's target with this layer's peripheral overrides (what its MVMs cost and compute)."""
+        return module_target(_enclosing_module(self)).for_layer(self.peripheral_overrides)
+
     def max_tile_cycles(self) -> int:
         return max((t.cycles for t in self.tiles if t.replica == 0), default=0)
 
@@ -146,6 +204,7 @@ class LayerOp(Operation):
                               f"{cycles}")
         if len(self.regions[0].blocks) != 1:
             raise VerifyError("expects one block of tiles")
+        self.check_peripherals(module_target(_enclosing_module(self)))
         by_replica: dict[int, list[TileOp]] = defaultdict(list)
         for t in self.tiles:
             r = t.replica
@@ -160,6 +219,13 @@ class LayerOp(Operation):
             covered = sum(t.rows.size * t.cols.size for t in tiles)
             if covered != rows * cols or first_overlap([(*t.rows, *t.cols, t) for t in tiles]):
                 raise VerifyError(f"tiles of replica {r} do not cover the {rows}x{cols} matrix exactly once")
+
+
+def _enclosing_module(op: Operation) -> Operation:
+    """The outermost op above `op` (the module that carries the target)."""
+    while op.parent_op is not None:
+        op = op.parent_op
+    return op
 
 
 def first_overlap(boxes: list[tuple[int, int, int, int, Any]]) -> tuple[Any, Any] | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -22,6 +22,7 @@ from rnc.hw.packing_rules import REFERENCE_PACKING
 from rnc.hw.target_files import TargetError, apply_values, load_target, parse_xbar_size
 from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.pass_manager import PassContext, PassError, PassManager, load_all_passes, parse_pipeline
+from rnc.passes.xbar.layer_peripherals import format_layer_overrides
 from rnc.passes.xbar.report import placement_report
 from rnc.driver.isa_run import baseline_native, run_isa
 from rnc.driver.limits import LimitError, check_memory, check_options, default_memory_limit_gib
@@ -55,6 +56,11 @@ class CompileOptions:
     simulate_isa: bool = False
     input_shape: tuple[int, ...] | None = None   # for .onnx models with dynamic shapes
     memory_limit_gib: float | None = None        # for the functional check; None: rnc.driver.limits' default
+    # Target keys set on top of the target file (`rnc compile --adc-bits 4 ...`): {"adc_bits": 4, ...}.
+    target_values: dict[str, Any] = field(default_factory=dict)
+    # A layer's own periphery: {xbar.layer index: {key of rnc.hw.LAYER_PERIPHERAL_KEYS: value}}, applied by
+    # the `layer-peripherals` pass before partition (`rnc compile --layer-config FILE.toml`).
+    layer_peripherals: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def load_model(model: str, input_shape: tuple[int, ...] | None = None):
@@ -122,6 +128,7 @@ def configure_target(module, options: CompileOptions) -> list[str]:
                                    f"does not divide the {rows} rows; give a divisor of {rows} with --subarray-size")
         if options.subarray_size is not None:
             values["subarray_size"] = options.subarray_size
+        values.update(options.target_values)
         if values:
             target = apply_values(target, values)
     except TargetError as e:
@@ -204,6 +211,9 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
     if options.simulate_isa:
         _check_functional_inputs(model, options, source)
     progress("partition")
+    if options.layer_peripherals:
+        layers = format_layer_overrides(options.layer_peripherals)
+        run_passes(module, f'layer-peripherals{{layers="{layers}"}}', source)
     run_passes(module, "tile-partition", source)
     partitioned = module
     if not any(layer.tiles for layer in module_layers(partitioned)):

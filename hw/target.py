@@ -12,12 +12,14 @@ become one through `rnc.hw.target_files`.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from functools import lru_cache
 
 from rnc.hw.chip import Chip, load_chip
+from rnc.hw.cost.checks import FieldError
 from rnc.hw.cost.params import PeripheralConfig
 from rnc.hw.parameters import (ParameterError, ParameterInfo, check_parameters, described, integers, of_kind,
                                parameter)
@@ -32,6 +34,9 @@ CHIP_CROSSBAR_KEYS = ("tech_node_nm", "cell_type", "adc_type", "cols_per_adc", "
 # a lane or buffer width far beyond any digital unit's.
 MAX_BUDGET = 1_000_000
 MAX_WIDTH = 65536
+# The peripheral keys a layer may set for itself (attributes of `xbar.layer`, `isa.weight` and the
+# `[layer.N]` tables of `rnc compile --layer-config`): the same names as the Target keys they override.
+LAYER_PERIPHERAL_KEYS = ("adc_type", "adc_bits", "cols_per_adc", "input_bits", "dac_bits", "cell_bits")
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,31 @@ class Target:
         values["cols_per_adc"] = min(chip.cols_per_adc, p.xbar_cols)   # a narrower array: one ADC for all columns
         values.update({k: getattr(self, k) for k in CHIP_CROSSBAR_KEYS if getattr(self, k) is not None})
         return _crossbar(chip, tuple(sorted(values.items())))
+
+    # ---- one layer's periphery ---------------------------------------------------------------------------
+    def for_layer(self, overrides: Mapping[str, Any]) -> "Target":
+        """This target with a layer's peripheral `overrides` (keys of LAYER_PERIPHERAL_KEYS) applied.
+
+        Raises ParameterError naming the key, the value and what is allowed (an unknown key, a value out of
+        range, cell_bits above weight_bits, cols_per_adc above the crossbar's columns, an unknown ADC type).
+        """
+        if not overrides:
+            return self
+        for key in overrides:
+            if key not in LAYER_PERIPHERAL_KEYS:
+                raise ParameterError(key, f"is not a per-layer peripheral key (allowed: "
+                                          f"{', '.join(LAYER_PERIPHERAL_KEYS)})")
+        try:
+            return _for_layer(self, tuple(sorted(overrides.items())))
+        except ParameterError:
+            raise
+        except FieldError as e:   # the crossbar's own checks (cols_per_adc, adc_type)
+            raise ParameterError(e.key, f"{e.allowed}, got {e.value!r}") from None
+
+    def layer_config(self, overrides: Mapping[str, Any]) -> PeripheralConfig:
+        """The crossbar a layer with peripheral `overrides` computes on: `crossbar_config()` with them applied
+        (validated as `for_layer` does)."""
+        return self.for_layer(overrides).crossbar_config()
 
     # ---- derived ---------------------------------------------------------------------------------------
     @property
@@ -163,6 +193,11 @@ class Target:
 @lru_cache(maxsize=None)
 def _chip(name_or_path: str) -> Chip:
     return load_chip(name_or_path)
+
+
+@lru_cache(maxsize=256)
+def _for_layer(target: Target, overrides: tuple) -> Target:
+    return target.with_values(**dict(overrides))
 
 
 @lru_cache(maxsize=256)

@@ -24,7 +24,7 @@ from typing import Any
 from rnc.hw.chip import builtin_chips
 from rnc.hw.parameters import ParameterError
 from rnc.hw.sim_config import ConfigError, read_sim_config
-from rnc.hw.target import Target
+from rnc.hw.target import LAYER_PERIPHERAL_KEYS, Target
 
 
 class TargetError(Exception):
@@ -97,6 +97,53 @@ def apply_values(base: Target, values: dict[str, Any], source: str = "options") 
         raise TargetError(f"{source}: target key '{e.key}' {e.reason}") from None
     except (ValueError, TypeError) as e:   # ChipFileError and FieldError are ValueErrors
         raise TargetError(f"{source}: {e}") from None
+
+
+def load_layer_config(path: str | Path) -> dict[int, dict[str, Any]]:
+    """The per-layer peripheral overrides of a TOML file: `[layer.3]` tables of LAYER_PERIPHERAL_KEYS.
+
+        [layer.3]          # xbar.layer 3 (weight layers in execution order, from 0)
+        adc_bits = 4
+        cell_bits = 2
+
+    Returns {layer index: {key: value}}. TargetError names the file, the table or key and what is allowed
+    (ranges that depend on the target, like cols_per_adc, are checked where the overrides are applied).
+    """
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise TargetError(f"{path}: cannot read layer config ({e.strerror or e})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise TargetError(f"{path}: invalid TOML: {e}") from None
+    unknown = sorted(set(data) - {"layer"})
+    if unknown:
+        raise TargetError(f"{path}: unknown key or table '{unknown[0]}'; a layer config has only [layer.N] tables")
+    layers = data.get("layer", {})
+    if not isinstance(layers, dict):
+        raise TargetError(f"{path}: 'layer' must be tables [layer.N]")
+    out: dict[int, dict[str, Any]] = {}
+    for name, table in layers.items():
+        where = f"{path}: [layer.{name}]"
+        if not name.isdigit() or not isinstance(table, dict):
+            raise TargetError(f"{where}: expected a table [layer.N] with N a layer index (0, 1, ...)")
+        try:
+            out[int(name)] = check_layer_overrides(table)
+        except TargetError as e:
+            raise TargetError(f"{where}: {e}") from None
+    return dict(sorted(out.items()))
+
+
+def check_layer_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
+    """`overrides` if every key is a per-layer peripheral key with a value of its type and range (TargetError
+    otherwise, naming the key)."""
+    for key, value in overrides.items():
+        if key not in LAYER_PERIPHERAL_KEYS:
+            raise TargetError(f"unknown per-layer key '{key}'; allowed: {', '.join(LAYER_PERIPHERAL_KEYS)}")
+        reason = Target.parameter(key).problem(value)
+        if reason is not None or value is None:
+            raise TargetError(f"key '{key}' {reason or 'must be set'}")
+    return dict(overrides)
 
 
 def parse_xbar_size(text: str) -> tuple[int, int]:

@@ -26,6 +26,7 @@ PASS_MODULES: dict[str, str] = {
     "duplicate": "rnc.passes.xbar.replicate",
     "xbar-report": "rnc.passes.xbar.report",
     "set-target": "rnc.passes.xbar.set_target",
+    "layer-peripherals": "rnc.passes.xbar.layer_peripherals",
     "target": "rnc.passes.xbar.set_target",
     "tile-partition": "rnc.passes.xbar.tile_partition",
     "partition": "rnc.passes.xbar.tile_partition",

@@ -120,7 +120,8 @@ class _Lowering:
         qbias = quantize_bias(bias, self.scales[id(src)], sw) if bias is not None else None
         self.weights.append(WeightOp.build(
             sym_name=blob, kind=kind, cycles=layer.cycles, matrix=_resource(blob, qw),
-            scales=_resource(blob + ".scale", sw), bias=_resource(blob + ".bias", qbias) if qbias is not None else None))
+            scales=_resource(blob + ".scale", sw), bias=_resource(blob + ".bias", qbias) if qbias is not None else None,
+            **layer.peripheral_overrides))
         mode, args = _addressing(layer)
         acc = SymbolRefAttr(out + ".acc")
         copies = layer.copies

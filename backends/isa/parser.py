@@ -14,6 +14,7 @@ from rnc.ir.attributes import (ArrayAttr, DenseResourceAttr, DictAttr, FloatAttr
                                UnitAttr, unquote)
 from rnc.ir.core import Block, Operation, Region
 from rnc.ir.types import TensorType, f32, i8, i32
+from rnc.hw import LAYER_PERIPHERAL_KEYS
 from rnc.hw.target import DEFAULT_TARGET
 
 from .opcodes import SUPPORTED, argument_attribute
@@ -113,13 +114,20 @@ class _Build(Transformer):
     def output(self, name):
         self.outputs.append(OutputOp.build(tensor=_sym(name)))
 
-    def weight(self, blob, shape, kind, cycles, scale, bias=None):
+    def weight(self, blob, shape, kind, cycles, scale, *rest):
         if len(shape) != 2:
             raise IsaSyntaxError(f"weight {blob}: expected a [rows,cols] matrix, got {list(shape)}")
+        bias = next((r for r in rest if not isinstance(r, tuple)), None)
+        peripherals = dict(r for r in rest if isinstance(r, tuple))   # the layer's own periphery
+        unknown = sorted(set(peripherals) - set(LAYER_PERIPHERAL_KEYS))
+        if unknown:
+            raise IsaSyntaxError(f"weight {blob}: unknown argument '{unknown[0]}' (allowed: "
+                                 f"{', '.join(LAYER_PERIPHERAL_KEYS)})")
         cols = (shape[1],)
         self.weights.append(WeightOp.build(
             sym_name=_name(blob), kind=str(kind), cycles=int(cycles), matrix=self.resource(blob, shape, i8),
-            scales=self.resource(scale, cols, f32), bias=self.resource(bias, cols, i32) if bias else None))
+            scales=self.resource(scale, cols, f32), bias=self.resource(bias, cols, i32) if bias else None,
+            **peripherals))
 
     def program(self, xbar, xregion, blob, wregion):
         self.writes.append(WriteOp.build(xbar=_xbar(xbar), cells=xregion, weight=_sym(blob), block=wregion))

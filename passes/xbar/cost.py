@@ -12,8 +12,10 @@ from rnc.hw.target import Target
 
 
 def tile_mvm_ns(target: Target, tile: TileOp) -> float:
-    """Latency of one MVM on `tile`'s cells."""
-    return target.mvm_ns(*tile.footprint(target.cells_per_weight))
+    """Latency of one MVM on `tile`'s cells, with its layer's own periphery (input, DAC and ADC bits)."""
+    layer = tile.parent_op
+    own = target.for_layer(layer.peripheral_overrides) if isinstance(layer, LayerOp) else target
+    return own.mvm_ns(*tile.footprint(target.cells_per_weight))
 
 
 def layer_stage_ns(target: Target, layer: LayerOp, copies: int | None = None) -> float:

@@ -40,6 +40,11 @@ def layer_shape(op: Operation) -> tuple[str, int, int, int] | None:
     return None
 
 
+def weight_ops(module: Operation) -> list[Operation]:
+    """The nn ops `tile-partition` turns into xbar layers, in its numbering (execution order)."""
+    return [op for op in module.walk() if layer_shape(op) is not None]
+
+
 def layer_matrix(layer: LayerOp) -> LayerMatrix:
     return LayerMatrix(layer.layer, layer.rows, layer.cols, layer.cycles,
                        depthwise=layer.kind == "depthwise", linear=layer.kind == "linear")

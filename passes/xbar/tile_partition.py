@@ -7,7 +7,8 @@ from rnc.dialects.nn import Conv2dOp
 from rnc.dialects.rnc import module_target
 from rnc.dialects.xbar import LayerOp
 from rnc.ir.pass_manager import ModulePass, PassContext, PassError, register_pass
-from rnc.passes.xbar.matrices import layer_matrix, layer_shape, set_tiles
+from rnc.passes.xbar.layer_peripherals import nn_op_overrides
+from rnc.passes.xbar.matrices import layer_matrix, layer_shape, set_tiles, weight_ops
 from rnc.passes.xbar_algorithms.tiling import partition
 
 
@@ -27,18 +28,15 @@ class TilePartition(ModulePass):
 
     def apply(self, module, ctx: PassContext) -> None:
         target = module_target(module)
-        index = 0
-        for op in list(module.walk()):
-            shape = layer_shape(op)
-            if shape is None:
-                continue
-            kind, rows, cols, cycles = shape
+        for index, op in enumerate(weight_ops(module)):
+            kind, rows, cols, cycles = layer_shape(op)
             if kind == "depthwise" and rows > target.xbar_rows:
                 raise PassError(f"layer {index} ({op.name}): a depthwise kernel of {rows} rows does not fit "
                                 f"{target.xbar_rows} crossbar rows")
             attrs = {"layer": index, "kind": kind, "rows": rows, "cols": cols, "cycles": cycles}
             if isinstance(op, Conv2dOp):
                 attrs.update(strides=op.strides, pads=op.pads, dilations=op.dilations, groups=op.groups)
+            attrs.update(nn_op_overrides(op))   # left by layer-peripherals
             operands = op.operands
             bias = operands[2] if len(operands) > 2 else None
             layer = LayerOp.make(operands[0], operands[1], bias, op.results[0].type, **attrs)
@@ -48,4 +46,3 @@ class TilePartition(ModulePass):
             op.parent.insert_before(op, layer)
             op.results[0].replace_all_uses_with(layer.results[0])
             op.erase()
-            index += 1

@@ -56,6 +56,10 @@ class ChipMap:
         self.network = chip.network
         self.model = CostModel(self.chip, self.target.crossbar_config())
         self._models: dict[PeripheralConfig, CostModel] = {self.model.config: self.model}
+        # Each layer's crossbars as configured for it (xbar.layer / isa.weight peripheral attributes).
+        self.weight_configs: dict[str, PeripheralConfig] = {
+            w.sym_name: self.target.layer_config(w.peripheral_overrides) for w in program.weights
+            if w.peripheral_overrides}
         self._mvm: dict[tuple, Cost] = {}
         side = math.ceil(math.sqrt(math.ceil(self.tiles / self.network.tiles_per_router)))
         self._side = max(1, side)
@@ -94,7 +98,9 @@ class ChipMap:
         return self._models[config]
 
     def mvm(self, op: MvmOp, config: PeripheralConfig | None = None) -> Cost:
-        """`op.count` MVMs on its region, each reading its input vector (one byte a row) from the tile buffer."""
+        """`op.count` MVMs on its region, each reading its input vector (one byte a row) from the tile buffer,
+        on crossbars configured as `config` (default: as its layer's weight says)."""
+        config = config or self.weight_configs.get(op.weight)
         r0, r1, c0, c1 = op.cells
         key = (r1 - r0, c1 - c0, config)
         if key not in self._mvm:

@@ -22,12 +22,13 @@ def ref_layers(program: ProgramOp) -> list[RefLayer]:
         if not mvms:
             continue
         weight = program.weight(mvms[0].weight)
+        layer_target = target.for_layer(weight.peripheral_overrides)
         full = defaultdict(int)
         for m in mvms:
             full[m.block] += m.count
         copies = defaultdict(list)
         for m in mvms:
-            copies[m.copy].append(RefTile(full[m.block], mvm_ns(target, m), m.xbar))
+            copies[m.copy].append(RefTile(full[m.block], mvm_ns(layer_target, m), m.xbar))
         n_cap = weight.cols if weight.kind == "linear" else weight.cycles
         layers.append(RefLayer(stage.label, tuple(tuple(copies[c]) for c in sorted(copies)), max(1, n_cap)))
     return layers

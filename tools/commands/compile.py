@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 from rnc.hw.packing_rules import REFERENCE_PACKING
-from rnc.hw.target import DEFAULT_TARGET
+from rnc.hw.cost.params import ADC_TYPES, MAX_ARRAY_SIDE
+from rnc.hw.parameters import Allowed
+from rnc.hw.target import DEFAULT_TARGET, Target
+from rnc.tools.option_types import int_in
 from rnc.tools.compile.intermittent import add_power_arguments, power_from_args, run_power
 
 
@@ -24,6 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--subarray-size", type=int, metavar="ROWS",
                    help=f"rows per subarray, a divisor of the crossbar rows (default "
                         f"{DEFAULT_TARGET.peripherals.subarray_size}, or the rows when fewer)")
+    add_peripheral_arguments(p)
     p.add_argument("--duplicate", action="store_true", help="replicate bottleneck layers within the budget")
     p.add_argument("--depthwise-split", type=int, default=1, metavar="F", help="split depthwise layers F ways")
     p.add_argument("--conflict-distance", default=str(REFERENCE_PACKING.conflict_distance), metavar="D",
@@ -44,6 +48,36 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="skip lowering to .isa, the ISA simulation and its functional check (placement and "
                         "reference-compatible timing only)")
     add_power_arguments(p)
+
+
+# The per-layer peripheral keys settable for every layer at once (--adc-bits 4 is target key adc_bits = 4).
+GLOBAL_PERIPHERAL_OPTIONS = {"adc_bits": "ADC bits", "input_bits": "input (activation) bits of an MVM",
+                             "cell_bits": "bits a cell stores", "cols_per_adc": "columns sharing one ADC",
+                             "adc_type": "ADC type"}
+
+
+def add_peripheral_arguments(p: argparse.ArgumentParser) -> None:
+    """--adc-bits, --input-bits, --cell-bits, --cols-per-adc, --adc-type (every layer) and --layer-config."""
+    for key, what in GLOBAL_PERIPHERAL_OPTIONS.items():
+        flag = "--" + key.replace("_", "-")
+        if key == "adc_type":
+            p.add_argument(flag, choices=ADC_TYPES, help=f"{what} of every layer (default: the chip's)")
+            continue
+        allowed = Target.parameter(key).allowed
+        low, high = (int(allowed.low), int(allowed.high)) if isinstance(allowed, Allowed) else (1, MAX_ARRAY_SIDE)
+        p.add_argument(flag, type=int_in(low, high), metavar="N",
+                       help=f"{what} of every layer, {low}..{high} (default: the target's)")
+    p.add_argument("--layer-config", metavar="FILE.toml",
+                   help="per-layer peripherals: [layer.N] tables of adc_type, adc_bits, cols_per_adc, input_bits, "
+                        "dac_bits, cell_bits (docs/hardware.md)")
+
+
+def peripheral_options(args) -> tuple[dict, dict]:
+    """(target values, per-layer overrides) of the peripheral flags; ValueError (TargetError) on a bad file."""
+    from rnc.hw.target_files import load_layer_config
+    values = {k: getattr(args, k) for k in GLOBAL_PERIPHERAL_OPTIONS if getattr(args, k, None) is not None}
+    layers = load_layer_config(args.layer_config) if args.layer_config else {}
+    return values, layers
 
 
 class _UsageError(Exception):
@@ -82,12 +116,18 @@ def _options(args):
     """The CompileOptions the flags ask for, every value within its range (rnc.driver.limits)."""
     from rnc.driver import CompileOptions
     from rnc.driver.limits import LimitError, check_options
+    from rnc.hw.target_files import TargetError
+    try:
+        target_values, layer_peripherals = peripheral_options(args)
+    except TargetError as e:
+        raise _UsageError(str(e)) from None
     options = CompileOptions(target_file=args.target_file, budgets=_budgets(args), xbar_size=args.xbar_size,
                              subarray_size=args.subarray_size, duplicate=args.duplicate,
                              depthwise_split=args.depthwise_split, conflict_distance=_conflict_distance(args),
                              max_tiles_per_xbar=args.max_tiles_per_xbar, samples=args.samples, seed=args.seed,
                              simulate_isa=not args.no_simulate, input_shape=_input_shape(args),
-                             memory_limit_gib=args.memory_limit)
+                             memory_limit_gib=args.memory_limit, target_values=target_values,
+                             layer_peripherals=layer_peripherals)
     try:
         check_options(options)
     except LimitError as e:
