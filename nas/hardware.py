@@ -149,14 +149,21 @@ def compile_options(budget: int | None, samples: int, seed: int, layer_periphera
 
 def native_costs(placed, samples: int, seed: int) -> Costs:
     """Energy, area and EDAP of the lowered program under the native timing model, as `rnc compile` reports
-    them. Timing and costs do not depend on the activation scales, so one calibration input is enough."""
+    them."""
+    _, timing, energy = native_run(placed, samples, seed)
+    return Costs.of(timing, energy)
+
+
+def native_run(placed, samples: int, seed: int):
+    """(program, TimingResult, EnergyResult) of `placed` lowered and timed natively over `samples` samples.
+    Timing and costs do not depend on the activation scales, so one calibration input is enough."""
     from rnc.backends.isa import lower_program
     from rnc.backends.isa.lower import calibration_inputs
     from rnc.sim.isa_sim.energy import energy_result
     from rnc.sim.isa_sim.timing import simulate_timing
     program = lower_program(placed, calibration_inputs(placed, seed, count=1))
     timing = simulate_timing(program, samples)
-    return Costs.of(timing, energy_result(program, timing))
+    return program, timing, energy_result(program, timing)
 
 
 class HardwareEvaluator:
@@ -244,26 +251,31 @@ class HardwareEvaluator:
             return {}
         return self.space.layer_peripherals(genes, layer_locations(self._partitioned(genes)))
 
-    def _compile(self, genes) -> HardwareResult:
-        from rnc.passes.xbar.report import placement_report
+    def placed(self, genes):
+        """(placed module, whether one copy of it packed into the budget) of a candidate, its layers carrying
+        their periphery. Raises CompileError only for a model that cannot be placed at all."""
         from rnc.driver.pipeline import CompileError
-        from rnc.driver.timing import reference_layers, simulate
-        base = self.baseline["latency_ns"]
         partitioned = self._partitioned(genes)
         if self.space.groups:
             partitioned = with_peripherals(partitioned, self.layer_peripherals(genes))
-        self.compiles += 1
         try:
-            placed, feasible = place(partitioned, self.xbars, self.seed), True
+            return place(partitioned, self.xbars, self.seed), True
         except CompileError:
             # Does not pack into the budget: the minimal placement says how many crossbars it would need.
-            placed, feasible = place(partitioned, None, self.seed), False
+            return place(partitioned, None, self.seed), False
+
+    def _compile(self, genes) -> HardwareResult:
+        from rnc.passes.xbar.report import placement_report
+        from rnc.driver.timing import reference_layers, simulate
+        base = self.baseline["latency_ns"]
+        placed, feasible = self.placed(genes)
+        self.compiles += 1
         latency = simulate(reference_layers(placed), self.samples).latency_ns
         totals = placement_report(placed)["totals"]
         feasible = feasible and (self.xbars is None or totals["xbars_used"] <= self.xbars)
         cost = native_costs(placed, self.samples, self.seed) if self.cost else None
         return HardwareResult(latency, base / latency, totals["xbars_used"], totals["utilization_of_used"],
-                              feasible, isaac_xbars(partitioned), cost)
+                              feasible, isaac_xbars(self._partitioned(genes)), cost)
 
 
 def _remember(cache: dict, key, make):
