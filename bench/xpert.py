@@ -36,6 +36,7 @@ from rnc.nas import peripherals as periph
 from rnc.nas import vgg
 from rnc.nas.hardware import HardwareEvaluator, native_run
 from rnc.nas.spaces import VggSpace
+from rnc.nas.train import quick_supernet
 
 XPERT = {"edap": 10.24, "tops_per_w": 1.72, "tops_per_mm2": 1.93}   # XPert (DAC 2023) vs its VGG16 baseline
 # XPert's shipped NetWork_custom.csv: 4-bit inputs everywhere, 6-bit ADCs on layers 1-6, 5-bit on 7-13.
@@ -45,6 +46,7 @@ CHOICES = list(product(periph.ADC_TYPES, periph.COLS_PER_ADC))
 QUICK_LIMIT_SECONDS = 300
 EVAL_TARGET_SECONDS = 0.5
 FLOOR = {"input_bits": 4, "adc_bits": 5}
+QUICK_BATCH = 32               # as bench/nas.py's quick run
 
 
 def load() -> str:
@@ -143,20 +145,6 @@ def hardware_side(samples: int) -> None:
     print(f"  ({load()})")
 
 
-def train_supernet(steps: int, folder: Path) -> float:
-    from rnc.nas import train
-    from rnc.nas.data import load_dataset
-    from rnc.nas.supernet import Supernet
-    data = load_dataset("digits", 16)
-    config = train.TrainConfig(steps=steps, batch_size=32)
-    torch.manual_seed(0)
-    net = Supernet()
-    t = time.perf_counter()
-    train.train_supernet(net, data, config)
-    train.save_checkpoint(folder / "supernet.pt", "supernet", net, train.config_meta(config, data, 16))
-    return time.perf_counter() - t
-
-
 def meets_floor(row: dict, space) -> bool:
     network, peripheral = space.split(space.from_str(row["genes"]))
     active = space.active_groups(network)
@@ -170,7 +158,8 @@ def co_search(workers: int, steps: int, pop: int, gens: int, samples: int) -> No
     from rnc.nas.search import search
     started = time.perf_counter()
     folder = Path(tempfile.mkdtemp(prefix="rnc-xpert-bench-"))
-    print(f"co-search on digits: supernet training, {steps} steps: {train_supernet(steps, folder):.1f} s")
+    seconds = quick_supernet(folder / "supernet.pt", steps, QUICK_BATCH)
+    print(f"co-search on digits: supernet training, {steps} steps of batch {QUICK_BATCH}: {seconds:.1f} s")
     settings = EvalSettings(str(folder / "supernet.pt"), hw_image_size=16, samples=samples, peripherals=True)
     executor = make_executor(workers)
     t = time.perf_counter()

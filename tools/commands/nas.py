@@ -109,6 +109,15 @@ def _add_xpert(sub) -> None:
     sp.add_argument("--out", default="out/xpert", help="output folder (default out/xpert)")
 
 
+def _make_folder(out: Path) -> str | None:
+    """Creates the output folder; the user's error, if any."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        return f"cannot create the output folder '{out}': {e.strerror}"
+    return None
+
+
 def _fail(message: str) -> int:
     sys.stderr.write(f"rnc nas: error: {message}\n")
     return 2
@@ -125,10 +134,9 @@ def run(args: argparse.Namespace) -> int:
     except DataError as e:
         return _fail(str(e))
     out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        return _fail(f"cannot create the output folder '{out}': {e.strerror}")
+    problem = _make_folder(out)
+    if problem:
+        return _fail(problem)
     log = (lambda s: None) if args.quiet else (lambda s: sys.stderr.write(f"rnc nas: {s}\n"))
     return _train(args, data, out, log) if args.nas_command == "train" else _search(args, data, out, log)
 
@@ -245,10 +253,9 @@ def _xpert(args) -> int:
     except XpertCsvError as e:
         return _fail(str(e))
     out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        return _fail(f"cannot create the output folder '{out}': {e.strerror}")
+    problem = _make_folder(out)
+    if problem:
+        return _fail(problem)
     space = make_space("vgg16", peripherals=True)
     hardware = HardwareEvaluator(1, image_size=32, space=space)
     hardware.onnx(genes, path=out / "design.onnx")
