@@ -47,6 +47,8 @@ QUICK_LIMIT_SECONDS = 300
 EVAL_TARGET_SECONDS = 0.5
 FLOOR = {"input_bits": 4, "adc_bits": 5}
 QUICK_BATCH = 32               # as bench/nas.py's quick run
+TIMED_CANDIDATES = 8
+WARMUP_CANDIDATES = 8
 
 
 def load() -> str:
@@ -190,12 +192,36 @@ def co_search(workers: int, steps: int, pop: int, gens: int, samples: int) -> No
     total = time.perf_counter() - started
     print(f"  quick co-search (pop {pop}, {gens} generations): {total:.0f} s end to end, limit "
           f"{QUICK_LIMIT_SECONDS} s; {load()}")
+    evaluation_time(settings, TIMED_CANDIDATES)
+
+
+def evaluation_time(settings, count: int) -> None:
+    """Wall and CPU seconds of `count` fresh candidates evaluated in this process (context loaded first):
+    the CPU time is what an idle core would take, whatever the machine's load."""
+    import random
+    from rnc.nas.evaluate import evaluate
+    space = settings.search_space
+    rng = random.Random(1)
+    draw = lambda: tuple(rng.randint(0, hi) for hi in space.upper_bounds())   # noqa: E731
+    evaluate(settings, draw())                      # loads data, supernet, baseline, first block exports
+    for _ in range(WARMUP_CANDIDATES):              # most block pieces exported once, as in a search
+        evaluate(settings, draw())
+    wall = cpu = 0.0
+    for _ in range(count):
+        genes = draw()
+        w, c = time.perf_counter(), time.process_time()
+        evaluate(settings, genes)
+        wall, cpu = wall + time.perf_counter() - w, cpu + time.process_time() - c
+    print(f"  per candidate evaluation (mean of {count} after {WARMUP_CANDIDATES} warm-up): {wall / count:.2f} s wall, "
+          f"{cpu / count:.2f} s CPU (aim < {EVAL_TARGET_SECONDS} s); {load()}")
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--skip-hardware", action="store_true", help="only the co-search on digits")
     p.add_argument("--skip-search", action="store_true", help="only the VGG16 hardware side")
+    p.add_argument("--timing-only", metavar="SUPERNET",
+                   help="only the per-candidate evaluation time, with this supernet checkpoint")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--steps", type=int, default=60)
     p.add_argument("--pop", type=int, default=16)
@@ -203,6 +229,11 @@ def main() -> None:
     p.add_argument("--samples", type=int, default=2, help="samples pipelined in the co-search's timing")
     args = p.parse_args()
     torch.set_num_threads(1)
+    if args.timing_only:
+        from rnc.nas.evaluate import EvalSettings
+        evaluation_time(EvalSettings(str(Path(args.timing_only).resolve()), hw_image_size=16, samples=args.samples,
+                                     peripherals=True), TIMED_CANDIDATES)
+        return
     if not args.skip_hardware:
         hardware_side(1)
     if not args.skip_search:

@@ -20,7 +20,7 @@ import numpy as np
 from rnc.nas.checkpoint import SearchState, check_resumable, load_state, remove_state, save_state
 from rnc.nas.evaluate import EvalSettings
 from rnc.nas.executors import SerialExecutor
-from rnc.nas.objectives import DEFAULT, Limits, minimised
+from rnc.nas.objectives import COST_OBJECTIVES, DEFAULT, Limits, minimised
 from rnc.nas.progress import Silent, Status
 from rnc.nas.results import best_feasible, pareto_front, write_csv
 
@@ -79,6 +79,9 @@ def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None
     `out/candidates.csv` up to date; `resume` continues from that checkpoint (CheckpointError if none).
     `accuracies` (canonical genes string -> accuracy) may be shared by searches that differ only in the
     crossbar budget: known ones are not recomputed, new ones are added."""
+    if (limits.needs_costs or set(objectives) & set(COST_OBJECTIVES)) and not (settings.cost or settings.peripherals):
+        raise ValueError(f"objectives {', '.join(objectives)} and the limits need the native costs: "
+                         f"EvalSettings(cost=True)")
     executor = executor or SerialExecutor()
     progress = progress or Silent()
     space = settings.search_space
