@@ -18,6 +18,7 @@ from rnc.ir.printer import Printer
 from rnc.ir.verifier import verify
 from rnc.driver.atomic import write_text_atomic
 from rnc.tools.diagnostics_check import check, parse_expectations
+from rnc.tools.text_files import TextFileError, read_text_file
 
 _SPLIT = re.compile(r"^// -----.*$", re.M)
 
@@ -112,16 +113,9 @@ def _read_input(args: argparse.Namespace, stdin: TextIO | None) -> tuple[str, st
     if args.input == "-":
         return (stdin or sys.stdin).read(), "<stdin>"
     try:
-        with open(args.input, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        raise _ToolError(f"cannot read '{args.input}': {e.strerror}") from None
-    try:
-        # Universal newlines, as open() in text mode would give (a "\r\n" file reads as "\n").
-        return data.decode("utf-8-sig").replace("\r\n", "\n"), args.input
-    except UnicodeDecodeError as e:
-        raise _ToolError(f"'{args.input}' is not UTF-8 text (byte 0x{data[e.start]:02X} at offset "
-                         f"{e.start})") from None
+        return read_text_file(args.input), args.input
+    except TextFileError as e:
+        raise _ToolError(str(e)) from None
 
 
 class _ToolError(Exception):

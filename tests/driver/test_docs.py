@@ -29,4 +29,5 @@ def test_python_snippet_prints_what_the_doc_shows(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == _block(section, "text")
     written = {p.name for p in (tmp_path / "out" / "squeezenet").iterdir()}
-    assert {"report.json", "report.html", "sweep.json", "program.isa", "placed.rir"} <= written
+    assert {"report.json", "report.html", "sweep.json", "program.isa"} <= written
+    assert "placed.rir" not in written and "model.rir" not in written   # the weights once, by default

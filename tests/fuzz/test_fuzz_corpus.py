@@ -33,6 +33,7 @@ def test_corpus_case_is_refused_with_its_message(tmp_path, monkeypatch, model_fi
     out = str(tmp_path / "out")
     argv = {"import": ["import", case["file"], "-o", str(tmp_path / "out.rir")],
             "compile": ["compile", case["file"], "--quiet", "--out", out],
+            "sim": ["sim", case["file"]],
             "target": ["compile", str(model_file), "--target", case["file"], "--no-simulate", "--quiet",
                        "--out", out]}[case["command"]]
     outcome = run_rnc(argv)

@@ -20,7 +20,8 @@ def rnc(*args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def squeezenet_out(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sq")
-    assert main(["compile", "squeezenet", "--xbars", "60,80", "--duplicate", "--quiet", "--out", str(out)]) == 0
+    assert main(["compile", "squeezenet", "--xbars", "60,80", "--duplicate", "--quiet", "--emit", "all",
+                 "--out", str(out)]) == 0
     return out
 
 
@@ -73,6 +74,24 @@ def test_summary_table_and_no_simulate(tmp_path, capsys):
     assert main(["compile", "squeezenet", "--xbars", "60", "--quiet", "--no-simulate", "--out", str(out)]) == 0
     assert "check" not in capsys.readouterr().out
     assert not (out / "program.isa").exists() and (out / "placed.rir").exists()
+
+
+@pytest.mark.parametrize("emit, weights_in", [(None, {"program.isa"}), ("rir", {"model.rir", "placed.rir"}),
+                                              ("placed,isa", {"placed.rir", "program.isa"}),
+                                              ("report", set())])
+def test_emit_chooses_the_files_that_hold_weights(tmp_path, emit, weights_in):
+    """By default the weights are written once (program.isa); --emit adds the IR or keeps only reports."""
+    out = tmp_path / "o"
+    argv = ["compile", "squeezenet", "--quiet", "--out", str(out)] + (["--emit", emit] if emit else [])
+    assert main(argv) == 0
+    names = {p.name for p in out.iterdir()}
+    assert names & {"model.rir", "placed.rir", "program.isa"} == weights_in
+    assert {"report.json", "report.html", "partition.json", "pack.csv", "trace.json"} <= names
+
+
+def test_emit_refuses_an_unknown_item(tmp_path, capsys):
+    assert main(["compile", "squeezenet", "--emit", "report,weights", "--out", str(tmp_path)]) == 2
+    assert "--emit expects a comma list of report, placed, rir, isa, all, got 'weights'" in capsys.readouterr().err
 
 
 def test_functional_check_failure_exits_1(tmp_path, capsys, monkeypatch):
@@ -218,3 +237,15 @@ def test_unwritable_output_folder(tmp_path):
     blocker.write_text("x")
     proc = rnc("compile", "squeezenet", "--out", str(blocker / "sub"))
     assert proc.returncode == 2 and "is not writable" in proc.stderr
+
+
+def test_list_target_keys_prints_every_key_with_its_range_and_source(capsys):
+    from rnc.hw.target import Target
+    with pytest.raises(SystemExit) as done:
+        main(["compile", "--list-target-keys"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    for p in Target.parameters():
+        line = next(line for line in out.splitlines() if line.split()[:1] == [p.key])
+        assert p.allowed_text() in line
+        assert f"[source: {p.source}]" in out

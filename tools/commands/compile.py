@@ -18,7 +18,27 @@ from rnc.tools.compile.intermittent import add_power_arguments, power_from_args,
 MAX_PACK_SECONDS = 86400.0     # a day: beyond it a safety cap caps nothing
 
 
+class _ListTargetKeys(argparse.Action):
+    """`--list-target-keys`: prints every target key (as --version prints a version: no model needed)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from rnc.hw.target import Target
+        rows = [(p.key, "none" if p.default is None else str(p.default), p.allowed_text(), p.doc, p.source)
+                for p in Target.parameters()]
+        widths = [max(len(r[i]) for r in rows) for i in range(2)]
+        print("target keys (a target TOML's keys, `--target FILE`; docs/hardware.md):")
+        for key, default, allowed, doc, source in rows:
+            print(f"  {key:<{widths[0]}}  default {default:<{widths[1]}}  {allowed}\n"
+                  f"  {'':<{widths[0]}}  {doc} [source: {source}]")
+        parser.exit(0)
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--list-target-keys", action=_ListTargetKeys,
+                   help="print every target key with its default, range, unit, meaning and source, and exit")
     p.add_argument("model", help="a built-in model name (mbv3_small, squeezenet, resnet18) or an .onnx file")
     p.add_argument("--target", dest="target_file", 
                    help="hardware: a chip (isaac, rnc-reference), a target or chip .toml, or a SimConfig.ini")
@@ -26,7 +46,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-xbars", action="store_true", help="use as few crossbars as possible (the default "
                                                              "without --xbars)")
     p.add_argument("--xbar-size",
-                   help=f"crossbar ROWSxCOLS (default {DEFAULT_TARGET.xbar_rows}x{DEFAULT_TARGET.xbar_cols})")
+                   help=f"crossbar ROWSxCOLS (default {DEFAULT_TARGET.xbar_rows}x{DEFAULT_TARGET.xbar_cols}), or "
+                        f"a comma list to sweep sizes (64x64,128x128,256x256: one row and subfolder per size)")
     p.add_argument("--subarray-size", type=int, metavar="ROWS",
                    help=f"rows per subarray, a divisor of the crossbar rows (default "
                         f"{DEFAULT_TARGET.peripherals.subarray_size}, or the rows when fewer)")
@@ -45,6 +66,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "0 places a design as rnc nas search scored it)")
     p.add_argument("--input-shape", help="input shape for models with dynamic shapes, e.g. 1x3x64x64")
     p.add_argument("--out", default=None, help="output folder (default out/<model>)")
+    p.add_argument("--emit", metavar="LIST",
+                   help="files to write besides the reports: a comma list of placed (placed.rir), rir (model.rir "
+                        "and placed.rir), isa (program.isa), all; default: the program once (program.isa, or "
+                        "placed.rir with --no-simulate)")
     p.add_argument("--json", action="store_true", help="print the summary of report.json instead of the table")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.add_argument("--memory-limit", type=float, metavar="GIB",
@@ -150,9 +175,11 @@ def run(args: argparse.Namespace) -> int:
     from rnc.driver import CompileError, compile_model, compile_steps, write_outputs
     from rnc.tools.compile.progress import step_progress
     from rnc.tools.compile.table import summary_table
+    from rnc.driver.outputs import parse_emit
     try:
         options = _options(args)
         power = power_from_args(args)
+        emit = parse_emit(args.emit) if args.emit else None
     except (_UsageError, ValueError) as e:
         return _fail(str(e))
     out = Path(args.out or f"out/{Path(args.model).stem}")
@@ -162,6 +189,8 @@ def run(args: argparse.Namespace) -> int:
             raise PermissionError
     except OSError:
         return _fail(f"output folder '{out}' is not writable")
+    if args.xbar_size and "," in args.xbar_size:
+        return _run_size_sweep(args, options, power, out, emit)
     write_error = None
     try:
         # the compile's own steps (import included), then writing the reports
@@ -169,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
             result = compile_model(args.model, options, progress=progress)
             progress("write reports")
             try:
-                write_outputs(out, result)
+                write_outputs(out, result, emit)
             except OSError as e:   # only the writing: a read error is the compile's to report
                 write_error = e
     except CompileError as e:
@@ -186,6 +215,37 @@ def run(args: argparse.Namespace) -> int:
     print(summary_table(result))
     print(f"report: {out / 'report.html'}")
     return run_power(args, power, result.last.placed, out) or _check_status(failed)
+
+
+def _run_size_sweep(args, options, power, out: Path, emit) -> int:
+    """`--xbar-size A,B,...`: one compile per size, one row per size (and budget), a subfolder per size."""
+    from dataclasses import replace
+
+    from rnc.driver import CompileError
+    from rnc.driver.size_sweep import compile_sizes, parse_sizes, sweep_steps, write_size_sweep
+    from rnc.tools.compile.progress import step_progress
+    from rnc.tools.compile.table import size_table
+    if power is not None:
+        return _fail("--power intermittent plans one crossbar size; give --xbar-size one size")
+    try:
+        sizes = parse_sizes(args.xbar_size)
+        options = replace(options, xbar_size=None)
+        with step_progress(sweep_steps(args.model, options, sizes) + 1, enabled=not args.quiet) as progress:
+            sweep = compile_sizes(args.model, options, sizes, progress=progress)
+            progress("write reports")
+            try:
+                write_size_sweep(out, sweep, emit)
+            except OSError as e:
+                return _fail(f"cannot write to '{out}': {e.strerror}")
+    except CompileError as e:
+        return _fail(str(e))
+    if args.json:
+        print(json.dumps(sweep.rows(), indent=2))
+    else:
+        print(size_table(sweep))
+        print(f"report: {out / 'sizes.html'}")
+    return _check_status([r for result in sweep.results.values() for r in result.runs
+                          if r.isa and not r.isa.check.passed])
 
 
 def _check_status(failed) -> int:

@@ -29,15 +29,13 @@ def run(args: argparse.Namespace) -> int:
     from rnc.ir.verifier import verify
     from rnc.dialects.func import FunctionNotFoundError, find_function
     from rnc.sim.interpreter import InterpreterError, run_module
+    from rnc.tools.text_files import TextFileError, read_text_file
 
     sources = SourceManager()
     try:
-        text = open(args.input_file, encoding="utf-8").read()
-    except OSError as e:
-        return _fail(f"cannot read '{args.input_file}': {e.strerror}")
-    except UnicodeDecodeError as e:
-        return _fail(f"cannot read '{args.input_file}': not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset "
-                     f"{e.start})")
+        text = read_text_file(args.input_file)
+    except TextFileError as e:
+        return _fail(str(e))
     try:
         module = parse_module(text, args.input_file, sources=sources)
         verify(module)

@@ -29,11 +29,12 @@ def run(args: argparse.Namespace) -> int:
     from rnc.backends.isa import IsaSyntaxError, parse_isa
     from rnc.sim.isa_sim import SimError, simulate
     from rnc.driver.atomic import write_bytes_atomic, write_text_atomic
+    from rnc.tools.text_files import TextFileError, read_text_file
 
     try:
-        text = open(args.program, encoding="utf-8").read()
-    except OSError as e:
-        return _fail(f"cannot read '{args.program}': {e.strerror}")
+        text = read_text_file(args.program)
+    except TextFileError as e:
+        return _fail(str(e))
     try:
         program = parse_isa(text, args.program)
         inputs = [np.load(path) for path in args.input] if args.input else None

@@ -53,3 +53,25 @@ def _native_table(result) -> str:
                  f"{b.samples}-sample time / ours, energy per inference; ref speedup: reference-compatible "
                  f"timing (RNC paper); check: {check.describe()}")
     return "\n".join(lines)
+
+
+def size_table(sweep) -> str:
+    """The table of a crossbar-size sweep (rnc.driver.size_sweep): one row per size and budget."""
+    rows = sweep.rows()
+    native = all(r["native_speedup_vs_isaac"] is not None for r in rows)
+    head = (f"{'size':>9} {'budget':>7} {'tiles':>6} {'used':>5} {'util':>6} "
+            f"{'latency':>10} {'speedup':>8}" + (f" {'energy':>10} {'area mm2':>9}  check" if native else ""))
+    lines = [head]
+    for r in rows:
+        latency = r["native_latency_one_sample_ns"] if native else r["latency_one_sample_ns"]
+        speedup = r["native_speedup_vs_isaac"] if native else r["speedup_vs_isaac"]
+        line = (f"{r['xbar_size']:>9} {str(r['budget_xbars'] or 'min'):>7} {r['tiles']:>6} {r['xbars_used']:>5} "
+                f"{100 * r['utilization_of_used']:>5.1f}% {duration(latency):>10} {speedup:>7.2f}x")
+        if native:
+            line += (f" {energy(r['energy_per_inference_pj']):>10} {r['area_mm2']:>9.3f}  "
+                     f"{'ok' if r['isa']['functional_check']['passed'] else 'FAILED'}")
+        lines.append(line)
+    model = "rnc-native" if native else "reference-compatible"
+    lines.append(f"latency: one sample ({model} timing); speedup: over the ISAAC-like mapping on crossbars of the "
+                 f"same size; util: share of the used crossbars' cells holding weights")
+    return "\n".join(lines)
