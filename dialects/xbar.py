@@ -73,12 +73,16 @@ class TileOp(Operation):
 
     @property
     def width(self) -> int:
-        """Weights per word line the tile occupies on its crossbar (bit lines at one cell per weight)."""
+        """Weights per word line the tile occupies on its crossbar (bit lines at one bit line per weight)."""
         return self.cols.size
 
-    def footprint(self, cells_per_weight: int = 1) -> tuple[int, int]:
-        """(height, width in cells): what the tile occupies on its crossbar."""
-        return self.height, self.width * cells_per_weight
+    def footprint(self, cols_per_weight: int | None = None) -> tuple[int, int]:
+        """(height, width in cells): what the tile occupies on its crossbar, each weight taking its layer's
+        `cols_per_weight` bit lines (or the given number; 1 for a tile outside a layer)."""
+        if cols_per_weight is None:
+            layer = self.parent_op
+            cols_per_weight = layer.cols_per_weight if isinstance(layer, LayerOp) else 1
+        return self.height, self.width * cols_per_weight
 
     @property
     def is_placed(self) -> bool:
@@ -194,6 +198,11 @@ class LayerOp(PeripheralOverrides):
         """The module's target with this layer's peripheral overrides (what its MVMs cost and compute)."""
         return module_target(_enclosing_module(self)).for_layer(self.peripheral_overrides)
 
+    @property
+    def cols_per_weight(self) -> int:
+        """Bit lines one weight of this layer occupies (its cells per weight, twice for differential pairs)."""
+        return self.layer_target().cols_per_weight
+
     def max_tile_cycles(self) -> int:
         return max((t.cycles for t in self.tiles if t.replica == 0), default=0)
 
@@ -246,14 +255,14 @@ def first_overlap(boxes: list[tuple[int, int, int, int, Any]]) -> tuple[Any, Any
 def verify_placement(array: "ArrayOp", module: Operation) -> None:
     """Every tile of the module placed, inside its crossbar, on a crossbar below `count`, overlapping no
     other tile. Errors are reported at the array and name the tile at fault."""
-    count, rows, cols, cpw = array.count, array.rows, array.cols, array.cells_per_weight
+    count, rows, cols = array.count, array.rows, array.cols
     per_xbar: dict[int, list[tuple[int, int, int, int, TileOp]]] = defaultdict(list)
     for tile in module_tiles(module):
         placement = tile.placement
         if placement is None:
             raise DiagnosticOnTile(array, tile, "is not placed, but the module declares an 'xbar.array'")
         x, r, c = placement
-        h, w = tile.footprint(cpw)
+        h, w = tile.footprint()
         if not 0 <= x < count:
             raise DiagnosticOnTile(array, tile, f"is placed on crossbar {x}, outside the array of {count}")
         if r + h > rows or c + w > cols:
@@ -264,8 +273,7 @@ def verify_placement(array: "ArrayOp", module: Operation) -> None:
         pair = first_overlap(boxes)
         if pair:
             t, u = pair
-            raise DiagnosticOnTile(array, u, f"overlaps another tile on crossbar {x} ({_cells(u, cpw)} vs "
-                                             f"{_cells(t, cpw)})")
+            raise DiagnosticOnTile(array, u, f"overlaps another tile on crossbar {x} ({_cells(u)} vs {_cells(t)})")
 
 
 @irdl_op("xbar.array", traits=[HasParent("builtin.module"), ModuleInvariant(verify_placement)])
@@ -281,16 +289,15 @@ class ArrayOp(Operation):
     rows = attribute(Int, doc="word lines per crossbar")
     cols = attribute(Int, doc="bit lines per crossbar")
     budget = opt_attribute(Int, doc="crossbars available")
-    cells_per_weight = opt_attribute(Int, default=1, doc="cells (bit lines) one weight takes")
 
     def verify_(self) -> None:
         if self.budget is not None and self.count > self.budget:
             raise VerifyError(f"uses {self.count} crossbars but the budget is {self.budget}")
 
 
-def _cells(tile: TileOp, cells_per_weight: int) -> str:
+def _cells(tile: TileOp) -> str:
     x, r, c = tile.placement  # type: ignore[misc]
-    h, w = tile.footprint(cells_per_weight)
+    h, w = tile.footprint()
     return f"rows {r}-{r + h} x cols {c}-{c + w}"
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rnc.hw.chip import Chip, load_chip
 from rnc.hw.cost.checks import FieldError
@@ -24,6 +24,7 @@ from rnc.hw.cost.params import PeripheralConfig
 from rnc.hw.parameters import (ParameterError, ParameterInfo, check_parameters, described, integers, of_kind,
                                parameter)
 from rnc.hw.peripherals import MAX_BITS, MAX_CELL_BITS, PeripheralParams, pe_latency_ns
+from rnc.hw.precision import ADC_MODELS, WEIGHT_SIGNS, LayerPrecision
 
 _TIMING_MD = "rnc's own timing model (docs/timing.md section 1)"
 _CHIP = "the chip's [crossbar] (none: the chip's value)"
@@ -55,6 +56,13 @@ class Target:
     cell_bits: int = parameter(8, unit="bits", source="RNC reference (one weight per cell in the packing area)",
                                doc="bits one cell stores; a weight takes ceil(weight_bits / cell_bits) cells",
                                allowed=integers(1, MAX_CELL_BITS))
+    weight_sign: str = parameter("offset", unit="-",
+                                 source="ISAAC, ISCA 2016 sec. 5 (weights stored biased, the bias removed digitally)",
+                                 doc='signed weights: "offset" (w + 2^(weight_bits-1), a digital correction) or '
+                                     '"differential" (a column pair per cell slice)', allowed=of_kind(str))
+    adc_model: str = parameter("ideal", unit="-", source="rnc (docs/precision.md): ideal keeps today's int8 figures",
+                               doc='"ideal" (column sums exact) or "quantized" (adc_bits round and clip them)',
+                               allowed=of_kind(str))
     digital_lanes: int = parameter(32, unit="results/cycle", source=_TIMING_MD,
                                    doc="elementwise results each tile's digital unit produces per cycle",
                                    allowed=integers(1, MAX_WIDTH))
@@ -81,6 +89,12 @@ class Target:
         check_parameters(self)
         if self.cell_bits > self.weight_bits:
             raise ParameterError("cell_bits", f"must be at most weight_bits {self.weight_bits}, got {self.cell_bits}")
+        for key, choices in (("weight_sign", WEIGHT_SIGNS), ("adc_model", ADC_MODELS)):
+            if getattr(self, key) not in choices:
+                raise ParameterError(key, f"must be one of {', '.join(choices)}, got {getattr(self, key)!r}")
+        if self.cols_per_weight > self.xbar_cols:
+            raise ParameterError("cell_bits", f"gives {self.cols_per_weight} bit lines per weight, more than the "
+                                              f"{self.xbar_cols} of a crossbar, got {self.cell_bits}")
         self.crossbar_config()   # the chip loads and the crossbar it derives is valid (ValueError otherwise)
 
     # ---- the chip ----------------------------------------------------------------------------------------
@@ -142,12 +156,30 @@ class Target:
 
     @property
     def cells_per_weight(self) -> int:
-        return -(-self.weight_bits // self.cell_bits)
+        """Cells of one weight's value: ceil(weight_bits / cell_bits)."""
+        return self.precision.cells_per_weight
+
+    @property
+    def cols_per_weight(self) -> int:
+        """Bit lines one weight occupies: its cells, twice for differential pairs."""
+        return self.precision.cols_per_weight
 
     @property
     def weight_cols_per_xbar(self) -> int:
-        """Matrix columns one crossbar holds (bit-sliced weights take several cells each)."""
-        return self.xbar_cols // self.cells_per_weight
+        """Matrix columns one crossbar holds (bit-sliced weights take several bit lines each)."""
+        return self.xbar_cols // self.cols_per_weight
+
+    @cached_property   # a frozen dataclass: computed once per Target
+    def precision(self) -> LayerPrecision:
+        """The arithmetic of this target's crossbars (docs/precision.md)."""
+        p = self.peripherals
+        return LayerPrecision(input_bits=p.input_bits, dac_bits=p.dac_bits, weight_bits=self.weight_bits,
+                              cell_bits=self.cell_bits, adc_bits=p.adc_bits, adc_model=self.adc_model,
+                              weight_sign=self.weight_sign)
+
+    def layer_precision(self, overrides: Mapping[str, Any]) -> LayerPrecision:
+        """The arithmetic of a layer with peripheral `overrides` (validated as `for_layer` does)."""
+        return self.for_layer(overrides).precision
 
     @property
     def xbar_area(self) -> int:

@@ -125,6 +125,7 @@ class _Lowering:
         mode, args = _addressing(layer)
         acc = SymbolRefAttr(out + ".acc")
         copies = layer.copies
+        cols_per_weight = layer.cols_per_weight
         signature = None
         for replica in range(copies):
             tiles = [t for t in layer.tiles if t.replica == replica]
@@ -137,7 +138,7 @@ class _Lowering:
                 if not t.is_placed:
                     raise LoweringError(f"layer {layer.layer}: a tile is not placed; run 'place' first")
                 x, orow, ocol = t.placement
-                h, w = t.footprint(self.module_cells())
+                h, w = t.footprint(cols_per_weight)
                 r0, r1 = t.rows
                 c0, c1 = t.cols
                 cells, block = (orow, orow + h, ocol, ocol + w), (r0, r1, c0, c1)
@@ -153,9 +154,6 @@ class _Lowering:
             emit(AccumOp.build(acc=acc, tiles=row_blocks, elems=(row_blocks - 1) * outputs))
         emit(RequantOp.build(dst=SymbolRefAttr(out), acc=acc, weight=SymbolRefAttr(blob), elems=outputs))
         emit(SendOp.build(tensor=SymbolRefAttr(out), bytes=outputs))
-
-    def module_cells(self) -> int:
-        return module_target(self.module).cells_per_weight
 
     def digital(self, op) -> None:
         opcode = opcode_of(op)

@@ -90,6 +90,18 @@ def _quantized_layer(layer: LayerOp, q_in: np.ndarray, s_in: float, s_out: float
     return np.moveaxis(out, -1, 1) if kind in ("conv", "depthwise") else out
 
 
+def quantized_digital_op(op, env: dict, scales: dict[int, float], shape: tuple[int, ...] | None = None):
+    """An nn op as the program's digital units run it: its int8 operands in `env` (keyed by id(value))
+    dequantized, constants (None in `env`) as they are, the nn kernel in float32, the result quantized at its
+    scale. `shape` is the result's (default its type's; a batch of samples changes the first dimension)."""
+    res = op.results[0]
+    shape = tuple(shape or res.type.shape)
+    args = [dequantize(env[id(v)], scales[id(v)]) if env.get(id(v)) is not None
+            else np.asarray(constant_of(v), dtype=np.float32) for v in op.operands]
+    f = np.asarray(run_kernel(op.name, args, shape, op.attributes), dtype=np.float32).reshape(shape)
+    return quantize(f, scales[id(res)])
+
+
 def run_quantized(module, scales: dict[int, float], inputs: list[np.ndarray]) -> list[np.ndarray]:
     """int8 outputs of the module under the ISA's quantization (scales from `calibrate`)."""
     block = _body(module)
@@ -108,11 +120,7 @@ def run_quantized(module, scales: dict[int, float], inputs: list[np.ndarray]) ->
             v = op.operands[0]
             out = _quantized_layer(op, env[id(v)], scale[id(v)], scales[id(res)])
         else:
-            args = [dequantize(env[id(v)], scale[id(v)]) if env.get(id(v)) is not None
-                    else np.asarray(constant_of(v), dtype=np.float32) for v in op.operands]
-            f = np.asarray(run_kernel(op.name, args, res.type.shape, op.attributes), dtype=np.float32)
-            f = f.reshape(res.type.shape)
-            out = quantize(f, scales[id(res)])
+            out = quantized_digital_op(op, env, scales)
         env[id(res)] = out
         scale[id(res)] = scales[id(res)]
     raise LoweringError("the function has no 'func.return'")

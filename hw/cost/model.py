@@ -51,8 +51,9 @@ class CostModel:
         self.specs = _scaled_specs(chip, self.config)
 
     # Per-instruction charges ---------------------------------------------------------------------
-    def mvm(self, rows: int, cols: int, input_bits: int | None = None) -> Charge:
-        """One matrix-vector product on `rows` x `cols` cells of one crossbar (bit-serial inputs)."""
+    def mvm(self, rows: int, cols: int, input_bits: int | None = None, cols_per_weight: int | None = None) -> Charge:
+        """One matrix-vector product on `rows` x `cols` cells of one crossbar (bit-serial inputs); a weight
+        takes `cols_per_weight` of the columns (default: its cells, ceil(weight_bits / bits_per_cell))."""
         cfg = self.config
         rows, cols = _count("rows", rows, cfg.rows), _count("cols", cols, cfg.cols)
         if input_bits is not None:
@@ -61,7 +62,7 @@ class CostModel:
             return Charge(0.0, Activity())
         passes = cfg.input_passes(input_bits)
         ops = {name: count * passes for name, count in pass_ops(cfg, rows, cols).items()}
-        macs = rows * math.ceil(cols / cfg.cells_per_weight)
+        macs = rows * math.ceil(cols / (cols_per_weight or cfg.cells_per_weight))
         return Charge(passes * self.pass_ns(cols) + PERIODS_PER_MVM * cfg.digital_period_ns, Activity(ops, macs))
 
     def pass_ns(self, cols: int) -> float:

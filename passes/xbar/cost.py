@@ -15,7 +15,7 @@ def tile_mvm_ns(target: Target, tile: TileOp) -> float:
     """Latency of one MVM on `tile`'s cells, with its layer's own periphery (input, DAC and ADC bits)."""
     layer = tile.parent_op
     own = target.for_layer(layer.peripheral_overrides) if isinstance(layer, LayerOp) else target
-    return own.mvm_ns(*tile.footprint(target.cells_per_weight))
+    return own.mvm_ns(*tile.footprint(own.cols_per_weight))
 
 
 def layer_stage_ns(target: Target, layer: LayerOp, copies: int | None = None) -> float:

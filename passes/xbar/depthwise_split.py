@@ -34,10 +34,11 @@ class DepthwiseSplit(ModulePass):
         require_unplaced(layers, self.name)
         for layer in layers:
             matrix = layer_matrix(layer)
+            weight_cols = target.xbar_cols // layer.cols_per_weight
             if self.block_diagonal:
                 groups = max(1, min(self.block_diagonal, target.xbar_rows // matrix.rows, matrix.cols))
                 tiles = depthwise_block_diagonal(matrix, groups, xbar_rows=target.xbar_rows,
-                                                 xbar_cols=target.weight_cols_per_xbar)
+                                                 xbar_cols=weight_cols)
             else:
-                tiles = depthwise_split(matrix, self.factor, target.xbar_rows, target.weight_cols_per_xbar)
+                tiles = depthwise_split(matrix, self.factor, target.xbar_rows, weight_cols)
             set_tiles(layer, tiles)

@@ -58,10 +58,10 @@ def tile_op(tile: Tile) -> TileOp:
     return TileOp.create(attributes=attrs)  # type: ignore[return-value]
 
 
-def as_tile(op: TileOp, layer: int, index: int) -> Tile:
+def as_tile(op: TileOp, layer: int, index: int, cols_per_weight: int = 1) -> Tile:
     r0, r1 = op.rows
     c0, c1 = op.cols
-    return Tile(layer, index, r0, r1, c0, c1, op.cycles, op.replica, op.groups)
+    return Tile(layer, index, r0, r1, c0, c1, op.cycles, op.replica, op.groups, cols_per_weight)
 
 
 def set_tiles(layer: LayerOp, tiles: Iterable[Tile]) -> None:
@@ -73,7 +73,8 @@ def set_tiles(layer: LayerOp, tiles: Iterable[Tile]) -> None:
 
 
 def layer_tiles(layer: LayerOp) -> list[Tile]:
-    return [as_tile(op, layer.layer, i) for i, op in enumerate(layer.tiles)]
+    cols_per_weight = layer.cols_per_weight
+    return [as_tile(op, layer.layer, i, cols_per_weight) for i, op in enumerate(layer.tiles)]
 
 
 def require_unplaced(layers: Iterable[LayerOp], pass_name: str) -> None:

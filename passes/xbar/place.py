@@ -32,13 +32,14 @@ class PackingKnobs:
                            xbar_rows=target.xbar_rows, xbar_cols=target.xbar_cols)
 
 
-def tile_items(module, target: Target) -> tuple[list[PackItem], dict[tuple[int, int], TileOp]]:
+def tile_items(module) -> tuple[list[PackItem], dict[tuple[int, int], TileOp]]:
     """Pack items for every tile of the module, keyed (layer, position in the layer's region)."""
     items, by_id = [], {}
     for layer in module_layers(module):
+        cols_per_weight = layer.cols_per_weight
         for i, tile in enumerate(layer.tiles):
             key = (layer.layer, i)
-            items.append(PackItem(key, layer.layer, *tile.footprint(target.cells_per_weight)))
+            items.append(PackItem(key, layer.layer, *tile.footprint(cols_per_weight)))
             by_id[key] = tile
     return items, by_id
 
@@ -53,8 +54,6 @@ def apply_packing(module, target: Target, result: PackResult, by_id: dict, budge
     attrs = {"count": result.xbars_used, "rows": target.xbar_rows, "cols": target.xbar_cols}
     if budget is not None:
         attrs["budget"] = budget
-    if target.cells_per_weight != 1:
-        attrs["cells_per_weight"] = target.cells_per_weight
     module.regions[0].block.insert(0, ArrayOp.create(attributes=attrs))
 
 
@@ -97,7 +96,7 @@ class Place(PackingKnobs, ModulePass):
         if not self.repack and all(t.is_placed for t in tiles) and module_array(module) is not None:
             return
         budget = None if self.min_count else (self.budget if self.budget is not None else target.budget)
-        items, by_id = tile_items(module, target)
+        items, by_id = tile_items(module)
         try:
             result = pack(items, budget, self.pack_options(target))
         except PackingInfeasible as e:

@@ -21,7 +21,8 @@ def placement_report(module) -> dict[str, Any]:
     total_area = 0
     for layer in module_layers(module):
         tiles = layer.tiles
-        area = sum(h * w for h, w in (t.footprint(target.cells_per_weight) for t in tiles))
+        cols_per_weight = layer.cols_per_weight
+        area = sum(h * w for h, w in (t.footprint(cols_per_weight) for t in tiles))
         total_area += area
         one = layer_stage_ns(target, layer, 1)
         now = layer_stage_ns(target, layer)

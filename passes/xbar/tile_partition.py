@@ -20,7 +20,8 @@ class TilePartition(ModulePass):
     Matrices follow the RNC reference: conv = k*k*Cin rows x Cout cols, Hout*Wout MVMs per sample;
     depthwise = k*k rows x C cols, C*Hout*Wout MVMs (one channel per MVM); linear = in x out, 1 MVM.
     Tiles are the full crossbar-sized blocks plus the remainders (depthwise: chunks of channels). Layers
-    are numbered in execution order. Bit-sliced weights (cell_bits < weight_bits) take several columns.
+    are numbered in execution order. Bit-sliced weights (cell_bits < weight_bits) take several columns, and
+differential pairs twice as many (`Target.cols_per_weight`, with the layer's own `cell_bits`).
     """
 
     name = "tile-partition"
@@ -42,7 +43,11 @@ class TilePartition(ModulePass):
             layer = LayerOp.make(operands[0], operands[1], bias, op.results[0].type, **attrs)
             layer.location, layer.span = op.location, op.span
             layer.results[0].name_hint = op.results[0].name_hint
-            set_tiles(layer, partition(layer_matrix(layer), target.xbar_rows, target.weight_cols_per_xbar))
+            try:
+                own = target.for_layer(layer.peripheral_overrides)   # its cells per weight
+            except ValueError as e:
+                raise PassError(f"layer {index}: {e}") from None
+            set_tiles(layer, partition(layer_matrix(layer), target.xbar_rows, own.weight_cols_per_xbar))
             op.parent.insert_before(op, layer)
             op.results[0].replace_all_uses_with(layer.results[0])
             op.erase()

@@ -31,6 +31,7 @@ class Tile:
     give them as `Range`s); `height` x `width` are the cells it occupies on a crossbar. `groups` > 1 marks
     a block-diagonal depthwise tile: its `groups` channels sit on the diagonal, so the tile occupies
     `groups` times the matrix rows on the crossbar. `replica` numbers the copies made by duplication.
+    `cols_per_weight` bit lines hold one weight (bit-sliced weights, differential pairs).
     """
 
     layer: int
@@ -42,6 +43,7 @@ class Tile:
     cycles: int
     replica: int = 0
     groups: int = 1
+    cols_per_weight: int = 1      # bit lines per weight (its layer's cells, twice for differential pairs)
 
     @property
     def rows(self) -> Range:
@@ -61,7 +63,7 @@ class Tile:
     @property
     def width(self) -> int:
         """Bit lines the tile occupies on its crossbar."""
-        return self.col_end - self.col_begin
+        return (self.col_end - self.col_begin) * self.cols_per_weight
 
     @property
     def area(self) -> int:

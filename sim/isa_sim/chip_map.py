@@ -56,10 +56,9 @@ class ChipMap:
         self.network = chip.network
         self.model = CostModel(self.chip, self.target.crossbar_config())
         self._models: dict[PeripheralConfig, CostModel] = {self.model.config: self.model}
-        # Each layer's crossbars as configured for it (xbar.layer / isa.weight peripheral attributes).
-        self.weight_configs: dict[str, PeripheralConfig] = {
-            w.sym_name: self.target.layer_config(w.peripheral_overrides) for w in program.weights
-            if w.peripheral_overrides}
+        # Each layer's target: its crossbars as configured for it (isa.weight's peripheral attributes).
+        self.weight_targets: dict[str, Target] = {w.sym_name: self.target.for_layer(w.peripheral_overrides)
+                                                  for w in program.weights}
         self._mvm: dict[tuple, Cost] = {}
         side = math.ceil(math.sqrt(math.ceil(self.tiles / self.network.tiles_per_router)))
         self._side = max(1, side)
@@ -97,15 +96,17 @@ class ChipMap:
             self._models[config] = CostModel(self.chip, config)
         return self._models[config]
 
-    def mvm(self, op: MvmOp, config: PeripheralConfig | None = None) -> Cost:
+    def mvm(self, op: MvmOp) -> Cost:
         """`op.count` MVMs on its region, each reading its input vector (one byte a row) from the tile buffer,
-        on crossbars configured as `config` (default: as its layer's weight says)."""
-        config = config or self.weight_configs.get(op.weight)
+        on crossbars configured as its layer's weight says (`Target.layer_config`)."""
+        target = self.weight_targets.get(op.weight, self.target)
+        config, cols_per_weight = target.crossbar_config(), target.cols_per_weight
         r0, r1, c0, c1 = op.cells
-        key = (r1 - r0, c1 - c0, config)
+        key = (r1 - r0, c1 - c0, config, cols_per_weight)
         if key not in self._mvm:
             model = self.model_for(config)
-            read, charge = model.buffer_access(r1 - r0), model.mvm(r1 - r0, c1 - c0)
+            read = model.buffer_access(r1 - r0)
+            charge = model.mvm(r1 - r0, c1 - c0, cols_per_weight=cols_per_weight)
             self._mvm[key] = _cost(model, charge.time_ns, charge.activity + read.activity)
         return _times(self._mvm[key], op.count)
 

@@ -145,6 +145,7 @@ def _train(args, data, out: Path, log) -> int:
     import torch
     from rnc.frontends.zoo.mbv3_small import MobileNetV3Small
     from rnc.nas import train
+    from rnc.nas.digits_model import export_image_model
     from rnc.nas.supernet import Supernet
     if args.threads < 1:
         return _fail(f"--threads must be >= 1, got {args.threads}")
@@ -161,6 +162,8 @@ def _train(args, data, out: Path, log) -> int:
         train.train_baseline(base, data, config, lambda s: log(f"baseline {s}"))
         acc = train.accuracy(base, data.val_x, data.val_y)
         train.save_checkpoint(out / "baseline.pt", "baseline", base, meta | {"accuracy": acc})
+        # the trained network as a model file: `rnc compile OUT/baseline.onnx --eval-data digits`
+        export_image_model(base, args.image_size, out / "baseline.onnx")
         log(f"baseline accuracy {acc:.4f}")
     return 0
 
