@@ -67,6 +67,9 @@ class CompileOptions:
     # A layer's own periphery: {xbar.layer index: {key of rnc.hw.LAYER_PERIPHERAL_KEYS: value}}, applied by
     # the `layer-peripherals` pass before partition (`rnc compile --layer-config FILE.toml`).
     layer_peripherals: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Seconds each pack of `place`/`replicate` may search beyond its constructive passes (None: no limit, the
+    # search is bounded by effort). The NAS places with 0, and compiles a chosen design with 0 to match.
+    pack_time_limit: float | None = None
 
 
 def load_model(model: str, input_shape: tuple[int, ...] | None = None):
@@ -142,8 +145,9 @@ def configure_target(module, options: CompileOptions) -> list[str]:
 
 def _knobs(options: CompileOptions) -> str:
     distance = "off" if options.conflict_distance is None else options.conflict_distance
+    limit = "" if options.pack_time_limit is None else f" time-limit={options.pack_time_limit}"
     return (f"conflict-distance={distance} max-tiles-per-xbar={options.max_tiles_per_xbar} "
-            f"strategy={options.strategy} seed={options.seed}")
+            f"strategy={options.strategy} seed={options.seed}{limit}")
 
 
 def _isa_or_error(step, source: str | None):
