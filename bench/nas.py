@@ -18,6 +18,7 @@ import torch
 
 from rnc.nas import space
 from rnc.nas.hardware import HardwareEvaluator, partition, place
+from rnc.nas.train import quick_supernet
 
 TARGET_SECONDS = 0.3           # hardware evaluation per candidate
 QUICK_LIMIT_SECONDS = 180      # the whole --quick run
@@ -82,20 +83,6 @@ def train_baseline(steps: int) -> tuple[float, float]:
     return train.accuracy(base, data.val_x, data.val_y), time.perf_counter() - t
 
 
-def train_supernet(steps: int, folder: Path) -> float:
-    from rnc.nas import train
-    from rnc.nas.data import load_dataset
-    from rnc.nas.supernet import Supernet
-    data = load_dataset("digits", 16)
-    config = train.TrainConfig(steps=steps, batch_size=QUICK_BATCH)
-    torch.manual_seed(0)
-    net = Supernet()
-    t = time.perf_counter()
-    train.train_supernet(net, data, config)
-    train.save_checkpoint(folder / "supernet.pt", "supernet", net, train.config_meta(config, data, 16))
-    return time.perf_counter() - t
-
-
 def quick(workers: int, steps: int, pop: int, gens: int) -> None:
     from concurrent.futures import ProcessPoolExecutor
     from rnc.nas.evaluate import EvalSettings
@@ -105,7 +92,7 @@ def quick(workers: int, steps: int, pop: int, gens: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="rnc-nas-bench-"))
     with ProcessPoolExecutor(1) as side:         # the baseline trains on the second core meanwhile
         baseline = side.submit(train_baseline, steps)
-        seconds = train_supernet(steps, folder)
+        seconds = quick_supernet(folder / "supernet.pt", steps, QUICK_BATCH)
         base_acc, base_seconds = baseline.result()
     print(f"supernet training, {steps} steps of batch {QUICK_BATCH}: {seconds:.1f} s; baseline mbv3_small, "
           f"same training alongside: {base_seconds:.1f} s, accuracy {base_acc:.3f}")

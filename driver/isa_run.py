@@ -64,6 +64,7 @@ class IsaRun:
     energy_vs_isaac: float | None = None   # baseline energy per inference / ours (same chip)
     check_input: list[np.ndarray] = field(default_factory=list, repr=False)   # the functional check's input
     outputs: list[np.ndarray] = field(default_factory=list, repr=False)       # the simulated outputs of it
+    program: Any = field(default=None, repr=False)   # the isa.program itself (for accuracy runs)
 
     def to_dict(self) -> dict[str, Any]:
         return {"timing_model": NATIVE, "instructions": self.instructions,
@@ -99,7 +100,8 @@ def run_isa(model, placed, samples: int, seed: int, baseline: SimResult) -> IsaR
     ours_pj, base_pj = sim.energy.energy_per_inference_pj, baseline.energy.energy_per_inference_pj
     return IsaRun(print_program(program), program.instruction_count(), one.latency_ns, sim.total_ns,
                   baseline.total_ns / sim.total_ns, _compare(ours, oracle, exact), sim.trace_events,
-                  sim.energy.to_dict(), one.per_layer_ns, base_pj / ours_pj if ours_pj else None, x, sim.outputs)
+                  sim.energy.to_dict(), one.per_layer_ns, base_pj / ours_pj if ours_pj else None,
+                  check_input=x, outputs=sim.outputs, program=program)
 
 
 def _compare(ours: np.ndarray, oracle: np.ndarray, exact: np.ndarray) -> FunctionalCheck:

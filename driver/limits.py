@@ -29,6 +29,7 @@ MEMORY_LIMIT_ENV = "RNC_MEMORY_LIMIT_GIB"
 # most a few thousand channels to split; a crossbar holds at most 4096 x 4096 cells, so no cap on tiles per
 # crossbar beyond that makes a difference; seeds are numpy's (non-negative).
 MAX_SAMPLES = 10_000
+DEFAULT_EVAL_SAMPLES = 100   # --eval-samples: a 1-point resolution; the digits validation split has 359
 MAX_DEPTHWISE_SPLIT = 4096
 MAX_TILES_PER_XBAR = 4096 * 4096
 MAX_CONFLICT_DISTANCE = 1_000_000
@@ -61,6 +62,7 @@ def check_options(options) -> None:
     if options.conflict_distance is not None:
         check_range("--conflict-distance", options.conflict_distance, 0, MAX_CONFLICT_DISTANCE)
     check_range("--seed", options.seed, 0, MAX_SEED)
+    check_range("--eval-samples", options.eval_samples, 1, MAX_SAMPLES)
     for dim in options.input_shape or ():
         check_range("--input-shape (each dimension)", dim, 1, MAX_INPUT_DIM)
     limit = options.memory_limit_gib

@@ -24,8 +24,11 @@ from rnc.ir.diagnostics import DiagnosticError
 from rnc.ir.pass_manager import PassContext, PassError, PassManager, load_all_passes, parse_pipeline
 from rnc.passes.xbar.layer_peripherals import format_layer_overrides
 from rnc.passes.xbar.report import placement_report
+from rnc.driver.accuracy import evaluate_accuracy
+from rnc.driver.eval_data import EvalDataError, load_eval_data
 from rnc.driver.isa_run import baseline_native, run_isa
-from rnc.driver.limits import LimitError, check_memory, check_options, default_memory_limit_gib
+from rnc.driver.limits import (DEFAULT_EVAL_SAMPLES, LimitError, check_memory, check_options,
+                               default_memory_limit_gib)
 from rnc.driver.result import Baseline, BudgetResult, CompileResult
 from rnc.driver.timing import isaac_layers, reference_layers, simulate
 
@@ -56,11 +59,17 @@ class CompileOptions:
     simulate_isa: bool = False
     input_shape: tuple[int, ...] | None = None   # for .onnx models with dynamic shapes
     memory_limit_gib: float | None = None        # for the functional check; None: rnc.driver.limits' default
+    # Accuracy of the compiled program (needs simulate_isa): "digits" or a folder (rnc.driver.eval_data).
+    eval_data: str | None = None
+    eval_samples: int = DEFAULT_EVAL_SAMPLES
     # Target keys set on top of the target file (`rnc compile --adc-bits 4 ...`): {"adc_bits": 4, ...}.
     target_values: dict[str, Any] = field(default_factory=dict)
     # A layer's own periphery: {xbar.layer index: {key of rnc.hw.LAYER_PERIPHERAL_KEYS: value}}, applied by
     # the `layer-peripherals` pass before partition (`rnc compile --layer-config FILE.toml`).
     layer_peripherals: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Seconds each pack of `place`/`replicate` may search beyond its constructive passes (None: no limit, the
+    # search is bounded by effort). The NAS places with 0, and compiles a chosen design with 0 to match.
+    pack_time_limit: float | None = None
 
 
 def load_model(model: str, input_shape: tuple[int, ...] | None = None):
@@ -136,8 +145,9 @@ def configure_target(module, options: CompileOptions) -> list[str]:
 
 def _knobs(options: CompileOptions) -> str:
     distance = "off" if options.conflict_distance is None else options.conflict_distance
+    limit = "" if options.pack_time_limit is None else f" time-limit={options.pack_time_limit}"
     return (f"conflict-distance={distance} max-tiles-per-xbar={options.max_tiles_per_xbar} "
-            f"strategy={options.strategy} seed={options.seed}")
+            f"strategy={options.strategy} seed={options.seed}{limit}")
 
 
 def _isa_or_error(step, source: str | None):
@@ -168,6 +178,19 @@ def _check_functional_inputs(model, options: CompileOptions, source: str | None)
                                f"(--no-simulate skips it)")
 
 
+def _eval_data(model, options: CompileOptions, source: str | None):
+    """The samples of `options.eval_data` for `model` (None without it); CompileError for bad data, which
+    names the data file (or the model's `source` when the model cannot take the data)."""
+    if not options.eval_data:
+        return None
+    if not options.simulate_isa:
+        raise CompileError("--eval-data measures the simulated program: it cannot be used with --no-simulate")
+    try:
+        return load_eval_data(options.eval_data, model, options.eval_samples)
+    except EvalDataError as e:
+        raise CompileError(f"{source}: {e}" if source and str(e).startswith("--eval-data") else str(e)) from None
+
+
 def _is_module(model) -> bool:
     return not isinstance(model, (str, os.PathLike))
 
@@ -177,7 +200,8 @@ def compile_steps(model, options: CompileOptions) -> int:
     imports = 0 if _is_module(model) else 1
     per_run = 2 if options.simulate_isa else 1                 # place; lower and simulate
     baseline = 1 if options.simulate_isa else 0                # the ISAAC-like baseline program
-    return imports + 2 + baseline + per_run * len(options.budgets or [None])   # canonicalize, partition, ...
+    accuracy = 1 if options.simulate_isa and options.eval_data else 0
+    return imports + 2 + baseline + accuracy + per_run * len(options.budgets or [None])   # canonicalize, ...
 
 
 def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None = None, *,
@@ -207,6 +231,7 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
     model = module.clone()                     # from here on: the canonicalized nn module
     if options.simulate_isa:
         _check_functional_inputs(model, options, source)
+    eval_data = _eval_data(model, options, source)
     progress("partition")
     if options.layer_peripherals:
         layers = format_layer_overrides(options.layer_peripherals)
@@ -255,6 +280,9 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
                                    f"input is not finite (its weights or activations overflow float32); "
                                    f"--no-simulate skips the check")
         result.runs.append(run)
+    if eval_data is not None:
+        progress("evaluate accuracy")
+        result.accuracy = evaluate_accuracy(result.last.isa.program, model, eval_data)
     result.step_seconds, result.total_seconds = clock.finish()
     result.check_figures()
     return result

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from rnc.driver.accuracy import AccuracyResult
 from rnc.driver.isa_run import IsaRun
 
 REFERENCE_TIMING = "rnc (reference-compatible)"
@@ -25,6 +26,8 @@ UNITS = {"*_ns": "nanoseconds", "speedup_*": "ISAAC-like time / rnc time, same t
          "*_pj": "picojoules (per inference)", "*_mw": "milliwatts", "area_mm2": "square millimetres (the tiles used)",
          "tops": "tera-operations per second, ops = 2 x MACs", "tops_per_w": "TOPS per watt",
          "tops_per_mm2": "TOPS per square millimetre", "edap_pj_ns_mm2": "energy x latency x area (pJ ns mm^2)",
+         "top1_*": "fraction of the evaluated samples",
+         "sim_seconds_per_sample": "wall seconds of the ISA functional simulation per sample",
          "compile_seconds": "wall seconds of one budget's placement and reference timing",
          "step_seconds": "wall seconds of each compile step, from its start to the next one's",
          "total_seconds": "wall seconds of the whole compile (import to the last simulation)"}
@@ -178,7 +181,9 @@ def verdict(isa: IsaRun) -> str | None:
 class CompileResult:
     """A compiled model: its canonicalized and partitioned modules, the baseline, and one run per budget.
 
-    report.json describes the last run (`last`); sweep.json has `summary(run)` for every run.
+    report.json describes the last run (`last`); sweep.json has `summary(run)` for every run. `accuracy`
+    (each summary's "accuracy", absent without eval data) is measured on the last run's program: every budget's program computes the same
+    numbers (each is bit-exact against the placement-free quantized oracle).
     """
 
     model_name: str
@@ -189,6 +194,7 @@ class CompileResult:
     ignored_target_keys: list[str] = field(default_factory=list)   # target-file keys rnc does not use
     step_seconds: dict[str, float] = field(default_factory=dict)   # wall time of each compile step
     total_seconds: float = 0.0                                       # wall time of the whole compile_model
+    accuracy: AccuracyResult | None = None   # with CompileOptions.eval_data: the last run's program on it
 
     @property
     def last(self) -> BudgetResult:
@@ -209,7 +215,7 @@ class CompileResult:
             "speedup_vs_isaac": r.speedup_vs_isaac, "compile_seconds": r.compile_seconds,
             "timing_model": r.timing_model,
             "isa": r.isa.to_dict() if r.isa else None,
-        }
+        } | ({"accuracy": self.accuracy.to_dict()} if self.accuracy else {})
 
     def check_figures(self) -> None:
         """Raises NonFiniteFigureError if any run's report.json would hold a NaN or infinite figure."""

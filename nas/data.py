@@ -1,27 +1,22 @@
-"""Training and validation data for the NAS: scikit-learn's bundled digits (default), local CIFAR-10, or a
-folder of .npy arrays (inputs.npy and labels.npy, split like digits).
+"""Training and validation data for the NAS: scikit-learn's bundled digits (default, rnc.driver.image_data),
+local CIFAR-10, or a folder of .npy arrays (inputs.npy and labels.npy, split like digits).
 
 Both give float32 tensors (N, 3, S, S), normalised per channel with training-set statistics, and int64
 labels. Splits are deterministic: digits uses a fixed-seed permutation, CIFAR-10 its own train/test files.
 """
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-DIGITS_VAL_FRACTION = 0.2
-DIGITS_SPLIT_SEED = 0
+from rnc.driver.image_data import (DIGITS_SPLIT_SEED, DIGITS_VAL_FRACTION, DataError, digits_split, normalise,
+                                   prepare_images)
+
 CIFAR_RECORD = 1 + 3 * 32 * 32
 NUM_CLASSES = 10
-
-
-class DataError(Exception):
-    """Missing or malformed data files: one line for the user."""
 
 
 @dataclass
@@ -68,42 +63,9 @@ def load_dataset(name: str = "digits", image_size: int = 16, data_dir: str | Non
     return ds
 
 
-def _prepare(images: np.ndarray, image_size: int) -> torch.Tensor:
-    """(N, C, H, W) float -> (N, 3, S, S): resized bilinearly, grey images replicated to 3 channels."""
-    x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))
-    if x.shape[-1] != image_size:
-        x = F.interpolate(x, size=(image_size, image_size), mode="bilinear", align_corners=False)
-    if x.shape[1] == 1:
-        x = x.repeat(1, 3, 1, 1)
-    return x
-
-
-def _normalise(train: torch.Tensor, val: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    mean = train.mean(dim=(0, 2, 3), keepdim=True)
-    std = train.std(dim=(0, 2, 3), keepdim=True).clamp_min(1e-6)
-    return (train - mean) / std, (val - mean) / std
-
-
-def _digits_arrays() -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn's bundled digits (what `load_digits` reads: 64 pixels 0..16 and the label per line),
-    read from the file without importing scikit-learn, which takes seconds in every worker process."""
-    spec = importlib.util.find_spec("sklearn")
-    if spec is None or spec.origin is None:
-        raise DataError("--data digits needs scikit-learn (pip install scikit-learn)")
-    table = np.loadtxt(Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz", delimiter=",")
-    return table[:, :-1].reshape(-1, 8, 8), table[:, -1].astype(np.int64)
-
-
 def _digits(image_size: int) -> Dataset:
-    pixels, labels = _digits_arrays()
-    images = pixels[:, None].astype(np.float32) / 16.0
-    order = np.random.default_rng(DIGITS_SPLIT_SEED).permutation(len(images))
-    n_val = int(len(images) * DIGITS_VAL_FRACTION)
-    val, train = order[:n_val], order[n_val:]
-    x = _prepare(images, image_size)
-    y = torch.from_numpy(labels)
-    train_x, val_x = _normalise(x[train], x[val])
-    return Dataset("digits", train_x, y[train], val_x, y[val])
+    train_x, train_y, val_x, val_y = digits_split(image_size)
+    return Dataset("digits", train_x, train_y, val_x, val_y)
 
 
 def _load_npy(path: Path) -> np.ndarray:
@@ -133,9 +95,9 @@ def _npy(folder: Path, image_size: int) -> Dataset:
     order = np.random.default_rng(DIGITS_SPLIT_SEED).permutation(len(images))
     n_val = max(1, int(len(images) * DIGITS_VAL_FRACTION))
     val, train = order[:n_val], order[n_val:]
-    x = _prepare(images.astype(np.float32), image_size)
+    x = prepare_images(images.astype(np.float32), image_size)
     y = torch.from_numpy(labels.astype(np.int64))
-    train_x, val_x = _normalise(x[train], x[val])
+    train_x, val_x = normalise(x[train], x[val])
     return Dataset(folder.name, train_x, y[train], val_x, y[val], num_classes=int(labels.max()) + 1)
 
 
@@ -158,5 +120,5 @@ def _cifar10(folder: Path, image_size: int) -> Dataset:
     train_img = np.concatenate([p[0] for p in parts])
     train_lab = np.concatenate([p[1] for p in parts])
     test_img, test_lab = _read_cifar(test_file)
-    train_x, val_x = _normalise(_prepare(train_img, image_size), _prepare(test_img, image_size))
+    train_x, val_x = normalise(prepare_images(train_img, image_size), prepare_images(test_img, image_size))
     return Dataset("cifar10", train_x, torch.from_numpy(train_lab), val_x, torch.from_numpy(test_lab))

@@ -6,6 +6,11 @@ BatchNorm is recalibrated on batches drawn from `settings.seed` (the same batche
 accuracies differ by architecture, not by calibration luck), torch runs on one thread (thread count changes
 float rounding) and packing has no time limit (see hardware.py). Serial, process-pool and dask runs
 therefore give identical records.
+
+The accuracy depends on the network genes only: the peripheral genes (ADC, input bits) change the hardware
+figures, not the float accuracy of the supernet's weights (a torch-side fake quantization of the precision is
+not part of rnc yet). A space without a supernet (vgg16) is searched for hardware objectives only, and its
+records have no accuracy.
 """
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from rnc.nas import space
+from rnc.nas.spaces import SearchSpace, make_space
 
 CALIBRATION_BATCHES = 4
 CALIBRATION_BATCH_SIZE = 64
@@ -25,7 +30,7 @@ CALIBRATION_BATCH_SIZE = 64
 @dataclass(frozen=True)
 class EvalSettings:
     """Everything an evaluation depends on besides the genes (picklable, sent with every task)."""
-    supernet: str                  # checkpoint path, absolute so that any worker finds it
+    supernet: str | None           # checkpoint path, absolute so that any worker finds it (None: no accuracy)
     data: str = "digits"
     data_dir: str | None = None
     image_size: int = 16
@@ -34,8 +39,15 @@ class EvalSettings:
     samples: int = 8
     hw_image_size: int = 64
     seed: int = 0
+    space: str = "mbv3"            # rnc.nas.spaces.SPACE_NAMES
+    peripherals: bool = False      # peripheral genes per layer group
+    cost: bool = False             # energy, area, EDAP of the native run (always with peripherals)
+    target: str | None = None      # `rnc compile --target`: a chip name or an absolute path (None: default)
     power: tuple | None = None     # --power intermittent: rnc.nas.intermittent.POWER_KEYS as text
-    power_objective: str = "latency"   # or "energy"
+
+    @property
+    def search_space(self) -> SearchSpace:
+        return make_space(self.space, self.peripherals)
 
 
 @dataclass
@@ -55,9 +67,9 @@ _LOCK = threading.Lock()
 
 
 def _context_key(s: EvalSettings) -> tuple:
-    stat = os.stat(s.supernet)     # a rewritten checkpoint is a new context
-    return (s.supernet, stat.st_mtime_ns, stat.st_size, s.data, s.data_dir, s.image_size, s.data_limit,
-            s.samples, s.hw_image_size, s.seed)
+    stat = os.stat(s.supernet) if s.supernet else None     # a rewritten checkpoint is a new context
+    return (s.supernet, stat and stat.st_mtime_ns, stat and stat.st_size, s.data, s.data_dir, s.image_size,
+            s.data_limit, s.samples, s.hw_image_size, s.seed, s.space, s.peripherals, s.cost, s.target)
 
 
 def _context(s: EvalSettings) -> _Context:
@@ -68,14 +80,18 @@ def _context(s: EvalSettings) -> _Context:
         from rnc.nas.supernet import Supernet
         from rnc.nas.train import load_checkpoint
         data = load_dataset(s.data, s.image_size, s.data_dir, s.data_limit)
-        net = Supernet(data.num_classes)
-        net.load_state_dict(load_checkpoint(s.supernet, "supernet")["state_dict"])
-        hardware = HardwareEvaluator(s.xbars, s.samples, s.hw_image_size, data.num_classes, s.seed)
+        net, calibration = None, []
+        if s.supernet:
+            net = Supernet(data.num_classes)
+            net.load_state_dict(load_checkpoint(s.supernet, "supernet")["state_dict"])
+            net.eval()
+            calibration = [_channels_last(x) for x in
+                           data.calibration_batches(CALIBRATION_BATCHES, CALIBRATION_BATCH_SIZE, s.seed)]
+            data.val_x = _channels_last(data.val_x)
+        hardware = HardwareEvaluator(s.xbars, s.samples, s.hw_image_size, data.num_classes, s.seed,
+                                     s.search_space, s.cost or s.peripherals, s.target)
         hardware.baseline
-        calibration = [_channels_last(x) for x in
-                       data.calibration_batches(CALIBRATION_BATCHES, CALIBRATION_BATCH_SIZE, s.seed)]
-        data.val_x = _channels_last(data.val_x)
-        _CONTEXTS[key] = _Context(net.eval(), data, calibration, hardware)
+        _CONTEXTS[key] = _Context(net, data, calibration, hardware)
         # The loaded tensors and modules live as long as the process: keep the collector from rescanning
         # them on every compile (a tenth of a candidate's time otherwise).
         gc.collect()
@@ -97,11 +113,13 @@ def candidate_accuracy(ctx: _Context, genes) -> float:
 
 
 def evaluate(settings: EvalSettings, genes, accuracy: float | None = None) -> dict:
-    """The record of one candidate: accuracy and the hardware figures at `settings.xbars` (with
+    """The record of one candidate: accuracy, then the hardware figures at `settings.xbars` (with
     `settings.power`, its intermittent figures; a candidate without an execution design keeps accuracy None).
     A known `accuracy` (from a search at another budget, same settings otherwise) is used instead of
     recomputed."""
-    genes = space.canonical_genes(genes)
+    space = settings.search_space
+    genes = space.canonical(genes)
+    network, _ = space.split(genes)
     with _LOCK:
         torch.set_num_threads(1)
         ctx = _context(settings)
@@ -110,15 +128,25 @@ def evaluate(settings: EvalSettings, genes, accuracy: float | None = None) -> di
         record = {"architecture": space.describe(genes), "accuracy": None, "latency_ns": hw.latency_ns,
                   "speedup": hw.speedup, "xbars_used": hw.xbars_used, "utilization": hw.utilization,
                   "feasible": hw.feasible}
+        if hw.cost is not None:
+            record |= cost_fields(hw.cost)
+        if space.groups:
+            record["peripherals"] = space.describe_peripherals(genes)
         if settings.power is not None:
-            from rnc.nas.intermittent import options_of, power_record, within_limit
+            from rnc.nas.intermittent import options_of, power_record
             record |= power_record(hardware.intermittent(genes, options_of(settings.power)))
-            record["feasible"] = hw.feasible and within_limit(record, settings.power)
             if not record["intermittent_feasible"]:
                 return record          # no execution design: not fine-tuned, no accuracy
         if accuracy is not None:
-            ctx.accuracies[genes] = accuracy
-        if genes not in ctx.accuracies:
-            ctx.accuracies[genes] = candidate_accuracy(ctx, genes)
-        record["accuracy"] = ctx.accuracies[genes]
+            ctx.accuracies[network] = accuracy
+        if network not in ctx.accuracies and ctx.net is not None:
+            ctx.accuracies[network] = candidate_accuracy(ctx, network)
+        record["accuracy"] = ctx.accuracies.get(network)
         return record
+
+
+def cost_fields(cost) -> dict:
+    """A `hardware.Costs` as candidate record fields (the CSV columns)."""
+    return {"energy_pj": cost.energy_per_inference_pj, "area_mm2": cost.area_mm2, "edap": cost.edap_pj_ns_mm2,
+            "tops_per_w": cost.tops_per_w, "tops_per_mm2": cost.tops_per_mm2,
+            "native_latency_ns": cost.native_latency_ns}

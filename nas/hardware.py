@@ -1,4 +1,4 @@
-"""Hardware evaluation of a subnet: genes -> ONNX -> the compiler's passes -> latency and speedup.
+"""Hardware evaluation of a candidate: genes -> ONNX -> the compiler's passes -> latency, speedup and costs.
 
 Each candidate goes through what a user model goes through in `rnc compile`: `import_onnx`, canonicalize,
 tile-partition, replicate within the crossbar budget, reference-compatible timing. Speedup is against the
@@ -15,6 +15,12 @@ Three choices differ from `rnc compile`, for a search loop that compiles hundred
 
 A candidate whose single copy does not pack into the budget is kept and marked infeasible; its figures then
 come from the minimal placement (no replication) and `xbars_used` is the count that placement needs.
+
+With `cost=True` (peripheral genes, or an energy, area or EDAP objective) the placed candidate is also
+lowered to the crossbar ISA and timed by the native simulator, whose cost model charges every layer with
+its own periphery (`CompileOptions.layer_peripherals`): energy per inference, area, EDAP, TOPS/W and
+TOPS/mm^2 are the figures `rnc compile` reports for the same design, to the last bit (the numerics are
+skipped: they do not change a cost). `compile_options` gives the options that reproduce the placement.
 """
 from __future__ import annotations
 
@@ -23,14 +29,16 @@ from dataclasses import asdict, dataclass
 import torch
 
 from rnc.hw.packing_rules import REFERENCE_PACKING
-from rnc.nas import space
+from rnc.nas import vgg
 from rnc.nas.onnx_blocks import BlockExports
+from rnc.nas.spaces import MobileNetSpace, SearchSpace, VggSpace
 from rnc.nas.supernet import SubnetNet, subnet_configs
 
 DEFAULT_HW_IMAGE_SIZE = 64     # the reference's input, 1x3x64x64
 PACK_SECONDS = 0               # see the module doc: deterministic and quick
 # The reference's packing rules, as `rnc compile` applies them by default.
 PACK_KNOBS = asdict(REFERENCE_PACKING)
+MODEL_CACHE = 2                # exports and partitions kept (a periphery-only search has one network)
 
 
 @dataclass(frozen=True)
@@ -41,9 +49,26 @@ class HardwareResult:
     utilization: float         # of the crossbars used
     feasible: bool
     isaac_xbars: int           # this candidate's own ISAAC-like crossbar count (one per tile)
+    cost: Costs | None = None  # with cost=True
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Costs:
+    """The native run's figures, named as in report.json (rnc.sim.isa_sim.EnergyResult)."""
+    native_latency_ns: float         # one sample (of `samples` pipelined): the delay of EDAP
+    energy_per_inference_pj: float
+    area_mm2: float
+    edap_pj_ns_mm2: float
+    tops_per_w: float
+    tops_per_mm2: float
+
+    @classmethod
+    def of(cls, timing, energy) -> Costs:
+        return cls(timing.latency_ns, energy.energy_per_inference_pj, energy.area_mm2, energy.edap_pj_ns_mm2,
+                   energy.tops_per_w, energy.tops_per_mm2)
 
 
 def architecture_module(genes, num_classes: int = 10) -> SubnetNet:
@@ -66,15 +91,32 @@ def run_passes(module, passes: list) -> None:
         raise CompileError(e.diagnostic.message) from None
 
 
-def partition(proto):
-    """ONNX -> the canonicalized, tile-partitioned module (default target), as `rnc compile` builds it."""
+def partition(proto, target: str | None = None):
+    """ONNX -> the canonicalized, tile-partitioned module, as `rnc compile --target TARGET` builds it (None:
+    the default target)."""
     from rnc.frontends.onnx.importer import import_onnx
     from rnc.ir.pass_manager import parse_pipeline
     from rnc.driver.pipeline import CompileOptions, canonicalize_pipeline, configure_target
     module = import_onnx(proto)
-    configure_target(module, CompileOptions())
+    configure_target(module, CompileOptions(target_file=target))
     run_passes(module, parse_pipeline(f"{canonicalize_pipeline()},tile-partition"))
     return module
+
+
+def with_peripherals(partitioned, layer_peripherals: dict):
+    """A copy of a partitioned module whose xbar layers carry their own periphery (xbar layer index ->
+    overrides): the layers `rnc compile` builds when `layer-peripherals` runs before partition (the tiling
+    depends on no key the search sets: cell_bits is not searched)."""
+    from rnc.passes.xbar.layer_peripherals import set_layer_overrides
+    module = partitioned.clone()
+    set_layer_overrides(module, layer_peripherals)
+    return module
+
+
+def layer_locations(partitioned) -> list[str]:
+    """The source location (ONNX node name) of each xbar layer, in layer order."""
+    from rnc.dialects.xbar import module_layers
+    return [str(getattr(layer.location, "name", "")) for layer in module_layers(partitioned)]
 
 
 def isaac_xbars(partitioned) -> int:
@@ -94,18 +136,54 @@ def place(partitioned, budget: int | None, seed: int):
     return placed
 
 
-class HardwareEvaluator:
-    """Compiles candidates for a crossbar budget; identical architectures are evaluated once."""
+def compile_options(budget: int | None, samples: int, seed: int, layer_peripherals: dict | None = None,
+                    target: str | None = None):
+    """The `CompileOptions` under which `rnc compile` places a candidate exactly as `place` did, and lowers and
+    simulates it: its report's energy, area and EDAP are the searched ones."""
+    from rnc.driver import CompileOptions
+    return CompileOptions(target_file=target, budgets=[budget] if budget else None, duplicate=budget is not None,
+                          samples=samples,
+                          seed=seed, simulate_isa=True, pack_time_limit=PACK_SECONDS,
+                          layer_peripherals=dict(layer_peripherals or {}))
 
-    def __init__(self, xbars: int, samples: int = 8, image_size: int = DEFAULT_HW_IMAGE_SIZE,
-                 num_classes: int = 10, seed: int = 0):
+
+def native_costs(placed, samples: int, seed: int) -> Costs:
+    """Energy, area and EDAP of the lowered program under the native timing model, as `rnc compile` reports
+    them."""
+    _, timing, energy = native_run(placed, samples, seed)
+    return Costs.of(timing, energy)
+
+
+def native_run(placed, samples: int, seed: int):
+    """(program, TimingResult, EnergyResult) of `placed` lowered and timed natively over `samples` samples.
+    Timing and costs do not depend on the activation scales, so one calibration input is enough."""
+    from rnc.backends.isa import lower_program
+    from rnc.backends.isa.lower import calibration_inputs
+    from rnc.sim.isa_sim.energy import energy_result
+    from rnc.sim.isa_sim.timing import simulate_timing
+    program = lower_program(placed, calibration_inputs(placed, seed, count=1))
+    timing = simulate_timing(program, samples)
+    return program, timing, energy_result(program, timing)
+
+
+class HardwareEvaluator:
+    """Compiles candidates of `space` for a crossbar budget (None: the fewest crossbars, no replication);
+    identical designs are evaluated once."""
+
+    def __init__(self, xbars: int | None, samples: int = 8, image_size: int = DEFAULT_HW_IMAGE_SIZE,
+                 num_classes: int = 10, seed: int = 0, space: SearchSpace | None = None, cost: bool = False,
+                 target: str | None = None):
         self.xbars, self.samples, self.image_size = xbars, samples, image_size
         self.num_classes, self.seed = num_classes, seed
+        self.space = space or MobileNetSpace()
+        self.cost, self.target = cost, target
         self.blocks = BlockExports(image_size, num_classes)
         self.cache: dict[tuple[int, ...], HardwareResult] = {}
         self.compiles = 0
         self._baseline: dict | None = None
         self._siblings: dict[int, HardwareEvaluator] = {}
+        self._models: dict[tuple[int, ...], object] = {}
+        self._partitions: dict[tuple[int, ...], object] = {}
         self._plans: dict[tuple, object] = {}
 
     def with_budget(self, xbars: int) -> HardwareEvaluator:
@@ -113,30 +191,57 @@ class HardwareEvaluator:
         if xbars == self.xbars:
             return self
         if xbars not in self._siblings:
-            sibling = HardwareEvaluator(xbars, self.samples, self.image_size, self.num_classes, self.seed)
+            sibling = HardwareEvaluator(xbars, self.samples, self.image_size, self.num_classes, self.seed,
+                                        self.space, self.cost, self.target)
             sibling.blocks, sibling._baseline = self.blocks, self.baseline
+            sibling._models, sibling._partitions = self._models, self._partitions
             self._siblings[xbars] = sibling
         return self._siblings[xbars]
 
     @property
     def baseline(self) -> dict:
-        """The ISAAC-like mapping of mbv3_small: {'xbars', 'latency_ns'}."""
+        """The ISAAC-like mapping of the space's baseline network (mbv3_small, VGG16): {'xbars', 'latency_ns'}."""
         if self._baseline is None:
-            from rnc.frontends.zoo import build_model
             from rnc.driver.timing import isaac_layers, simulate
-            module = partition(self.onnx(None, build_model("mbv3_small")))
+            module = partition(self.baseline_onnx(), self.target)
             self._baseline = {"xbars": isaac_xbars(module),
                               "latency_ns": simulate(isaac_layers(module), self.samples).latency_ns}
         return self._baseline
 
+    def baseline_onnx(self):
+        from rnc.frontends.torch import export_onnx
+        if isinstance(self.space, VggSpace):
+            return self.model(self.space.baseline_peripherals(vgg.VGG16_GENES))
+        from rnc.frontends.zoo import build_model
+        return export_onnx(build_model("mbv3_small"), self._input())
+
+    def _input(self) -> torch.Tensor:
+        return torch.zeros(1, 3, self.image_size, self.image_size)
+
     def onnx(self, genes, module: torch.nn.Module | None = None, path=None):
         """A whole-network export (trained weights when `module` is given), as a user would make it."""
         from rnc.frontends.torch import export_onnx
-        module = module if module is not None else architecture_module(genes, self.num_classes)
-        return export_onnx(module, torch.zeros(1, 3, self.image_size, self.image_size), path)
+        if module is None:
+            network, _ = self.space.split(genes)
+            module = (vgg_module(network, self.num_classes, self.image_size) if isinstance(self.space, VggSpace)
+                      else architecture_module(network, self.num_classes))
+        return export_onnx(module, self._input(), path)
+
+    def model(self, genes):
+        """The candidate's ONNX for the hardware: chained block exports (mbv3), one export per width (vgg16)."""
+        network, _ = self.space.split(genes)
+        if not isinstance(self.space, VggSpace):
+            return self.blocks.model(network)
+        return _remember(self._models, network, lambda: self.onnx(genes))
+
+    def _partitioned(self, genes):
+        """The partitioned module of the candidate's network (the last few kept: a periphery-only search
+        partitions its one network once)."""
+        network, _ = self.space.split(genes)
+        return _remember(self._partitions, network, lambda: partition(self.model(genes), self.target))
 
     def evaluate(self, genes) -> HardwareResult:
-        key = space.canonical_genes(genes)
+        key = self.space.canonical(genes)
         if key not in self.cache:
             self.cache[key] = self._compile(key)
         return self.cache[key]
@@ -145,25 +250,56 @@ class HardwareEvaluator:
         """The IntermittentPlan of `genes` under PowerOptions `options` (rnc compile --power intermittent's
         per-layer exploration of the partitioned network; the layers' shapes do not depend on placement)."""
         from rnc.driver.intermittent import plan_intermittent
-        key = (space.canonical_genes(genes), options)
+        genes = self.space.canonical(genes)
+        key = (self.space.split(genes)[0], options)       # the network's: peripheral genes are not explored
         if key not in self._plans:
-            self._plans[key] = plan_intermittent(partition(self.blocks.model(key[0])), options)
+            self._plans[key] = plan_intermittent(self._partitioned(genes), options)
         return self._plans[key]
+
+    def layer_peripherals(self, genes) -> dict[int, dict[str, object]]:
+        """CompileOptions.layer_peripherals of `genes` (xbar layer index -> overrides)."""
+        if not self.space.groups:
+            return {}
+        return self.space.layer_peripherals(genes, layer_locations(self._partitioned(genes)))
+
+    def placed(self, genes):
+        """(placed module, whether one copy of it packed into the budget) of a candidate, its layers carrying
+        their periphery. Raises CompileError only for a model that cannot be placed at all."""
+        from rnc.driver.pipeline import CompileError
+        partitioned = self._partitioned(genes)
+        if self.space.groups:
+            partitioned = with_peripherals(partitioned, self.layer_peripherals(genes))
+        try:
+            return place(partitioned, self.xbars, self.seed), True
+        except CompileError:
+            # Does not pack into the budget: the minimal placement says how many crossbars it would need.
+            return place(partitioned, None, self.seed), False
 
     def _compile(self, genes) -> HardwareResult:
         from rnc.passes.xbar.report import placement_report
-        from rnc.driver.pipeline import CompileError
         from rnc.driver.timing import reference_layers, simulate
         base = self.baseline["latency_ns"]
-        partitioned = partition(self.blocks.model(genes))
+        placed, feasible = self.placed(genes)
         self.compiles += 1
-        try:
-            placed, feasible = place(partitioned, self.xbars, self.seed), True
-        except CompileError:
-            # Does not pack into the budget: the minimal placement says how many crossbars it would need.
-            placed, feasible = place(partitioned, None, self.seed), False
         latency = simulate(reference_layers(placed), self.samples).latency_ns
         totals = placement_report(placed)["totals"]
-        feasible = feasible and totals["xbars_used"] <= self.xbars
+        feasible = feasible and (self.xbars is None or totals["xbars_used"] <= self.xbars)
+        cost = native_costs(placed, self.samples, self.seed) if self.cost else None
         return HardwareResult(latency, base / latency, totals["xbars_used"], totals["utilization_of_used"],
-                              feasible, isaac_xbars(partitioned))
+                              feasible, isaac_xbars(self._partitioned(genes)), cost)
+
+
+def _remember(cache: dict, key, make):
+    """`cache[key]`, made first if missing; the oldest entry goes when MODEL_CACHE are kept."""
+    if key not in cache:
+        if len(cache) >= MODEL_CACHE:
+            cache.pop(next(iter(cache)))
+        cache[key] = make()
+    return cache[key]
+
+
+def vgg_module(network, num_classes: int = 10, image_size: int = vgg.IMAGE_SIZE) -> vgg.VggNet:
+    """An untrained VGG backbone of widths `network`, seeded: the hardware figures depend on shapes only."""
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        return vgg.VggNet(vgg.channels_of(network), num_classes, image_size).eval()

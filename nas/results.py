@@ -7,38 +7,38 @@ from pathlib import Path
 
 from rnc.driver.atomic import write_text_atomic
 from rnc.driver.result import check_figures
+from rnc.nas.objectives import DEFAULT, better_or_equal, minimised
 
+# Cost columns are empty when the search computed no costs; `peripherals` when it searched none.
 FIELDS = ("generation", "genes", "architecture", "accuracy", "latency_ns", "speedup", "xbars_used",
-          "utilization", "feasible")
+          "utilization", "feasible", "violations", "energy_pj", "area_mm2", "edap", "tops_per_w", "tops_per_mm2",
+          "native_latency_ns", "peripherals")
 
 
-def pareto_front(candidates: list[dict], intermittent: str | None = None) -> list[dict]:
-    """Feasible candidates (one per architecture) that no other feasible one beats in accuracy and speedup,
-    or (with `intermittent` = "latency" or "energy") in accuracy and that intermittent figure."""
+def design(c: dict) -> tuple:
+    """What makes two rows the same design: the network and, when searched, its periphery."""
+    return c["architecture"], c.get("peripherals", "")
+
+
+def pareto_front(candidates: list[dict], objectives: tuple[str, ...] = DEFAULT) -> list[dict]:
+    """Feasible candidates (one per design) that no other feasible one beats in every objective, sorted by
+    the last objective (best first)."""
     unique = {}
     for c in candidates:
         if c["feasible"]:
-            unique.setdefault(c["architecture"], c)
+            unique.setdefault(design(c), c)
     rows = list(unique.values())
-    if intermittent is None:
-        def score(c):
-            return (c["accuracy"], c["speedup"])
-    else:
-        key = "intermittent_latency_s" if intermittent == "latency" else "intermittent_energy_j"
-
-        def score(c):
-            return (c["accuracy"], -c[key])
+    values = {id(c): minimised(c, objectives) for c in rows}
     front = [c for c in rows if not any(
-        all(a >= b for a, b in zip(score(o), score(c))) and score(o) != score(c) for o in rows)]
-    return sorted(front, key=lambda c: (-score(c)[1], c["genes"]))
+        better_or_equal(o, c, objectives) and values[id(o)] != values[id(c)] for o in rows)]
+    return sorted(front, key=lambda c: (values[id(c)][-1], c["genes"]))
 
 
 def best_feasible(candidates: list[dict]) -> tuple[float | None, float | None]:
     """(best accuracy, best speedup) over the feasible candidates, None when there is none."""
     ok = [c for c in candidates if c["feasible"]]
-    if not ok:
-        return None, None
-    return max(c["accuracy"] for c in ok), max(c["speedup"] for c in ok)
+    accuracies = [c["accuracy"] for c in ok if c["accuracy"] is not None]
+    return (max(accuracies) if accuracies else None), (max(c["speedup"] for c in ok) if ok else None)
 
 
 def write_csv(path: str | Path, rows: list[dict]) -> None:
@@ -50,7 +50,7 @@ def write_csv(path: str | Path, rows: list[dict]) -> None:
     check_figures([{k: row.get(k) for k in fields} for row in rows], str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=fields)
+    writer = csv.DictWriter(text, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     write_text_atomic(path, text.getvalue())

@@ -1,5 +1,9 @@
-"""NSGA-II search over integer genes: maximise accuracy (supernet weights, recalibrated BatchNorm) and speedup,
-subject to packing into the crossbar budget. Every evaluated candidate is recorded with its generation.
+"""NSGA-II search over integer genes: by default maximise accuracy (supernet weights, recalibrated BatchNorm)
+and speedup, subject to packing into the crossbar budget; `objectives` and `limits` (nas/objectives.py) choose
+others, e.g. accuracy and EDAP under an area limit when peripherals are searched, or (with
+`settings.power`, rnc.nas.intermittent) accuracy and the intermittent latency, a design existing for every
+layer being a constraint. Every evaluated candidate is
+recorded with its generation, infeasible ones marked.
 
 pymoo is driven through ask/tell, one generation per round: ask for offspring, evaluate the architectures not
 seen before (serially, in local processes or on dask: evaluations are pure, so it makes no difference), tell
@@ -15,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rnc.nas import space
 from rnc.nas.checkpoint import SearchState, check_resumable, load_state, remove_state, save_state
 from rnc.nas.evaluate import EvalSettings
 from rnc.nas.executors import SerialExecutor
+from rnc.nas.objectives import COST_OBJECTIVES, DEFAULT, INTERMITTENT, Limits, minimised
 from rnc.nas.progress import Silent, Status
 from rnc.nas.results import best_feasible, pareto_front, write_csv
 
@@ -33,7 +37,7 @@ class SearchResult:
     evaluations: int = 0         # evaluations run by this call (cache hits and restored ones excluded)
 
 
-def make_algorithm(pop: int, seed: int, constraints: int = 1):
+def make_algorithm(pop: int, seed: int, upper_bounds: list[int], n_obj: int = 2, n_constr: int = 1):
     """NSGA-II on integer genes (SBX and polynomial mutation, rounded), set up for ask/tell with no end:
     the caller counts generations, so a resumed run may ask for more than the first one did."""
     from pymoo.algorithms.moo.nsga2 import NSGA2
@@ -44,8 +48,8 @@ def make_algorithm(pop: int, seed: int, constraints: int = 1):
     from pymoo.operators.repair.rounding import RoundingRepair
     from pymoo.operators.sampling.rnd import IntegerRandomSampling
 
-    problem = Problem(n_var=space.N_GENES, n_obj=2, n_ieq_constr=constraints, xl=0,
-                      xu=np.array(space.gene_upper_bounds()), vtype=int)
+    problem = Problem(n_var=len(upper_bounds), n_obj=n_obj, n_ieq_constr=n_constr, xl=0,
+                      xu=np.array(upper_bounds), vtype=int)
     algorithm = NSGA2(pop_size=pop, sampling=IntegerRandomSampling(),
                       crossover=SBX(prob=0.9, eta=15, vtype=float, repair=RoundingRepair()),
                       mutation=PM(eta=20, vtype=float, repair=RoundingRepair()), eliminate_duplicates=True)
@@ -61,37 +65,46 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def search_config(settings: EvalSettings, pop: int, seed: int) -> dict:
+def search_config(settings: EvalSettings, pop: int, seed: int, objectives: tuple[str, ...] = DEFAULT,
+                  limits: Limits = Limits()) -> dict:
     """What a resumed run must repeat; the supernet by content, so a moved output folder still resumes."""
     fields = {k: v for k, v in asdict(settings).items() if k != "supernet"}
-    if settings.power is None:     # a continuous-power search's config is what it was before --power
-        fields = {k: v for k, v in fields.items() if k not in ("power", "power_objective")}
-    return fields | {"pop": pop, "seed": seed, "supernet_sha256": file_sha256(settings.supernet)}
+    digest = file_sha256(settings.supernet) if settings.supernet else None
+    return fields | {"pop": pop, "seed": seed, "supernet_sha256": digest, "objectives": list(objectives),
+                     "limits": asdict(limits)}
 
 
 def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None, out: str | Path | None = None,
-           resume: bool = False, progress=None, accuracies: dict | None = None) -> SearchResult:
+           resume: bool = False, progress=None, accuracies: dict | None = None,
+           objectives: tuple[str, ...] = DEFAULT, limits: Limits = Limits()) -> SearchResult:
     """Runs generations until `gens` are done. With `out`, checkpoints each generation there and keeps
     `out/candidates.csv` up to date; `resume` continues from that checkpoint (CheckpointError if none).
     `accuracies` (canonical genes string -> accuracy) may be shared by searches that differ only in the
     crossbar budget: known ones are not recomputed, new ones are added."""
+    if (limits.needs_costs or set(objectives) & set(COST_OBJECTIVES)) and not (settings.cost or settings.peripherals):
+        raise ValueError(f"objectives {', '.join(objectives)} and the limits need the native costs: "
+                         f"EvalSettings(cost=True)")
+    if (set(objectives) & set(INTERMITTENT) or limits.intermittent) and settings.power is None:
+        raise ValueError("intermittent objectives and limits need EvalSettings(power=...)")
     executor = executor or SerialExecutor()
     progress = progress or Silent()
-    config = search_config(settings, pop, seed)
+    space = settings.search_space
+    config = search_config(settings, pop, seed, objectives, limits)
     if resume:
         state = load_state(out)
         check_resumable(state, config, out)
     else:
         if out is not None:
             remove_state(out)
-        state = SearchState(config, make_algorithm(pop, seed, 1 if settings.power is None else 3))
+        n_constr = len(limits.excesses(_ANY_RECORD, settings.xbars))
+        state = SearchState(config, make_algorithm(pop, seed, space.upper_bounds(), len(objectives), n_constr))
     result = SearchResult(resumed_after=state.generation)
     known = accuracies if accuracies is not None else {}
     clock = _Pace()
     while state.generation < gens:
         offspring = state.algorithm.ask()
-        genes = [space.check_genes(np.rint(x).astype(int)) for x in offspring.get("X")]
-        keys = [space.genes_to_str(space.canonical_genes(g)) for g in genes]
+        genes = [space.check(np.rint(x).astype(int)) for x in offspring.get("X")]
+        keys = [space.to_str(space.canonical(g)) for g in genes]
 
         def show(done: int, fresh: int) -> None:
             acc, speed = best_feasible(state.candidates + [state.cache[k] for k in keys if k in state.cache])
@@ -101,11 +114,12 @@ def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None
 
         result.evaluations += _evaluate_new(keys, state.cache, known, settings, executor, show)
         records = [state.cache[k] for k in keys]
-        offspring.set("F", np.array([_objectives(r, settings) for r in records], dtype=float))
-        offspring.set("G", np.array([_constraints(r, settings) for r in records], dtype=float))
+        offspring.set("F", np.array([minimised(r, objectives) for r in records], dtype=float))
+        offspring.set("G", np.array([list(limits.excesses(r, settings.xbars).values()) for r in records],
+                                    dtype=float))
         state.algorithm.tell(infills=offspring)
-        state.candidates += [{"generation": state.generation, "genes": space.genes_to_str(g)} | r
-                             for g, r in zip(genes, records)]
+        state.candidates += [{"generation": state.generation, "genes": space.to_str(g)} | r
+                             | marked(r, limits, settings.xbars) for g, r in zip(genes, records)]
         state.generation += 1
         if out is not None:
             save_state(out, state)
@@ -113,25 +127,19 @@ def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None
     if out is not None and result.resumed_after == state.generation:
         # Nothing left to run: the CSV may still lag the checkpoint if a kill fell between the two writes.
         write_csv(Path(out) / CANDIDATES_CSV, state.candidates)
-    result.candidates = state.candidates
-    result.pareto = pareto_front(state.candidates, None if settings.power is None else settings.power_objective)
+    result.candidates, result.pareto = state.candidates, pareto_front(state.candidates, objectives)
     return result
 
 
-def _objectives(record: dict, settings: EvalSettings) -> list[float]:
-    """What NSGA-II minimizes: -accuracy and -speedup, or -accuracy and the intermittent latency (energy)."""
-    accuracy = record["accuracy"] if record["accuracy"] is not None else 0.0
-    if settings.power is None:
-        return [-accuracy, -record["speedup"]]
-    from rnc.nas.intermittent import objective
-    return [-accuracy, objective(record, settings.power_objective)]
+# The fields `Limits.excesses` reads: how many constraints a search has does not depend on the values.
+_ANY_RECORD = {"xbars_used": 0, "area_mm2": 1.0, "latency_ns": 1.0, "energy_pj": 1.0,
+               "intermittent_feasible": True, "intermittent_latency_s": 1.0}
 
 
-def _constraints(record: dict, settings: EvalSettings) -> list[float]:
-    if settings.power is None:
-        return [record["xbars_used"] - settings.xbars]
-    from rnc.nas.intermittent import constraints
-    return constraints(record, settings.power, settings.xbars)
+def marked(record: dict, limits: Limits, xbars: int) -> dict:
+    """A candidate row's verdict: feasible when it packs into the budget and meets every limit."""
+    violations = limits.violations(record, xbars)
+    return {"feasible": not violations, "violations": violations}
 
 
 def _evaluate_new(keys: list[str], cache: dict, known: dict, settings: EvalSettings, executor, show) -> int:
@@ -139,9 +147,10 @@ def _evaluate_new(keys: list[str], cache: dict, known: dict, settings: EvalSetti
     Calls `show(candidates of keys with a record, evaluations so far)` at the start and after each."""
     new = list(dict.fromkeys(k for k in keys if k not in cache))
     show(len(keys) - len(new), 0)
-    tasks = [(space.genes_from_str(k), known.get(k)) for k in new]
+    space = settings.search_space
+    tasks = [(space.from_str(k), known.get(k)) for k in new]
     for fresh, (genes, record) in enumerate(executor.run(settings, tasks), 1):
-        key = space.genes_to_str(genes)
+        key = space.to_str(genes)
         cache[key], known[key] = record, record["accuracy"]
         show(sum(k in cache for k in keys), fresh)
     return len(new)

@@ -110,5 +110,20 @@ def load_checkpoint(path: str | Path, kind: str) -> dict:
     return checkpoint
 
 
+def quick_supernet(path: str | Path, steps: int, batch_size: int, image_size: int = 16) -> float:
+    """A supernet trained on digits (seed 0) and saved to `path`, as the benches use one; returns the
+    training's wall seconds."""
+    import time
+    from rnc.nas.data import load_dataset
+    data = load_dataset("digits", image_size)
+    config = TrainConfig(steps=steps, batch_size=batch_size)
+    torch.manual_seed(0)
+    net = Supernet()
+    t = time.perf_counter()
+    train_supernet(net, data, config)
+    save_checkpoint(path, "supernet", net, config_meta(config, data, image_size))
+    return time.perf_counter() - t
+
+
 def config_meta(config: TrainConfig, data: Dataset, image_size: int) -> dict:
     return asdict(config) | {"data": data.name, "image_size": image_size, "num_classes": data.num_classes}

@@ -31,3 +31,16 @@ def number_in(low: float, high: float) -> Callable[[str], float]:
             raise argparse.ArgumentTypeError(f"expects a number > {low:g} and <= {high:g}, got '{text}'")
         return value
     return parse
+
+
+def number_from(low: float, high: float) -> Callable[[str], float]:
+    """A finite number from `low` to `high`, both included."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not low <= value <= high:   # NaN fails both
+            raise argparse.ArgumentTypeError(f"expects a number in {low:g}..{high:g}, got '{text}'")
+        return value
+    return parse

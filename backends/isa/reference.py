@@ -133,8 +133,25 @@ def _output_lead(layer: LayerOp, q_in: np.ndarray) -> tuple[int, ...]:
     return (shape[0], shape[2], shape[3])
 
 
-def run_quantized(module, scales: dict[int, float], inputs: list[np.ndarray]) -> list[np.ndarray]:
-    """int8 outputs of the module under the ISA's quantization (scales from `calibrate`)."""
+def quantized_digital_op(op, env: dict, scales: dict[int, float], shape: tuple[int, ...] | None = None):
+    """An nn op as the program's digital units run it: its int8 operands in `env` (keyed by id(value))
+    dequantized, constants (None in `env`) as they are, the nn kernel in float32, the result quantized at its
+    scale. `shape` is the result's (default its type's; a batch of samples changes the first dimension)."""
+    res = op.results[0]
+    shape = tuple(shape or res.type.shape)
+    args = [dequantize(env[id(v)], scales[id(v)]) if env.get(id(v)) is not None
+            else np.asarray(constant_of(v), dtype=np.float32) for v in op.operands]
+    f = np.asarray(run_kernel(op.name, args, shape, op.attributes), dtype=np.float32).reshape(shape)
+    return quantize(f, scales[id(res)])
+
+
+def run_quantized(module, scales: dict[int, float], inputs: list[np.ndarray], run_layer: Callable | None = None,
+                  batch: int | None = None) -> list[np.ndarray]:
+    """int8 outputs of the module under the ISA's quantization (scales from `calibrate`).
+
+    `run_layer(layer, q_in, s_in, s_out)` computes an xbar.layer (default: this oracle's); with `batch`, the
+    inputs hold that many samples in their first dimension (the module's is 1) and so does every value."""
+    run_layer = run_layer or _quantized_layer
     block = _body(module)
     env, scale = {}, {}
     for arg, x in zip(block.args, inputs):
@@ -149,13 +166,9 @@ def run_quantized(module, scales: dict[int, float], inputs: list[np.ndarray]) ->
             continue
         if isinstance(op, LayerOp):
             v = op.operands[0]
-            out = _quantized_layer(op, env[id(v)], scale[id(v)], scales[id(res)])
+            out = run_layer(op, env[id(v)], scale[id(v)], scales[id(res)])
         else:
-            args = [dequantize(env[id(v)], scale[id(v)]) if env.get(id(v)) is not None
-                    else np.asarray(constant_of(v), dtype=np.float32) for v in op.operands]
-            f = np.asarray(run_kernel(op.name, args, res.type.shape, op.attributes), dtype=np.float32)
-            f = f.reshape(res.type.shape)
-            out = quantize(f, scales[id(res)])
+            out = quantized_digital_op(op, env, scales, batch and (batch,) + tuple(res.type.shape)[1:])
         env[id(res)] = out
         scale[id(res)] = scales[id(res)]
     raise LoweringError("the function has no 'func.return'")

@@ -53,3 +53,4 @@ def search_flags(supernet_path):
                 "--hw-image-size", str(HW_IMAGE_SIZE), "--samples", str(SAMPLES), "--xbars", str(XBARS),
                 "--pop", "4", "--out", str(out)]
     return flags
+

@@ -62,3 +62,29 @@ def test_bad_power_option_is_one_line(tmp_path, search_flags, capsys):
     assert main(search_flags(tmp_path) + ["--gens", "1", "--power", "intermittent", "--capacitor", "lots"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--capacitor" in err
+
+
+def test_intermittent_objectives_and_limits():
+    """The intermittent search in rnc.nas.objectives' terms: a missing figure is the worst value, a design
+    must exist, and --max-latency bounds the intermittent latency (not the continuous one)."""
+    from rnc.nas.objectives import UNREACHABLE, Limits, ObjectiveError, minimised, parse_objectives
+    assert parse_objectives(None, False, "energy") == ("accuracy", "intermittent_energy")
+    with pytest.raises(ObjectiveError, match="--power intermittent"):
+        parse_objectives("accuracy,intermittent_latency", False)
+    none = {"accuracy": None, "intermittent_latency_s": None, "intermittent_feasible": False, "xbars_used": 5,
+            "feasible": True, "latency_ns": 1.0}
+    assert minimised(none, ("accuracy", "intermittent_latency")) == [0.0, UNREACHABLE]
+    limits = Limits(max_latency_us=1000.0, intermittent=True)
+    assert limits.excesses(none, 10) == {"xbars": -5.0, "design": 1.0, "latency": 1.0}
+    assert limits.violations(none, 10) == "no intermittent design"
+    slow = none | {"intermittent_feasible": True, "intermittent_latency_s": 0.002, "accuracy": 0.5}
+    assert limits.excesses(slow, 10)["latency"] == pytest.approx(1.0)
+    assert limits.violations(slow, 10) == "intermittent latency 2000 > 1000 us"
+
+
+def test_max_latency_takes_a_unit():
+    from rnc.tools.commands.nas import _latency_us
+    assert _latency_us("1ms") == pytest.approx(1000.0) and _latency_us("250") == 250.0
+    for bad in ("lots", "0", "-1s"):
+        with pytest.raises(Exception, match="--max-latency|expects"):
+            _latency_us(bad)

@@ -12,8 +12,11 @@ from rnc.hw.cost.params import ADC_TYPES, MAX_ARRAY_SIDE
 from rnc.hw.parameters import Allowed
 from rnc.hw.precision import ADC_MODELS, WEIGHT_SIGNS
 from rnc.hw.target import DEFAULT_TARGET, Target
-from rnc.tools.option_types import int_in
+from rnc.tools.option_types import int_in, number_from
 from rnc.tools.compile.intermittent import add_power_arguments, power_from_args, run_power
+
+
+MAX_PACK_SECONDS = 86400.0     # a day: beyond it a safety cap caps nothing
 
 
 class _ListTargetKeys(argparse.Action):
@@ -35,6 +38,7 @@ class _ListTargetKeys(argparse.Action):
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from rnc.driver.limits import DEFAULT_EVAL_SAMPLES, MAX_SAMPLES
     p.add_argument("--list-target-keys", action=_ListTargetKeys,
                    help="print every target key with its default, range, unit, meaning and source, and exit")
     p.add_argument("model", help="a built-in model name (mbv3_small, squeezenet, resnet18) or an .onnx file")
@@ -59,6 +63,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--samples", type=int, default=8, metavar="S", help="samples pipelined in the simulation")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the packing search and of the functional check's input (default 0)")
+    p.add_argument("--pack-time-limit", type=number_from(0, MAX_PACK_SECONDS), metavar="SECONDS",
+                   help="seconds each pack may search beyond its constructive passes (default: no limit; "
+                        "0 places a design as rnc nas search scored it)")
     p.add_argument("--input-shape", help="input shape for models with dynamic shapes, e.g. 1x3x64x64")
     p.add_argument("--out", default=None, help="output folder (default out/<model>)")
     p.add_argument("--emit", metavar="LIST",
@@ -70,6 +77,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--memory-limit", type=float, metavar="GIB",
                    help="refuse a functional check whose tensors need more than GIB GiB (default "
                         "RNC_MEMORY_LIMIT_GIB, else 8)")
+    p.add_argument("--eval-data", metavar="DATA",
+                   help="measure the compiled program's top-1 accuracy and agreement with the float model on "
+                        "'digits' (scikit-learn's, the split rnc nas train holds out) or a folder with "
+                        "inputs.npy and optional labels.npy (docs/compile.md)")
+    p.add_argument("--eval-samples", type=int_in(1, MAX_SAMPLES), default=DEFAULT_EVAL_SAMPLES, metavar="N",
+                   help=f"samples --eval-data measures (the first N; default {DEFAULT_EVAL_SAMPLES})")
     p.add_argument("--no-simulate", action="store_true",
                    help="skip lowering to .isa, the ISA simulation and its functional check (placement and "
                         "reference-compatible timing only)")
@@ -159,7 +172,8 @@ def _options(args):
                              max_tiles_per_xbar=args.max_tiles_per_xbar, samples=args.samples, seed=args.seed,
                              simulate_isa=not args.no_simulate, input_shape=_input_shape(args),
                              memory_limit_gib=args.memory_limit, target_values=target_values,
-                             layer_peripherals=layer_peripherals)
+                             layer_peripherals=layer_peripherals, pack_time_limit=args.pack_time_limit,
+                             eval_data=args.eval_data, eval_samples=args.eval_samples)
     try:
         check_options(options)
     except LimitError as e:

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 
-def add_power_arguments(p: argparse.ArgumentParser) -> None:
-    """The harvested-power options of `rnc compile`."""
+def add_power_arguments(p: argparse.ArgumentParser, max_latency: bool = True) -> None:
+    """The harvested-power options of `rnc compile` (`rnc nas search` has its own --max-latency limit)."""
     g = p.add_argument_group("intermittent power (docs/intermittent.md)")
     g.add_argument("--power", choices=("continuous", "intermittent"), default="continuous",
                    help="intermittent: choose per layer an execution and preservation design for a capacitor "
@@ -23,7 +23,8 @@ def add_power_arguments(p: argparse.ArgumentParser) -> None:
                                                         "(docs/intermittent.md); options given here override it")
     g.add_argument("--chip", help="chip whose energy model to use (rnc-reference, isaac or a .toml file)")
     g.add_argument("--parity", choices=("inas",), help="reproduce the iNAS cost model's quirks")
-    g.add_argument("--max-latency", metavar="SECONDS", help="end-to-end latency requirement, e.g. 60s")
+    if max_latency:
+        g.add_argument("--max-latency", metavar="SECONDS", help="end-to-end latency requirement, e.g. 60s")
 
 
 def power_from_args(args: argparse.Namespace):

@@ -48,6 +48,8 @@ def _native_table(result) -> str:
         line = r.native()["verdict"]
         if line:
             lines.append(f"budget {r.budget or 'min'}: {line}")
+    if result.accuracy is not None:
+        lines.append(result.accuracy.describe())
     check = result.last.isa.check
     lines.append("latency: one sample, rnc-native model (docs/timing.md); speedup and vs base: ISAAC-like "
                  f"{b.samples}-sample time / ours, energy per inference; ref speedup: reference-compatible "

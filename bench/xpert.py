@@ -1,0 +1,244 @@
+"""XPert figures (issue #17): the hardware side on VGG16 without training, then a quick co-search on digits.
+
+1. VGG16 at a 32x32 input (XPert's backbone and baseline, nas/vgg.py), placed on the fewest crossbars of
+   the RNC reference chip, one sample. Baseline: XPert's, an 8-bit SAR ADC on every column and 8-bit
+   inputs (the reference chip's own periphery). Co-searched: ADC type and columns per ADC chosen per layer,
+   at two precisions: the baseline's (8-bit inputs and ADCs: what the periphery alone gives) and XPert's
+   shipped design's (4-bit inputs, 6-bit ADCs on layers 1-6 and 5-bit on 7-13, its NetWork_custom.csv;
+   XPert reports 92.46 % CIFAR-10 accuracy there). The choice is exhaustive per layer: the 12 uniform designs
+   are compiled and simulated natively, which gives each layer's time and energy under each choice (in a
+   chain of layers at one sample they add up, and the placement and area do not change); coordinate descent
+   on those sums picks the per-layer mix, which is then compiled and simulated to report its real figures.
+   In rnc's cost model a layer's own periphery changes its energy and time but not the chip's area (tiles x
+   tile area at the target's periphery), so a third search varies the periphery of the whole chip instead
+   (a target file: every layer alike, the area follows the ADCs), at 4-bit inputs and 6-bit ADCs.
+   Printed: EDAP, TOPS/W and TOPS/mm^2 ratios to the baseline beside XPert's 10.24x / 1.72x / 1.93x.
+2. `rnc nas search --peripherals --objectives accuracy,edap` on digits (population 16, 10 generations,
+   2 workers, after a 60-step supernet training): the best EDAP improvement at no more than 1 point of
+   accuracy lost, against the most accurate candidate's network with the baseline periphery, and the time
+   per candidate evaluation. The accuracy does not see the precision yet (no torch fake quantization in rnc):
+   the figure at XPert's precision floor (inputs >= 4 bits, ADCs >= 5 bits everywhere) is printed beside it.
+
+The machine's load average is printed: the machine is shared and timings scale with it.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from itertools import product
+from pathlib import Path
+
+import torch
+
+from rnc.nas import peripherals as periph
+from rnc.nas import vgg
+from rnc.nas.hardware import HardwareEvaluator, native_run
+from rnc.nas.spaces import VggSpace
+from rnc.nas.train import quick_supernet
+
+XPERT = {"edap": 10.24, "tops_per_w": 1.72, "tops_per_mm2": 1.93}   # XPert (DAC 2023) vs its VGG16 baseline
+# XPert's shipped NetWork_custom.csv: 4-bit inputs everywhere, 6-bit ADCs on layers 1-6, 5-bit on 7-13.
+XPERT_PRECISION = [{"input_bits": 4, "adc_bits": 6}] * 6 + [{"input_bits": 4, "adc_bits": 5}] * 7
+BASELINE_PRECISION = [{"input_bits": 8, "adc_bits": 8}] * vgg.LAYERS
+CHOICES = list(product(periph.ADC_TYPES, periph.COLS_PER_ADC))
+QUICK_LIMIT_SECONDS = 300
+EVAL_TARGET_SECONDS = 0.5
+FLOOR = {"input_bits": 4, "adc_bits": 5}
+QUICK_BATCH = 32               # as bench/nas.py's quick run
+TIMED_CANDIDATES = 8
+WARMUP_CANDIDATES = 8
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} CPUs"
+
+
+def design(precision: list[dict], choices: list[tuple[str, int]]) -> tuple[int, ...]:
+    """VGG16 with each conv layer's precision and (ADC type, columns per ADC); the classifier at baseline."""
+    groups = [periph.genes_of({"adc_type": t, "cols_per_adc": m, **p}) for p, (t, m) in zip(precision, choices)]
+    return vgg.VGG16_GENES + sum(groups, ()) + periph.BASELINE_GENES
+
+
+def measure(hw: HardwareEvaluator, genes) -> dict:
+    """One native run: totals, and each conv layer's stage time and dynamic energy."""
+    placed, _ = hw.placed(genes)
+    _, timing, energy = native_run(placed, 1, 0)
+    stages = {label: (end - start, cost.energy_pj) for (_, label, start, end), cost in
+              zip(timing.stage_ns, timing.stage_costs)}
+    from rnc.nas.hardware import layer_locations
+    layers = [stages[loc] for loc in layer_locations(placed)[:vgg.LAYERS]]
+    return {"latency": timing.latency_ns, "energy": energy.energy_per_inference_pj, "area": energy.area_mm2,
+            "edap": energy.edap_pj_ns_mm2, "tops_per_w": energy.tops_per_w, "tops_per_mm2": energy.tops_per_mm2,
+            "leak_mw": energy.leakage_pj / timing.latency_ns, "layers": layers}
+
+
+def per_layer_search(hw: HardwareEvaluator, precision: list[dict]) -> tuple[list, dict, int]:
+    """The uniform designs measured, then the per-layer mix minimising the predicted EDAP."""
+    uniform = {c: measure(hw, design(precision, [c] * vgg.LAYERS)) for c in CHOICES}
+    first = uniform[CHOICES[0]]
+    # What the conv layers do not change: the rest of the time and energy (same in every uniform run).
+    rest_t = first["latency"] - sum(t for t, _ in first["layers"])
+    rest_e = first["energy"] - first["leak_mw"] * first["latency"] - sum(e for _, e in first["layers"])
+
+    def predicted(mix: list) -> float:
+        t = rest_t + sum(uniform[c]["layers"][i][0] for i, c in enumerate(mix))
+        e = rest_e + sum(uniform[c]["layers"][i][1] for i, c in enumerate(mix)) + first["leak_mw"] * t
+        return e * t * first["area"]
+
+    mix = list(min(uniform, key=lambda c: uniform[c]["edap"]) for _ in range(vgg.LAYERS))
+    improved = True
+    while improved:
+        improved = False
+        for i in range(vgg.LAYERS):
+            best = min(CHOICES, key=lambda c: predicted(mix[:i] + [c] + mix[i + 1:]))
+            if predicted(mix[:i] + [best] + mix[i + 1:]) < predicted(mix):
+                mix[i], improved = best, True
+    chosen = measure(hw, design(precision, mix))
+    chosen["predicted_edap"] = predicted(mix)
+    return mix, chosen, len(uniform) + 1
+
+
+def chip_wide_search(samples: int, precision: dict, folder: Path) -> tuple[tuple, dict]:
+    """The best of the 12 (ADC type, columns per ADC) choices made for the whole chip (a target file)."""
+    results = {}
+    for adc_type, cols in CHOICES:
+        path = folder / f"{adc_type}-{cols}.toml"
+        path.write_text(f'adc_type = "{adc_type}"\ncols_per_adc = {cols}\n'
+                        + "".join(f"{k} = {v}\n" for k, v in precision.items()))
+        space = VggSpace(peripherals=False)
+        hw = HardwareEvaluator(None, samples, vgg.IMAGE_SIZE, space=space, cost=True, target=str(path))
+        results[(adc_type, cols)] = measure(hw, vgg.VGG16_GENES)
+    best = min(results, key=lambda c: results[c]["edap"])
+    return best, results[best]
+
+
+def ratios(base: dict, best: dict) -> str:
+    return (f"EDAP {base['edap'] / best['edap']:.2f}x lower (XPert {XPERT['edap']}x), TOPS/W "
+            f"{best['tops_per_w'] / base['tops_per_w']:.2f}x (XPert {XPERT['tops_per_w']}x), TOPS/mm2 "
+            f"{best['tops_per_mm2'] / base['tops_per_mm2']:.2f}x (XPert {XPERT['tops_per_mm2']}x)")
+
+
+def hardware_side(samples: int) -> None:
+    space = VggSpace(peripherals=True)
+    hw = HardwareEvaluator(None, samples, vgg.IMAGE_SIZE, space=space, cost=True)
+    t = time.perf_counter()
+    base = measure(hw, space.baseline_peripherals(vgg.VGG16_GENES))
+    print(f"VGG16 at 32x32, fewest crossbars of the RNC reference chip ({hw.baseline['xbars']} ISAAC-like), "
+          f"one sample ({time.perf_counter() - t:.1f} s)")
+    print(f"  baseline (SAR 8-bit ADC per column, 8-bit inputs): EDAP {base['edap']:.4g} pJ ns mm2, "
+          f"{base['tops_per_w']:.4g} TOPS/W, {base['tops_per_mm2']:.4g} TOPS/mm2, {base['area']:.1f} mm2")
+    for name, precision in (("baseline precision (8-bit inputs and ADCs)", BASELINE_PRECISION),
+                            ("XPert's precision (4-bit inputs, 6/5-bit ADCs)", XPERT_PRECISION)):
+        t = time.perf_counter()
+        mix, best, runs = per_layer_search(hw, precision)
+        print(f"  per-layer periphery at {name} (ADC type/columns per ADC): "
+              f"{' '.join(f'{t[0]}/{m}' for t, m in mix)}")
+        print(f"    {ratios(base, best)}; EDAP predicted from the per-layer sums {best['predicted_edap']:.4g}, "
+              f"measured {best['edap']:.4g}; {runs} native runs, {time.perf_counter() - t:.0f} s")
+    t = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        (adc_type, cols), best = chip_wide_search(1, {"input_bits": 4, "adc_bits": 6}, Path(folder))
+    print(f"  chip-wide periphery at 4-bit inputs and 6-bit ADCs (area follows it): {adc_type} ADCs, {cols} columns "
+          f"each, {best['area']:.1f} mm2")
+    print(f"    {ratios(base, best)}; {len(CHOICES)} native runs, {time.perf_counter() - t:.0f} s")
+    print(f"  ({load()})")
+
+
+def meets_floor(row: dict, space) -> bool:
+    network, peripheral = space.split(space.from_str(row["genes"]))
+    active = space.active_groups(network)
+    return all(g["input_bits"] >= FLOOR["input_bits"] and g["adc_bits"] >= FLOOR["adc_bits"]
+               for i, g in enumerate(periph.decode(peripheral)) if i in active)
+
+
+def co_search(workers: int, steps: int, pop: int, gens: int, samples: int) -> None:
+    from rnc.nas.evaluate import EvalSettings, evaluate
+    from rnc.nas.executors import make_executor
+    from rnc.nas.search import search
+    started = time.perf_counter()
+    folder = Path(tempfile.mkdtemp(prefix="rnc-xpert-bench-"))
+    seconds = quick_supernet(folder / "supernet.pt", steps, QUICK_BATCH)
+    print(f"co-search on digits: supernet training, {steps} steps of batch {QUICK_BATCH}: {seconds:.1f} s")
+    settings = EvalSettings(str(folder / "supernet.pt"), hw_image_size=16, samples=samples, peripherals=True)
+    executor = make_executor(workers)
+    t = time.perf_counter()
+    try:
+        result = search(settings, pop, gens, 0, executor, objectives=("accuracy", "edap"))
+    finally:
+        executor.close()
+    seconds = time.perf_counter() - t
+    space = settings.search_space
+    ok = [c for c in result.candidates if c["feasible"]]
+    top = max(ok, key=lambda c: (c["accuracy"], -c["edap"]))
+    network, _ = space.split(space.from_str(top["genes"]))
+    torch.set_num_threads(1)
+    reference = evaluate(settings, space.baseline_peripherals(network))
+    print(f"  reference: the most accurate candidate's network ({top['accuracy']:.3f}) with the baseline "
+          f"periphery: EDAP {reference['edap']:.4g} pJ ns mm2")
+    for label, rows in (("any periphery", ok), ("XPert's precision floor", [c for c in ok if meets_floor(c, space)])):
+        close = [c for c in rows if c["accuracy"] >= reference["accuracy"] - 0.01]
+        if not close:
+            print(f"  {label}: no feasible candidate within 1 point")
+            continue
+        best = min(close, key=lambda c: c["edap"])
+        print(f"  {label}: best EDAP at <= 1 point lost: {reference['edap'] / best['edap']:.2f}x lower "
+              f"(accuracy {best['accuracy']:.3f}, {best['peripherals'][:60]}...)")
+    print(f"  search: {result.evaluations} evaluations in {seconds:.1f} s with {workers} workers = "
+          f"{seconds * workers / max(1, result.evaluations):.2f} s per candidate evaluation (aim < "
+          f"{EVAL_TARGET_SECONDS} s; accuracy, compile, lowering and native timing)")
+    total = time.perf_counter() - started
+    print(f"  quick co-search (pop {pop}, {gens} generations): {total:.0f} s end to end, limit "
+          f"{QUICK_LIMIT_SECONDS} s; {load()}")
+    evaluation_time(settings, TIMED_CANDIDATES)
+
+
+def evaluation_time(settings, count: int) -> None:
+    """Wall and CPU seconds of `count` fresh candidates evaluated in this process (context loaded first):
+    the CPU time is what an idle core would take, whatever the machine's load."""
+    import random
+    from rnc.nas.evaluate import evaluate
+    space = settings.search_space
+    rng = random.Random(1)
+    draw = lambda: tuple(rng.randint(0, hi) for hi in space.upper_bounds())   # noqa: E731
+    evaluate(settings, draw())                      # loads data, supernet, baseline, first block exports
+    for _ in range(WARMUP_CANDIDATES):              # most block pieces exported once, as in a search
+        evaluate(settings, draw())
+    wall = cpu = 0.0
+    for _ in range(count):
+        genes = draw()
+        w, c = time.perf_counter(), time.process_time()
+        evaluate(settings, genes)
+        wall, cpu = wall + time.perf_counter() - w, cpu + time.process_time() - c
+    print(f"  per candidate evaluation (mean of {count} after {WARMUP_CANDIDATES} warm-up): {wall / count:.2f} s wall, "
+          f"{cpu / count:.2f} s CPU (aim < {EVAL_TARGET_SECONDS} s); {load()}")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--skip-hardware", action="store_true", help="only the co-search on digits")
+    p.add_argument("--skip-search", action="store_true", help="only the VGG16 hardware side")
+    p.add_argument("--timing-only", metavar="SUPERNET",
+                   help="only the per-candidate evaluation time, with this supernet checkpoint")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--steps", type=int, default=60)
+    p.add_argument("--pop", type=int, default=16)
+    p.add_argument("--gens", type=int, default=10)
+    p.add_argument("--samples", type=int, default=2, help="samples pipelined in the co-search's timing")
+    args = p.parse_args()
+    torch.set_num_threads(1)
+    if args.timing_only:
+        from rnc.nas.evaluate import EvalSettings
+        evaluation_time(EvalSettings(str(Path(args.timing_only).resolve()), hw_image_size=16, samples=args.samples,
+                                     peripherals=True), TIMED_CANDIDATES)
+        return
+    if not args.skip_hardware:
+        hardware_side(1)
+    if not args.skip_search:
+        co_search(args.workers, args.steps, args.pop, args.gens, args.samples)
+
+
+if __name__ == "__main__":
+    main()
