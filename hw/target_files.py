@@ -51,13 +51,18 @@ def load_target(path: str | Path, base: Target | None = None) -> LoadedTarget:
     return LoadedTarget(_load_toml(p, base or Target()))
 
 
-def _load_toml(path: Path, base: Target) -> Target:
+def _read_toml(path: Path, what: str) -> dict:
+    """The TOML file's tables; TargetError names the file when it cannot be read or parsed."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
-        raise TargetError(f"{path}: cannot read target file ({e.strerror})") from None
+        raise TargetError(f"{path}: cannot read {what} ({e.strerror or e})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise TargetError(f"{path}: invalid TOML: {e}") from None
+
+
+def _load_toml(path: Path, base: Target) -> Target:
+    data = _read_toml(path, "target file")
     if "tiles" in data:   # a chip file: its figures, on the target's crossbar
         return apply_values(base, {"chip": str(path.resolve())}, str(path))
     flat: dict[str, Any] = {}
@@ -110,12 +115,7 @@ def load_layer_config(path: str | Path) -> dict[int, dict[str, Any]]:
     (ranges that depend on the target, like cols_per_adc, are checked where the overrides are applied).
     """
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise TargetError(f"{path}: cannot read layer config ({e.strerror or e})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise TargetError(f"{path}: invalid TOML: {e}") from None
+    data = _read_toml(p, "layer config")
     unknown = sorted(set(data) - {"layer"})
     if unknown:
         raise TargetError(f"{path}: unknown key or table '{unknown[0]}'; a layer config has only [layer.N] tables")
