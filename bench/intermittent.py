@@ -80,7 +80,7 @@ def _network_row(name: str, layers, farads: float) -> None:
 def crossbar_networks() -> None:
     print("\nexplored vs intermittent-unaware vs continuous power, rnc-reference chip, iNAS CIFAR harvester")
     placed = compile_model("mbv3_small", CompileOptions(simulate_isa=False)).last.placed
-    networks = {"mbv3_small": [(layer.layer_index, *layer_shape(layer)) for layer in module_layers(placed)],
+    networks = {"mbv3_small": [(layer.layer, *layer_shape(layer)) for layer in module_layers(placed)],
                 "iNAS-size": inas_size_layers()}
     for name, layers in networks.items():
         for farads in sorted(INAS_CIFAR_OHM):

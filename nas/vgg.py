@@ -8,9 +8,6 @@ layer's output channels are a gene over `CHANNELS`. VGG16 itself is the member w
 """
 from __future__ import annotations
 
-import torch
-from torch import nn
-
 CHANNELS = (64, 128, 256, 512)
 LAYERS = 13
 POOL_AFTER = (1, 3, 6, 9)                  # 0-based layers followed by a 2x2 max-pool (XPert's pool_layers)
@@ -35,27 +32,42 @@ def output_size(image_size: int = IMAGE_SIZE) -> int:
     return feature_sizes(image_size)[-1]
 
 
-class VggNet(nn.Module):
-    """The backbone with `channels[i]` output channels at conv layer i, then a linear classifier."""
+def _define_vgg_net():
+    """The torch module class, defined on first use (torch is imported then, not with the space's geometry)."""
+    import torch
+    from torch import nn
 
-    def __init__(self, channels, num_classes: int = 10, image_size: int = IMAGE_SIZE):
-        super().__init__()
-        if len(channels) != LAYERS:
-            raise ValueError(f"a VGG backbone has {LAYERS} conv layers, got {len(channels)} widths")
-        if output_size(image_size) < 1:
-            raise ValueError(f"a {image_size}x{image_size} input is too small for {len(POOL_AFTER)} 2x2 pools")
-        layers, in_c = [], 3
-        for i, c in enumerate(channels):
-            layers += [nn.Conv2d(in_c, c, KERNEL, STRIDE, KERNEL // 2, bias=False), nn.BatchNorm2d(c),
-                       nn.ReLU(inplace=True)]
-            if i in POOL_AFTER:
-                layers.append(nn.MaxPool2d(2, 2))
-            in_c = c
-        self.features = nn.Sequential(*layers)
-        self.classifier = nn.Linear(in_c * output_size(image_size) ** 2, num_classes)
+    class VggNet(nn.Module):
+        """The backbone with `channels[i]` output channels at conv layer i, then a linear classifier."""
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(torch.flatten(self.features(x), 1))
+        def __init__(self, channels, num_classes: int = 10, image_size: int = IMAGE_SIZE):
+            super().__init__()
+            if len(channels) != LAYERS:
+                raise ValueError(f"a VGG backbone has {LAYERS} conv layers, got {len(channels)} widths")
+            if output_size(image_size) < 1:
+                raise ValueError(f"a {image_size}x{image_size} input is too small for {len(POOL_AFTER)} 2x2 pools")
+            layers, in_c = [], 3
+            for i, c in enumerate(channels):
+                layers += [nn.Conv2d(in_c, c, KERNEL, STRIDE, KERNEL // 2, bias=False), nn.BatchNorm2d(c),
+                           nn.ReLU(inplace=True)]
+                if i in POOL_AFTER:
+                    layers.append(nn.MaxPool2d(2, 2))
+                in_c = c
+            self.features = nn.Sequential(*layers)
+            self.classifier = nn.Linear(in_c * output_size(image_size) ** 2, num_classes)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.classifier(torch.flatten(self.features(x), 1))
+
+    return VggNet
+
+
+def __getattr__(name: str):
+    """`VggNet` (PEP 562): every `rnc` command reads this module's geometry; only a model needs torch."""
+    if name == "VggNet":
+        globals()["VggNet"] = _define_vgg_net()
+        return globals()["VggNet"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def channels_of(genes) -> tuple[int, ...]:

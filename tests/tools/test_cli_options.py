@@ -35,3 +35,13 @@ def test_option_errors_are_one_line_with_status_2(capsys, argv, message):
     assert caught.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(message), err
+
+
+def test_building_the_cli_imports_no_torch():
+    """Every `rnc` command builds every subcommand's options; none of them may cost torch's import (1.4 s)."""
+    import subprocess
+    import sys
+    code = ("import sys; from rnc.tools.rnc_cli import build_parser; build_parser(); "
+            "assert 'torch' not in sys.modules, sorted(m for m in sys.modules if m.startswith('rnc.nas'))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
