@@ -22,25 +22,21 @@ def int_in(low: int, high: int) -> Callable[[str], int]:
 
 def number_in(low: float, high: float) -> Callable[[str], float]:
     """A finite number greater than `low` and at most `high`."""
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not low < value <= high:   # NaN fails both
-            raise argparse.ArgumentTypeError(f"expects a number > {low:g} and <= {high:g}, got '{text}'")
-        return value
-    return parse
+    return _number(f"> {low:g} and <= {high:g}", lambda v: low < v <= high)
 
 
 def number_from(low: float, high: float) -> Callable[[str], float]:
     """A finite number from `low` to `high`, both included."""
+    return _number(f"in {low:g}..{high:g}", lambda v: low <= v <= high)
+
+
+def _number(allowed: str, accepts: Callable[[float], bool]) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             value = math.nan
-        if not low <= value <= high:   # NaN fails both
-            raise argparse.ArgumentTypeError(f"expects a number in {low:g}..{high:g}, got '{text}'")
+        if not accepts(value):   # NaN fails every comparison
+            raise argparse.ArgumentTypeError(f"expects a number {allowed}, got '{text}'")
         return value
     return parse

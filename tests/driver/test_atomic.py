@@ -74,3 +74,14 @@ def test_kill_9_leaves_the_previous_folder_or_the_new_one(tmp_path):
         contents = {p.name: p.read_text() for p in out.iterdir()}
         assert sorted(contents) == [f"f{i}.txt" for i in range(8)]
         assert len(set(contents.values())) == 1, "files of different generations in one folder"
+
+
+def test_folder_write_without_an_atomic_exchange_still_replaces_the_folder(tmp_path, monkeypatch):
+    """Where renameat2 is missing, the old folder is renamed away first and removed after."""
+    import rnc.driver.atomic as atomic
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
+    out = tmp_path / "out"
+    write_folder_atomic(out, {"a.txt": "1", "b.txt": "1"}, {"a.txt", "b.txt"})
+    write_folder_atomic(out, {"a.txt": "2"}, {"a.txt", "b.txt"})
+    assert [p.name for p in out.iterdir()] == ["a.txt"] and (out / "a.txt").read_text() == "2"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]

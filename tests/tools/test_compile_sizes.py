@@ -86,3 +86,9 @@ def test_a_bad_size_list_exits_2(model_file, tmp_path, capsys):
     assert main(["compile", str(model_file), "--xbar-size", "64x64,12", "--quiet", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "rnc compile: error: --xbar-size: invalid crossbar size '12'" in err
+
+
+def test_a_size_sweep_refuses_intermittent_power(model_file, tmp_path, capsys):
+    assert main(["compile", str(model_file), "--xbar-size", "64x64,128x128", "--power", "intermittent",
+                 "--quiet", "--out", str(tmp_path)]) == 2
+    assert "--power intermittent plans one crossbar size" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""REDS's own unit-level knapsack (Corti et al., arXiv 2311.13349; ../shared/reference/nested.md), for parity.
+"""REDS's own unit-level knapsack (Corti et al., arXiv 2311.13349; docs/nested.md), for parity.
 
 Binaries: one per output unit p[g, f] of every free channel group (a conv's filter; the depthwise filters
 of that group share it, since a depthwise layer's width equals its producer's), and one per kernel
