@@ -119,7 +119,7 @@ class LayerPrecision:
     def adc_shift(self, rows: int, k: int) -> int:
         """log2 of the ADC step for read k of a `rows`-row tile: 0 (exact) for an ideal ADC; else the step of
         the worst case `read_max` (`range_shift`), or the calibrated `adc_shifts[k]` when there are shifts,
-        never coarser than the worst case (a tile's sums cannot exceed it, so no finer step can clip more)."""
+        never coarser than the worst case's (whose step already holds every sum the tile can produce)."""
         if self.adc_model == "ideal":
             return 0
         worst = self.range_shift(self.read_max(rows, k))
