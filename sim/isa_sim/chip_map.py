@@ -2,7 +2,8 @@
 costs there (time and activity, from `rnc.hw.cost.CostModel`). docs/timing.md section 1 explains the rules.
 
 - The program occupies ceil(crossbars / crossbars per tile) tiles (cores per tile x crossbars per core
-  a tile); the chip it is charged for (area, leakage) has that many tiles, not the chip file's full count.
+  a tile); the chip it is charged for (area, leakage) has that many tiles, not the chip file's full count,
+  each crossbar with the periphery of the layers written to it (`crossbar_peripherals`).
 - Crossbars go to tiles by `tile_placement` (a layer's crossbars together, consecutive layers near; or in
   index order).
 - Tiles fill routers in order (tiles_per_router a router); routers sit on the smallest square mesh that
@@ -139,6 +140,17 @@ class ChipMap:
         of one send to each."""
         sends = [self.send(nbytes, h) for h in hops]
         return replace(sum_costs(sends), time_ns=max(c.time_ns for c in sends))
+
+
+def crossbar_peripherals(program: ProgramOp, chip: ChipMap) -> list[frozenset[PeripheralConfig]]:
+    """Per crossbar of `chip`, the configurations of the layers written to it (`Target.layer_config` of each
+    weight's peripheral attributes); empty for a crossbar the program leaves unused. The chip's area and
+    leakage follow them (`rnc.hw.cost.chip_rollup`)."""
+    held: list[set[PeripheralConfig]] = [set() for _ in range(chip.tiles * chip.xbars_per_tile)]
+    configs = {name: target.crossbar_config() for name, target in chip.weight_targets.items()}
+    for write in program.writes:
+        held[write.xbar].add(configs[write.weight])
+    return [frozenset(h) for h in held]
 
 
 def sum_costs(costs: list[Cost]) -> Cost:
