@@ -152,8 +152,8 @@ def hardware_side(samples: int) -> None:
         print(f"    per-layer periphery (ADC type/columns per ADC): {' '.join(f'{t[0]}/{m}' for t, m in mix)}")
         print(f"      {ratios(base, best)}, {best['area']:.1f} mm2")
         off = max(abs(best[f"predicted_{k}"] / best[k] - 1) for k in ("edap", "area"))
-        print(f"      predicted from the per-layer sums: EDAP {best['predicted_edap']:.6g} (measured {best['edap']:.6g}), "
-              f"area {best['predicted_area']:.6g} mm2 (measured {best['area']:.6g}), {off:.1e} apart; {runs} native "
+        print(f"      predicted from the per-layer sums: EDAP {best['predicted_edap']:.6g} (measured "
+              f"{best['edap']:.6g}), area {best['predicted_area']:.6g} mm2 (measured {best['area']:.6g}), {off:.1e} apart; {runs} native "
               f"runs, {time.perf_counter() - t:.0f} s")
     print(f"  ({load()})")
 
