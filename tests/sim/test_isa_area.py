@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rnc.backends.isa import parse_isa
 from rnc.hw.chip import load_chip
@@ -13,6 +15,8 @@ from rnc.hw.cost.adc import scale_adc
 from rnc.hw.cost.crossbar import column_mux, scale_dac
 from rnc.hw.target import Target
 from rnc.sim.isa_sim import simulate
+
+from test_isa_timing import TWO_LAYERS   # the hand-checked timing cases' stages (same folder)
 
 CHIP = load_chip("rnc-reference")
 OWN = Target().crossbar_config()        # 128 x 128, an 8-bit SAR ADC a column, 1-bit DACs
@@ -28,20 +32,12 @@ weight @w0 [4,4] kind linear cycles 1 scale @w0.s {w0}
 weight @w1 [4,4] kind linear cycles 1 scale @w1.s {w1}
 program xb0[0:4,0:4] <- @w0[0:4,0:4]
 program {xb1}[0:4,4:8] <- @w1[0:4,0:4]
-stage 0 "L0" after input
-  mvm xb0[0:4,0:4] %y.acc <- %x @w0[0:4,0:4] row copy 0 mvms 0+100
-  requant %y <- %y.acc w=w0 elems 32
-  send %y bytes 32
-stage 1 "L1" after 0
-  mvm {xb1}[0:4,4:8] %z.acc <- %y @w1[0:4,0:4] row copy 0 mvms 0+50
-  requant %z <- %z.acc w=w1 elems 32
-  send %z bytes 32
 """
 
 
 def simulated(w0: str = "", w1: str = "", xb1: str = "xb1", xbars: int = 2):
     """Two layers: w0 on crossbar 0, w1 on `xb1`, with peripheral attributes `w0` and `w1`; one sample."""
-    return simulate(parse_isa(HEAD.format(w0=w0, w1=w1, xb1=xb1, xbars=xbars)))
+    return simulate(parse_isa(HEAD.format(w0=w0, w1=w1, xb1=xb1, xbars=xbars) + TWO_LAYERS.format(xbar=xb1)))
 
 
 def run(**program):
@@ -104,3 +100,14 @@ def test_unused_crossbars_keep_the_targets_periphery():
     config = replace(OWN, adc_bits=4, cols_per_adc=8)
     assert small.component_area_mm2["adc"] == pytest.approx(
         (2 * um2(config)["adc"] + 2 * um2(OWN)["adc"]) * 1e-6, rel=1e-12)
+
+
+@given(st.integers(1, 11), st.sampled_from(["sar", "flash"]), st.sampled_from([1, 2, 8]), st.booleans())
+@settings(max_examples=20, deadline=None)
+def test_the_programs_area_grows_with_a_layers_adc_bits(bits, kind, cols, shared):
+    """Layer w0's ADC bits b and b + 1, w1 on its own crossbar or on w0's (at the target's periphery)."""
+    def area(b: int) -> float:
+        return run(w0=f"adc_bits={b} adc_type={kind} cols_per_adc={cols}", xb1="xb0" if shared else "xb1").area_mm2
+    assert area(bits + 1) >= area(bits)
+    if not shared:
+        assert area(bits + 1) > area(bits)
