@@ -12,9 +12,9 @@ router) is the model's: no layer key changes it.
 
 Assumptions (docs/hardware.md, "How the simulator uses it"):
 - A crossbar holding layers of different peripheries is built to serve each of them: per component, the
-  largest area and the largest leakage among its layers' configurations (say SAR ADCs of 8 bits, each for one
-  column, for a crossbar shared by a layer with 8-bit SAR ADCs per column and one with 4-bit flash ADCs shared
-  by 8 columns). The mux and control that would switch one crossbar between two peripheries are left out.
+  largest area and the largest leakage among its layers' configurations (a crossbar shared by a layer with an
+  8-bit SAR ADC a column and one with 4-bit flash ADCs shared by 8 columns gets the SAR ADCs and the second
+  layer's column muxes). The switch and control that would serve two peripheries are left out.
 - A crossbar no layer is written to keeps the model's periphery: the chip has it, whatever the program uses.
 """
 from __future__ import annotations
