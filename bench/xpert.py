@@ -40,6 +40,7 @@ from rnc.nas import vgg
 from rnc.nas.hardware import HardwareEvaluator, layer_locations, native_run
 from rnc.nas.spaces import VggSpace
 from rnc.nas.train import quick_supernet
+from rnc.sim.isa_sim.chip_map import crossbar_weights
 
 XPERT = {"edap": 10.24, "tops_per_w": 1.72, "tops_per_mm2": 1.93}   # XPert (DAC 2023) vs its VGG16 baseline
 # XPert's shipped NetWork_custom.csv: 4-bit inputs everywhere, 6-bit ADCs on layers 1-6, 5-bit on 7-13.
@@ -76,9 +77,7 @@ def measure(hw: HardwareEvaluator, genes) -> dict:
     weights_of = {s.label: frozenset(m.weight for m in s.mvms) for s in program.stages}
     locations = layer_locations(placed)[:vgg.LAYERS]
     chip = timing.chip
-    held = [set() for _ in range(chip.tiles * chip.xbars_per_tile)]
-    for write in program.writes:
-        held[write.xbar].add(write.weight)
+    held = crossbar_weights(program, chip.tiles * chip.xbars_per_tile)
     return {"latency": timing.latency_ns, "energy": energy.energy_per_inference_pj, "area": energy.area_mm2,
             "edap": energy.edap_pj_ns_mm2, "tops_per_w": energy.tops_per_w, "tops_per_mm2": energy.tops_per_mm2,
             "leak_mw": energy.leakage_pj / timing.latency_ns, "layers": [stages[loc] for loc in locations],

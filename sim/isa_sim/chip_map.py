@@ -142,15 +142,21 @@ class ChipMap:
         return replace(sum_costs(sends), time_ns=max(c.time_ns for c in sends))
 
 
+def crossbar_weights(program: ProgramOp, crossbars: int) -> list[frozenset[str]]:
+    """Per crossbar 0 .. `crossbars` - 1, the weights the program writes to it (`isa.write`)."""
+    held: list[set[str]] = [set() for _ in range(crossbars)]
+    for write in program.writes:
+        held[write.xbar].add(write.weight)
+    return [frozenset(h) for h in held]
+
+
 def crossbar_peripherals(program: ProgramOp, chip: ChipMap) -> list[frozenset[PeripheralConfig]]:
     """Per crossbar of `chip`, the configurations of the layers written to it (`Target.layer_config` of each
     weight's peripheral attributes); empty for a crossbar the program leaves unused. The chip's area and
     leakage follow them (`rnc.hw.cost.chip_rollup`)."""
-    held: list[set[PeripheralConfig]] = [set() for _ in range(chip.tiles * chip.xbars_per_tile)]
     configs = {name: target.crossbar_config() for name, target in chip.weight_targets.items()}
-    for write in program.writes:
-        held[write.xbar].add(configs[write.weight])
-    return [frozenset(h) for h in held]
+    return [frozenset(configs[w] for w in weights)
+            for weights in crossbar_weights(program, chip.tiles * chip.xbars_per_tile)]
 
 
 def sum_costs(costs: list[Cost]) -> Cost:
