@@ -85,10 +85,12 @@ def baseline_native(partitioned, samples: int) -> SimResult:
     return simulate(lower_program(isaac_baseline(partitioned)), samples=samples, timing_model=NATIVE)
 
 
-def run_isa(model, placed, samples: int, seed: int, baseline: SimResult) -> IsaRun:
+def run_isa(model, placed, samples: int, seed: int, baseline: SimResult, calibration: list | None = None) -> IsaRun:
     """Lower `placed`, time it natively over `samples` samples (speedup and energy against the `baseline`
-    run) and check its numbers against `model`."""
-    scales = calibrate(placed, calibration_inputs(placed, seed))   # once: the program and the oracle share them
+    run) and check its numbers against `model`. The activation scales come from `calibration` (input lists;
+    default `calibration_inputs(placed, seed)`)."""
+    inputs = calibration if calibration is not None else calibration_inputs(placed, seed)
+    scales = calibrate(placed, inputs)   # once: the program and the oracle share them
     program = lower_program(placed, scales=scales)
     x = check_input(placed, seed)
     sim = simulate(program, x, samples=samples, timing_model=NATIVE, trace=True)

@@ -70,6 +70,9 @@ class CompileOptions:
     # Seconds each pack of `place`/`replicate` may search beyond its constructive passes (None: no limit, the
     # search is bounded by effort). The NAS places with 0, and compiles a chosen design with 0 to match.
     pack_time_limit: float | None = None
+    # Inputs the activation scales are calibrated on, a list of input lists (None: `calibration_inputs`' seeded
+    # normal inputs); `rnc nas search` passes training images so a member compiles to the program it scored.
+    calibration: list | None = None
 
 
 def load_model(model: str, input_shape: tuple[int, ...] | None = None):
@@ -274,7 +277,7 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
         if options.simulate_isa:
             progress(f"lower and simulate (budget {budget if budget else 'min'})")
             run.isa = _isa_or_error(lambda: run_isa(model, placed, options.samples, options.seed,
-                                                    base_run), source)
+                                                    base_run, options.calibration), source)
             if not math.isfinite(run.isa.check.float_output_range):
                 raise CompileError(f"{source or model_name}: the model's float output on the functional check's "
                                    f"input is not finite (its weights or activations overflow float32); "
