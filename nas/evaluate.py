@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
@@ -207,3 +208,29 @@ def cost_fields(cost) -> dict:
     return {"energy_pj": cost.energy_per_inference_pj, "area_mm2": cost.area_mm2, "edap": cost.edap_pj_ns_mm2,
             "tops_per_w": cost.tops_per_w, "tops_per_mm2": cost.tops_per_mm2,
             "native_latency_ns": cost.native_latency_ns}
+
+
+def member_scoring(settings: EvalSettings):
+    """The co-search's `members.MemberScoring` (None when the accuracy does not see the precision), from this
+    process's context: the Pareto members then compile to the programs that were scored."""
+    from rnc.nas.members import MemberScoring
+    if not settings.precision_accuracy:
+        return None
+    with _LOCK:
+        ctx = _context(settings)
+    p = ctx.precision
+
+    def subnet_of(network):
+        with _LOCK, _one_torch_thread():     # the evaluation's float rounding: the same weights
+            return recalibrated_subnet(ctx, network)
+    return MemberScoring(subnet_of, p.calibration, p.inputs, p.labels, settings.image_size, ctx.data.num_classes)
+
+
+@contextmanager
+def _one_torch_thread():
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

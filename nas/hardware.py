@@ -266,6 +266,12 @@ class HardwareEvaluator:
             return {}
         return self.space.layer_peripherals(genes, layer_locations(self._partitioned(genes)))
 
+    def compile_options(self, genes, **more):
+        """`compile_options` for compiling `genes` as this evaluator placed and costed it; `more`: further
+        CompileOptions fields (calibration, eval_data, ...)."""
+        return compile_options(self.xbars, self.samples, self.seed, self.layer_peripherals(genes), self.target,
+                               self.target_values, **more)
+
     def placed(self, genes):
         """(placed module, whether one copy of it packed into the budget) of a candidate, its layers carrying
         their periphery. Raises CompileError only for a model that cannot be placed at all."""
