@@ -50,7 +50,7 @@ QUICK_LIMIT_SECONDS = 300
 EVAL_TARGET_SECONDS = 0.5
 FLOOR = {"input_bits": 4, "adc_bits": 5}
 QUICK_BATCH = 32               # as bench/nas.py's quick run
-ACCURACY_SAMPLES = 100         # validation samples of each precision accuracy (digits has 359)
+ACCURACY_SAMPLES = 50          # validation samples of each precision accuracy (digits has 359)
 TIMED_CANDIDATES = 8
 WARMUP_CANDIDATES = 8
 
@@ -201,6 +201,8 @@ def co_search(workers: int, steps: int, pop: int, gens: int, samples: int, accur
         print(f"  {label}: best EDAP at <= 1 point lost: {reference['edap'] / best['edap']:.2f}x lower "
               f"(accuracy {best['accuracy']:.3f}, float {best['float_accuracy']:.3f}, "
               f"{best['peripherals'][:60]}...)")
+    front = ", ".join(f"{c['accuracy']:.2f}/{reference['edap'] / c['edap']:.2f}x" for c in result.pareto)
+    print(f"  Pareto front (accuracy / EDAP lower than the reference): {front}")
     lost = [c["float_accuracy"] - c["accuracy"] for c in ok]
     print(f"  what precision costs: float minus program accuracy over the feasible candidates, median "
           f"{sorted(lost)[len(lost) // 2]:.3f}, max {max(lost):.3f}")
