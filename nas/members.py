@@ -46,12 +46,12 @@ class MemberScoring:
         return trained_model(blocks, self.subnet_of(network), network)
 
     def compile_fields(self, folder: Path) -> dict:
-        """CompileOptions fields: the calibration images and the validation samples as --eval-data."""
+        """CompileOptions fields: the calibration images and the validation samples as --eval-data (written
+        to `folder/validation`)."""
         path = folder / VALIDATION_FOLDER
-        if not (path / "labels.npy").is_file():
-            path.mkdir(parents=True, exist_ok=True)
-            np.save(path / "inputs.npy", self.inputs[:, 0])
-            np.save(path / "labels.npy", self.labels)
+        path.mkdir(parents=True, exist_ok=True)
+        np.save(path / "inputs.npy", self.inputs[:, 0])
+        np.save(path / "labels.npy", self.labels)
         return {"calibration": self.calibration, "eval_data": str(path), "eval_samples": len(self.labels)}
 
 
@@ -83,18 +83,18 @@ def compile_members(out: str | Path, pareto: list[dict], hardware: HardwareEvalu
     when the hardware's differs)."""
     from rnc.driver import compile_model, write_outputs
     folder = Path(out) / "pareto"
+    checked = scoring.compile_fields(folder) if scoring is not None and best else {}
+    same_size = scoring is not None and scoring.image_size == hardware.image_size
     results = []
     for c in pareto[:best]:
         genes = hardware.space.from_str(c["genes"])
-        same_size = scoring is not None and scoring.image_size == hardware.image_size
-        extra = scoring.compile_fields(folder) if same_size else {}
-        result = compile_model(folder / f"{c['genes']}.onnx", hardware.compile_options(genes, **extra),
-                               name=c["genes"])
+        result = compile_model(folder / f"{c['genes']}.onnx",
+                               hardware.compile_options(genes, **(checked if same_size else {})), name=c["genes"])
         write_outputs(folder / c["genes"], result)
         message = f"compiled Pareto member {c['genes']}: EDAP {result.last.edap_pj_ns_mm2:.4g} pJ ns mm2"
         if scoring is not None:
-            checked = result if same_size else _compile_at_accuracy_size(scoring, hardware, genes, folder)
-            c["simulated_accuracy"] = checked.accuracy.top1_accuracy
+            simulated = result if same_size else _compile_at_accuracy_size(scoring, hardware, genes, checked)
+            c["simulated_accuracy"] = simulated.accuracy.top1_accuracy
             agree = "agrees" if c["simulated_accuracy"] == c["accuracy"] else "DIFFERS"
             message += (f"; simulated accuracy {c['simulated_accuracy']:.4f} on {len(scoring.labels)} samples "
                         f"{agree} with the searched {c['accuracy']:.4f}")
@@ -103,11 +103,12 @@ def compile_members(out: str | Path, pareto: list[dict], hardware: HardwareEvalu
     return results
 
 
-def _compile_at_accuracy_size(scoring: MemberScoring, hardware: HardwareEvaluator, genes, folder: Path):
-    """The member compiled (not written) at the accuracy's image size, simulated on the validation samples."""
+def _compile_at_accuracy_size(scoring: MemberScoring, hardware: HardwareEvaluator, genes, fields: dict):
+    """The member compiled (not written) at the accuracy's image size, simulated on the validation samples
+    (`fields`: MemberScoring.compile_fields)."""
     from rnc.driver import compile_model
     from rnc.frontends.onnx.importer import import_onnx
     from rnc.nas.onnx_blocks import BlockExports
     blocks = BlockExports(scoring.image_size, scoring.num_classes)
     proto = scoring.model(blocks, hardware.space.split(genes)[0])
-    return compile_model(import_onnx(proto), hardware.compile_options(genes, **scoring.compile_fields(folder)))
+    return compile_model(import_onnx(proto), hardware.compile_options(genes, **fields))
