@@ -66,9 +66,6 @@ class Target:
     digital_lanes: int = parameter(32, unit="results/cycle", source=_TIMING_MD,
                                    doc="elementwise results each tile's digital unit produces per cycle",
                                    allowed=integers(1, MAX_WIDTH))
-    buffer_bytes_per_cycle: int = parameter(64, unit="bytes/cycle", source=_TIMING_MD,
-                                            doc="tile buffer read/write bandwidth (not modelled yet)",
-                                            allowed=integers(1, MAX_WIDTH))
     chip: str = parameter(DEFAULT_CHIP, unit="-", source="rnc/hw/targets/*.toml (isaac, rnc-reference) or a file",
                           doc="the chip: tiles, network, component figures (docs/hardware.md)",
                           allowed=of_kind(str))
