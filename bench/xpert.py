@@ -18,8 +18,11 @@
 2. `rnc nas search --peripherals --objectives accuracy,edap` on digits (population 16, 10 generations,
    2 workers, after a 60-step supernet training): the best EDAP improvement at no more than 1 point of
    accuracy lost, against the most accurate candidate's network with the baseline periphery, and the time
-   per candidate evaluation. The accuracy does not see the precision yet (no torch fake quantization in rnc):
-   the figure at XPert's precision floor (inputs >= 4 bits, ADCs >= 5 bits everywhere) is printed beside it.
+   per candidate evaluation. A candidate's accuracy is its program's under its per-layer precision (the
+   crossbars' arithmetic in torch, nas/precision_eval.py) on the first `--accuracy-samples` validation
+   samples, at the co-search's target values (rnc.nas.evaluate.CO_SEARCH_TARGET_VALUES); the float accuracy
+   and the figure at XPert's precision floor (inputs >= 4 bits, ADCs >= 5 bits everywhere) are printed
+   beside it.
 
 The machine's load average is printed: the machine is shared and timings scale with it.
 """
@@ -51,6 +54,7 @@ QUICK_LIMIT_SECONDS = 300
 EVAL_TARGET_SECONDS = 0.5
 FLOOR = {"input_bits": 4, "adc_bits": 5}
 QUICK_BATCH = 32               # as bench/nas.py's quick run
+ACCURACY_SAMPLES = 50          # validation samples of each precision accuracy (digits has 359)
 TIMED_CANDIDATES = 8
 WARMUP_CANDIDATES = 8
 
@@ -164,15 +168,22 @@ def meets_floor(row: dict, space) -> bool:
                for i, g in enumerate(periph.decode(peripheral)) if i in active)
 
 
-def co_search(workers: int, steps: int, pop: int, gens: int, samples: int) -> None:
-    from rnc.nas.evaluate import EvalSettings, evaluate
+def co_settings(supernet: str, samples: int, accuracy_samples: int):
+    """The quick co-search's evaluation settings: 16x16 digits for accuracy and hardware."""
+    from rnc.nas.evaluate import EvalSettings
+    return EvalSettings(supernet, hw_image_size=16, samples=samples, peripherals=True,
+                        accuracy_samples=accuracy_samples)
+
+
+def co_search(workers: int, steps: int, pop: int, gens: int, samples: int, accuracy_samples: int) -> None:
+    from rnc.nas.evaluate import evaluate
     from rnc.nas.executors import make_executor
     from rnc.nas.search import search
     started = time.perf_counter()
     folder = Path(tempfile.mkdtemp(prefix="rnc-xpert-bench-"))
     seconds = quick_supernet(folder / "supernet.pt", steps, QUICK_BATCH)
     print(f"co-search on digits: supernet training, {steps} steps of batch {QUICK_BATCH}: {seconds:.1f} s")
-    settings = EvalSettings(str(folder / "supernet.pt"), hw_image_size=16, samples=samples, peripherals=True)
+    settings = co_settings(str(folder / "supernet.pt"), samples, accuracy_samples)
     executor = make_executor(workers)
     t = time.perf_counter()
     try:
@@ -186,8 +197,11 @@ def co_search(workers: int, steps: int, pop: int, gens: int, samples: int) -> No
     network, _ = space.split(space.from_str(top["genes"]))
     torch.set_num_threads(1)
     reference = evaluate(settings, space.baseline_peripherals(network))
-    print(f"  reference: the most accurate candidate's network ({top['accuracy']:.3f}) with the baseline "
-          f"periphery: EDAP {reference['edap']:.4g} pJ ns mm2")
+    print(f"  accuracy: the program's under each layer's precision on {accuracy_samples} validation samples, "
+          f"target values {settings.target_overrides}")
+    print(f"  reference: the most accurate candidate's network ({top['accuracy']:.3f}, float "
+          f"{top['float_accuracy']:.3f}) with the baseline periphery: accuracy {reference['accuracy']:.3f}, "
+          f"EDAP {reference['edap']:.4g} pJ ns mm2")
     for label, rows in (("any periphery", ok), ("XPert's precision floor", [c for c in ok if meets_floor(c, space)])):
         close = [c for c in rows if c["accuracy"] >= reference["accuracy"] - 0.01]
         if not close:
@@ -195,10 +209,16 @@ def co_search(workers: int, steps: int, pop: int, gens: int, samples: int) -> No
             continue
         best = min(close, key=lambda c: c["edap"])
         print(f"  {label}: best EDAP at <= 1 point lost: {reference['edap'] / best['edap']:.2f}x lower "
-              f"(accuracy {best['accuracy']:.3f}, {best['peripherals'][:60]}...)")
+              f"(accuracy {best['accuracy']:.3f}, float {best['float_accuracy']:.3f}, "
+              f"{best['peripherals'][:60]}...)")
+    front = ", ".join(f"{c['accuracy']:.2f}/{reference['edap'] / c['edap']:.2f}x" for c in result.pareto)
+    print(f"  Pareto front (accuracy / EDAP lower than the reference): {front}")
+    lost = [c["float_accuracy"] - c["accuracy"] for c in ok]
+    print(f"  what precision costs: float minus program accuracy over the feasible candidates, median "
+          f"{sorted(lost)[len(lost) // 2]:.3f}, max {max(lost):.3f}")
     print(f"  search: {result.evaluations} evaluations in {seconds:.1f} s with {workers} workers = "
           f"{seconds * workers / max(1, result.evaluations):.2f} s per candidate evaluation (aim < "
-          f"{EVAL_TARGET_SECONDS} s; accuracy, compile, lowering and native timing)")
+          f"{EVAL_TARGET_SECONDS} s; precision accuracy, compile, lowering and native timing)")
     total = time.perf_counter() - started
     print(f"  quick co-search (pop {pop}, {gens} generations): {total:.0f} s end to end, limit "
           f"{QUICK_LIMIT_SECONDS} s; {load()}")
@@ -207,23 +227,40 @@ def co_search(workers: int, steps: int, pop: int, gens: int, samples: int) -> No
 
 def evaluation_time(settings, count: int) -> None:
     """Wall and CPU seconds of `count` fresh candidates evaluated in this process (context loaded first):
-    the CPU time is what an idle core would take, whatever the machine's load."""
+    the CPU time is what an idle core would take, whatever the machine's load. The CPU time of the precision
+    accuracy (trained export, partition, calibration, the crossbars' arithmetic on the validation samples)
+    is printed apart."""
     import random
-    from rnc.nas.evaluate import evaluate
+    from rnc.nas.evaluate import _context, evaluate
     space = settings.search_space
     rng = random.Random(1)
     draw = lambda: tuple(rng.randint(0, hi) for hi in space.upper_bounds())   # noqa: E731
     evaluate(settings, draw())                      # loads data, supernet, baseline, first block exports
     for _ in range(WARMUP_CANDIDATES):              # most block pieces exported once, as in a search
         evaluate(settings, draw())
+    precision = _context(settings).precision
+    spent = [0.0]
+    if precision is not None:
+        measured = precision.accuracy
+
+        def timed(*args):
+            c = time.process_time()
+            try:
+                return measured(*args)
+            finally:
+                spent[0] += time.process_time() - c
+        precision.accuracy = timed
     wall = cpu = 0.0
     for _ in range(count):
         genes = draw()
         w, c = time.perf_counter(), time.process_time()
         evaluate(settings, genes)
         wall, cpu = wall + time.perf_counter() - w, cpu + time.process_time() - c
+    if precision is not None:
+        del precision.accuracy
     print(f"  per candidate evaluation (mean of {count} after {WARMUP_CANDIDATES} warm-up): {wall / count:.2f} s wall, "
-          f"{cpu / count:.2f} s CPU (aim < {EVAL_TARGET_SECONDS} s); {load()}")
+          f"{cpu / count:.2f} s CPU (aim < {EVAL_TARGET_SECONDS} s), of which the precision accuracy "
+          f"{spent[0] / count:.2f} s CPU ({settings.accuracy_samples} samples); {load()}")
 
 
 def main() -> None:
@@ -237,17 +274,18 @@ def main() -> None:
     p.add_argument("--pop", type=int, default=16)
     p.add_argument("--gens", type=int, default=10)
     p.add_argument("--samples", type=int, default=2, help="samples pipelined in the co-search's timing")
+    p.add_argument("--accuracy-samples", type=int, default=ACCURACY_SAMPLES,
+                   help=f"validation samples of each precision accuracy (default {ACCURACY_SAMPLES})")
     args = p.parse_args()
     torch.set_num_threads(1)
     if args.timing_only:
-        from rnc.nas.evaluate import EvalSettings
-        evaluation_time(EvalSettings(str(Path(args.timing_only).resolve()), hw_image_size=16, samples=args.samples,
-                                     peripherals=True), TIMED_CANDIDATES)
+        evaluation_time(co_settings(str(Path(args.timing_only).resolve()), args.samples, args.accuracy_samples),
+                        TIMED_CANDIDATES)
         return
     if not args.skip_hardware:
         hardware_side(1)
     if not args.skip_search:
-        co_search(args.workers, args.steps, args.pop, args.gens, args.samples)
+        co_search(args.workers, args.steps, args.pop, args.gens, args.samples, args.accuracy_samples)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,14 @@ import numpy as np
 from rnc.backends.isa.lower import CALIBRATION_SAMPLES, calibration_inputs
 
 RANDOM = "random"
+GIVEN = "given"        # CompileOptions.calibration: input lists from the caller (rnc nas search)
 
 
 @dataclass
 class Calibration:
     """The calibration inputs of a compile and where they come from."""
 
-    source: str                           # "random" (seeded standard-normal), "digits" or the folder
+    source: str                           # "random" (seeded standard-normal), "given", "digits" or the folder
     samples: list[list[np.ndarray]]       # each one input list of the model
     seed: int | None = None               # the random inputs' seed
 

@@ -29,7 +29,7 @@ from rnc.passes.xbar.report import placement_report
 from rnc.driver.accuracy import evaluate_accuracy
 from rnc.driver.eval_data import EvalDataError, load_eval_data
 from rnc.driver.isa_run import baseline_native, run_isa
-from rnc.driver.calibration import Calibration, data_calibration, random_calibration
+from rnc.driver.calibration import GIVEN, Calibration, data_calibration, random_calibration
 from rnc.driver.limits import (DEFAULT_CALIBRATION_SAMPLES, DEFAULT_EVAL_SAMPLES, LimitError, check_memory,
                                check_options, default_memory_limit_gib)
 from rnc.driver.result import Baseline, BudgetResult, CompileResult
@@ -77,6 +77,9 @@ class CompileOptions:
     # Seconds each pack of `place`/`replicate` may search beyond its constructive passes (None: no limit, the
     # search is bounded by effort). The NAS places with 0, and compiles a chosen design with 0 to match.
     pack_time_limit: float | None = None
+    # Calibration inputs given directly, a list of input lists (instead of calibration_data; None: as that
+    # says); `rnc nas search` passes training images so a member compiles to the program it scored.
+    calibration: list | None = None
 
 
 def load_model(model: str, input_shape: tuple[int, ...] | None = None):
@@ -202,6 +205,10 @@ def _calibration(model, options: CompileOptions, source: str | None) -> Calibrat
             raise CompileError("--calibration-data calibrates the simulated program: it cannot be used with "
                                "--no-simulate")
         return None
+    if options.calibration is not None:
+        if options.calibration_data:
+            raise CompileError("give calibration inputs or --calibration-data, not both")
+        return Calibration(GIVEN, options.calibration)
     if not options.calibration_data:
         return random_calibration(model, options.seed)
     data = _load_data(options.calibration_data, model, options.calibration_samples, source, "--calibration-data",

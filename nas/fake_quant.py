@@ -77,41 +77,57 @@ def crossbar_mvm(x: torch.Tensor, w: torch.Tensor, precision,
 
 
 def sliced_mvm(windows, x: torch.Tensor, w: torch.Tensor, precision,
-               row_blocks: Sequence[tuple[int, int]] | None = None) -> torch.Tensor:
+               row_blocks: Sequence[tuple[int, int]] | None = None, rows=None) -> torch.Tensor:
     """`crossbar_mvm` of `windows(x)`: the digits are cut from `x` (an activation map) before `windows`
     rearranges them into rows (digit-wise work on the map is k*k times smaller than on a conv's windows).
-    `windows` must map zeros to zeros and keep values (an unfold, a reshape)."""
+    `windows` must map zeros to zeros and keep values (an unfold, a reshape). `rows(values)`, when given,
+    stands for `WindowRows(windows(values))` (the same sums, e.g. without materializing the windows)."""
     p = precision
     w = w.to(F64)
+    rows = rows or (lambda values: WindowRows(windows(values)))
     blocks = list(row_blocks) if row_blocks else [(0, w.shape[0])]
     narrowed = narrow(x, p.input_shift, p.input_bits)
     scale = 2.0 ** (p.input_shift + p.weight_shift)
     if all(p.adc_shift(r1 - r0, k) == 0 for r0, r1 in blocks for k in range(p.input_slices)):
-        rows = windows(narrowed).to(F64)   # every conversion exact: the plain product of the narrowed values
-        return _column_sums(rows, narrow(w, p.weight_shift, p.weight_bits), rows.dim() == 3) * scale
+        # every conversion exact: the plain product of the narrowed values
+        return rows(narrowed).sums(narrow(w, p.weight_shift, p.weight_bits), 0, w.shape[0]) * scale
     digits = weight_digits(w, p)
     stored = sum(sign * 2.0 ** (p.cell_bits * j) * g for sign, j, g in digits)   # what the cells add up to
     acc = None
     for k, slice_k in enumerate(input_slices(x, p)):
-        u = windows(slice_k).to(F64)
-        per_column = u.dim() == 3
+        u = rows(slice_k)
         if acc is None:
-            acc = torch.zeros(u.shape[0], w.shape[1], dtype=F64)
+            acc = torch.zeros(u.positions, w.shape[1], dtype=F64)
         for r0, r1 in blocks:
             shift = p.adc_shift(r1 - r0, k)
-            ub = u[..., r0:r1]
             if shift == 0:   # exact conversions: the cell slices' shifted sum is one product
-                acc += 2.0 ** (p.dac_bits * k) * _column_sums(ub, stored[r0:r1], per_column)
+                acc += 2.0 ** (p.dac_bits * k) * u.sums(stored, r0, r1)
                 continue
             for sign, j, g in digits:
-                sums = _column_sums(ub, g[r0:r1], per_column)
+                sums = u.sums(g, r0, r1)
                 acc += sign * 2.0 ** (p.dac_bits * k + p.cell_bits * j) * adc_convert(sums, shift, p.adc_max_code)
     if p.weight_sign == "offset":
-        rows = windows(narrowed).to(F64)
+        inputs = rows(narrowed)
         for r0, r1 in blocks:
-            total = rows[..., r0:r1].sum(dim=-1)
-            acc -= 2.0 ** (p.weight_bits - 1) * (total if rows.dim() == 3 else total[:, None])
+            acc -= 2.0 ** (p.weight_bits - 1) * inputs.totals(r0, r1)
     return acc * scale
+
+
+class WindowRows:
+    """The rows of a layer's matrix product, materialized (P, K), or (P, N, K) when column n reads its own."""
+
+    def __init__(self, u: torch.Tensor) -> None:
+        self.u = u.to(F64)
+        self.positions = u.shape[0]
+
+    def sums(self, levels: torch.Tensor, r0: int, r1: int) -> torch.Tensor:
+        """Each column's sum over rows r0:r1 of the rows times `levels` (K, N): (P, N)."""
+        return _column_sums(self.u[..., r0:r1], levels[r0:r1], self.u.dim() == 3)
+
+    def totals(self, r0: int, r1: int) -> torch.Tensor:
+        """The sum of rows r0:r1 (the offset correction's): (P, 1), or (P, N) per column."""
+        total = self.u[..., r0:r1].sum(dim=-1)
+        return total if self.u.dim() == 3 else total[:, None]
 
 
 def _column_sums(u: torch.Tensor, g: torch.Tensor, per_column: bool) -> torch.Tensor:
@@ -135,10 +151,11 @@ def requantize(acc: torch.Tensor, in_scale: float, w_scales: torch.Tensor, out_s
 
 
 def layer_integers(x_q: torch.Tensor, qw: torch.Tensor, qbias: torch.Tensor | None, precision,
-                   row_blocks, s_in: float, sw: torch.Tensor, s_out: float, windows=None) -> torch.Tensor:
+                   row_blocks, s_in: float, sw: torch.Tensor, s_out: float, windows=None, rows=None) -> torch.Tensor:
     """One matrix layer on int8 rows x_q (P, K) (or `windows(x_q)`, per-column windows (P, N, K) for a
-    depthwise layer): crossbar, bias, requantization -> int8 outputs (P, N) as float64."""
-    acc = sliced_mvm(windows or (lambda t: t), x_q.to(F64), qw, precision, row_blocks)
+    depthwise layer; or `rows`, see `sliced_mvm`): crossbar, bias, requantization -> int8 outputs (P, N) as
+    float64."""
+    acc = sliced_mvm(windows or (lambda t: t), x_q.to(F64), qw, precision, row_blocks, rows)
     if qbias is not None:
         acc = acc + qbias.to(F64)
     return requantize(acc, s_in, sw, s_out)

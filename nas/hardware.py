@@ -91,14 +91,14 @@ def run_passes(module, passes: list) -> None:
         raise CompileError(e.diagnostic.message) from None
 
 
-def partition(proto, target: str | None = None):
+def partition(proto, target: str | None = None, target_values: dict | None = None):
     """ONNX -> the canonicalized, tile-partitioned module, as `rnc compile --target TARGET` builds it (None:
-    the default target)."""
+    the default target), with `target_values` set on top (CompileOptions.target_values)."""
     from rnc.frontends.onnx.importer import import_onnx
     from rnc.ir.pass_manager import parse_pipeline
     from rnc.driver.pipeline import CompileOptions, canonicalize_pipeline, configure_target
     module = import_onnx(proto)
-    configure_target(module, CompileOptions(target_file=target))
+    configure_target(module, CompileOptions(target_file=target, target_values=dict(target_values or {})))
     run_passes(module, parse_pipeline(f"{canonicalize_pipeline()},tile-partition"))
     return module
 
@@ -137,14 +137,16 @@ def place(partitioned, budget: int | None, seed: int):
 
 
 def compile_options(budget: int | None, samples: int, seed: int, layer_peripherals: dict | None = None,
-                    target: str | None = None):
+                    target: str | None = None, target_values: dict | None = None, **more):
     """The `CompileOptions` under which `rnc compile` places a candidate exactly as `place` did, and lowers and
-    simulates it: its report's energy, area and EDAP are the searched ones."""
+    simulates it: its report's energy, area and EDAP are the searched ones. `more`: further CompileOptions
+    fields (calibration, eval_data, ...)."""
     from rnc.driver import CompileOptions
     return CompileOptions(target_file=target, budgets=[budget] if budget else None, duplicate=budget is not None,
                           samples=samples,
                           seed=seed, simulate_isa=True, pack_time_limit=PACK_SECONDS,
-                          layer_peripherals=dict(layer_peripherals or {}))
+                          layer_peripherals=dict(layer_peripherals or {}), target_values=dict(target_values or {}),
+                          **more)
 
 
 def native_costs(placed, samples: int, seed: int) -> Costs:
@@ -172,11 +174,12 @@ class HardwareEvaluator:
 
     def __init__(self, xbars: int | None, samples: int = 8, image_size: int = DEFAULT_HW_IMAGE_SIZE,
                  num_classes: int = 10, seed: int = 0, space: SearchSpace | None = None, cost: bool = False,
-                 target: str | None = None):
+                 target: str | None = None, target_values: dict | None = None):
         self.xbars, self.samples, self.image_size = xbars, samples, image_size
         self.num_classes, self.seed = num_classes, seed
         self.space = space or MobileNetSpace()
         self.cost, self.target = cost, target
+        self.target_values = dict(target_values or {})    # on top of the target, as rnc compile's options
         self.blocks = BlockExports(image_size, num_classes)
         self.cache: dict[tuple[int, ...], HardwareResult] = {}
         self.compiles = 0
@@ -192,7 +195,7 @@ class HardwareEvaluator:
             return self
         if xbars not in self._siblings:
             sibling = HardwareEvaluator(xbars, self.samples, self.image_size, self.num_classes, self.seed,
-                                        self.space, self.cost, self.target)
+                                        self.space, self.cost, self.target, self.target_values)
             sibling.blocks, sibling._baseline = self.blocks, self.baseline
             sibling._models, sibling._partitions = self._models, self._partitions
             self._siblings[xbars] = sibling
@@ -203,7 +206,7 @@ class HardwareEvaluator:
         """The ISAAC-like mapping of the space's baseline network (mbv3_small, VGG16): {'xbars', 'latency_ns'}."""
         if self._baseline is None:
             from rnc.driver.timing import isaac_layers, simulate
-            module = partition(self.baseline_onnx(), self.target)
+            module = partition(self.baseline_onnx(), self.target, self.target_values)
             self._baseline = {"xbars": isaac_xbars(module),
                               "latency_ns": simulate(isaac_layers(module), self.samples).latency_ns}
         return self._baseline
@@ -238,7 +241,8 @@ class HardwareEvaluator:
         """The partitioned module of the candidate's network (the last few kept: a periphery-only search
         partitions its one network once)."""
         network, _ = self.space.split(genes)
-        return _remember(self._partitions, network, lambda: partition(self.model(genes), self.target))
+        return _remember(self._partitions, network,
+                         lambda: partition(self.model(genes), self.target, self.target_values))
 
     def evaluate(self, genes) -> HardwareResult:
         key = self.space.canonical(genes)
@@ -261,6 +265,12 @@ class HardwareEvaluator:
         if not self.space.groups:
             return {}
         return self.space.layer_peripherals(genes, layer_locations(self._partitioned(genes)))
+
+    def compile_options(self, genes, **more):
+        """`compile_options` for compiling `genes` as this evaluator placed and costed it; `more`: further
+        CompileOptions fields (calibration, eval_data, ...)."""
+        return compile_options(self.xbars, self.samples, self.seed, self.layer_peripherals(genes), self.target,
+                               self.target_values, **more)
 
     def placed(self, genes):
         """(placed module, whether one copy of it packed into the budget) of a candidate, its layers carrying

@@ -46,6 +46,10 @@ class BlockExports:
         return len(self._pieces)
 
     def model(self, genes) -> onnx.ModelProto:
+        return chain(self.pieces(genes))
+
+    def pieces(self, genes) -> list[onnx.ModelProto]:
+        """The exported pieces of `genes`' subnet in order (`piece_modules` of its SubnetNet)."""
         configs = subnet_configs(genes)
         size = conv_output_size(self.image_size, 3, 2)               # after the stem
         size = conv_output_size(size, configs[0][1], configs[0][2])   # after the fixed first block
@@ -55,7 +59,7 @@ class BlockExports:
             size = conv_output_size(size, config[1], config[2])
         last = configs[-1][4]
         pieces.append(self._piece(("head", last, size), lambda: self._head(configs), (last, size)))
-        return chain(pieces)
+        return pieces
 
     def _piece(self, key: tuple, build, input_cs: tuple[int, int]) -> onnx.ModelProto:
         if key not in self._pieces:
@@ -71,14 +75,19 @@ class BlockExports:
         return SubnetNet(configs, self.num_classes)
 
     def _stem_and_first(self, first: tuple) -> nn.Module:
-        net = self._net([first])
-        return nn.Sequential(net.stem, net.blocks[0])
+        return piece_modules(self._net([first]))[0]
 
     def _block(self, config: tuple) -> nn.Module:
         return self._net([config]).blocks[0]
 
     def _head(self, configs: list[tuple]) -> nn.Module:
-        return _Head(self._net([configs[-1]]))
+        return piece_modules(self._net([configs[-1]]))[-1]
+
+
+def piece_modules(net: SubnetNet) -> list[nn.Module]:
+    """A subnet cut into the pieces `BlockExports` exports (sharing the net's module objects): the stem with
+    the fixed first block, each further block, the head with the classifier."""
+    return [nn.Sequential(net.stem, net.blocks[0]), *net.blocks[1:], _Head(net)]
 
 
 def chain(pieces: list[onnx.ModelProto]) -> onnx.ModelProto:

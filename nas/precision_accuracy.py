@@ -89,7 +89,9 @@ class _PreparedLayer:
                                  s_in, self.sw, s_out)
             return out.reshape(*lead, -1).numpy().astype(np.int8)
         b, ho, wo = self._out_shape(x)
-        out = layer_integers(x, self.qw, qb, self.precision, self.row_blocks, s_in, self.sw, s_out, self._windows)
+        rows = (lambda values: _DepthwiseRows(self, values)) if self.kind == "depthwise" else None
+        out = layer_integers(x, self.qw, qb, self.precision, self.row_blocks, s_in, self.sw, s_out, self._windows,
+                             rows)
         return out.reshape(b, ho, wo, -1).permute(0, 3, 1, 2).numpy().astype(np.int8)
 
     def _out_shape(self, x: torch.Tensor) -> tuple[int, int, int]:
@@ -102,12 +104,45 @@ class _PreparedLayer:
         """(P, K) rows of a conv, or (P, C, K) per-channel windows of a depthwise layer, of a (B, C, H, W)
         map (im2col in float32: exact for these small integers)."""
         (kh, kw), stride, (pt, pl, pb, pr), dilation = self.kernel, self.conv["s"], self.conv["p"], self.conv["d"]
+        if self.kind == "conv" and (kh, kw) == (1, 1) and not any((pt, pl, pb, pr)):   # a pointwise conv's rows
+            return x[:, :, ::stride[0], ::stride[1]].permute(0, 2, 3, 1).reshape(-1, x.shape[1])
         x = F.pad(x.to(torch.float32), (pl, pr, pt, pb))
         b, c = x.shape[:2]
         cols = F.unfold(x, (kh, kw), dilation=tuple(dilation), stride=tuple(stride))     # (B, C*kh*kw, L)
         if self.kind == "conv":
             return cols.permute(0, 2, 1).reshape(-1, cols.shape[1])
         return cols.reshape(b, c, kh * kw, -1).permute(0, 3, 1, 2).reshape(-1, c, kh * kw)
+
+
+class _DepthwiseRows:
+    """A depthwise layer's column sums computed from the activation map by a grouped convolution in float32
+    (`fake_quant.WindowRows`' sums without its (P, C, k*k) windows: several times faster). Exact: the values
+    and levels are integers and every partial sum stays below 2^24 (checked; else the windows)."""
+
+    EXACT_BELOW = 2.0 ** 24
+
+    def __init__(self, layer: _PreparedLayer, values: torch.Tensor) -> None:
+        self.layer, self.values = layer, values
+        (pt, pl, pb, pr) = layer.conv["p"]
+        self.padded = F.pad(values.to(torch.float32), (pl, pr, pt, pb))
+        self.peak = float(values.abs().max()) if values.numel() else 0.0
+        b, ho, wo = layer._out_shape(values)
+        self.positions = b * ho * wo
+
+    def sums(self, levels: torch.Tensor, r0: int, r1: int) -> torch.Tensor:
+        if self.peak * float(levels[r0:r1].abs().max()) * (r1 - r0) >= self.EXACT_BELOW:
+            from rnc.nas.fake_quant import WindowRows
+            return WindowRows(self.layer._windows(self.values)).sums(levels, r0, r1)
+        channels = levels.shape[1]
+        kept = torch.zeros_like(levels)
+        kept[r0:r1] = levels[r0:r1]                          # a tile's rows only
+        kernel = kept.T.reshape(channels, 1, *self.layer.kernel).to(torch.float32)
+        out = F.conv2d(self.padded, kernel, stride=tuple(self.layer.conv["s"]), dilation=tuple(self.layer.conv["d"]),
+                       groups=channels)                      # (B, C, Ho, Wo)
+        return out.permute(0, 2, 3, 1).reshape(-1, channels).to(F64)
+
+    def totals(self, r0: int, r1: int) -> torch.Tensor:
+        return self.sums(torch.ones(self.layer.qw.shape, dtype=F64), r0, r1)
 
 
 def precision_accuracy(model: Any, settings_per_layer: Mapping[int, Mapping[str, Any]], data: Any, *,

@@ -41,12 +41,22 @@ def best_feasible(candidates: list[dict]) -> tuple[float | None, float | None]:
     return (max(accuracies) if accuracies else None), (max(c["speedup"] for c in ok) if ok else None)
 
 
+# Co-search rows: the float accuracy beside the precision one (`accuracy`), and for compiled Pareto members the
+# ISA simulator's top-1 on the searched validation samples.
+FLOAT_ACCURACY = "float_accuracy"
+CHECK_FIELDS = ("simulated_accuracy",)
+
+
 def write_csv(path: str | Path, rows: list[dict]) -> None:
     """The whole file at once (temp file, then rename): readers never see half a generation. Rows of an
-    intermittent search have its columns too."""
+    intermittent search have its columns too, compiled co-search members theirs."""
     from rnc.nas.intermittent import POWER_FIELDS
     path = Path(path)
     fields = FIELDS + POWER_FIELDS if any(POWER_FIELDS[0] in row for row in rows) else FIELDS
+    fields += CHECK_FIELDS if any(CHECK_FIELDS[0] in row for row in rows) else ()
+    if any(FLOAT_ACCURACY in row for row in rows):
+        at = fields.index("accuracy") + 1
+        fields = fields[:at] + (FLOAT_ACCURACY,) + fields[at:]
     check_figures([{k: row.get(k) for k in fields} for row in rows], str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     text = io.StringIO()

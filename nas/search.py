@@ -1,5 +1,6 @@
-"""NSGA-II search over integer genes: by default maximise accuracy (supernet weights, recalibrated BatchNorm)
-and speedup, subject to packing into the crossbar budget; `objectives` and `limits` (nas/objectives.py) choose
+"""NSGA-II search over integer genes: by default maximise accuracy (supernet weights, recalibrated BatchNorm;
+with peripheral genes the compiled program's accuracy under each layer's precision, nas/evaluate.py) and
+speedup, subject to packing into the crossbar budget; `objectives` and `limits` (nas/objectives.py) choose
 others, e.g. accuracy and EDAP under an area limit when peripherals are searched, or (with
 `settings.power`, rnc.nas.intermittent) accuracy and the intermittent latency, a design existing for every
 layer being a constraint. Every evaluated candidate is

@@ -92,3 +92,20 @@ def test_calibrated_on_data_it_computes_the_compiled_programs_shifts_and_numbers
     np.testing.assert_array_equal(ours.outputs(data.inputs[:, 0]), simulated)
     assert precision_accuracy(str(path), {}, "digits", samples=40, target_values=values, calibration_data="digits",
                               calibration_samples=24) == compiled.accuracy.top1_accuracy
+
+
+def test_depthwise_layers_by_convolution_equal_their_windows(tmp_path, monkeypatch):
+    """The grouped-convolution column sums of depthwise layers are the materialized windows' sums, exactly."""
+    torch.set_num_threads(1)
+    from rnc.frontends.zoo import build_model
+    from rnc.nas import precision_accuracy
+    from rnc.nas.digits_model import export_image_model
+    path = tmp_path / "mbv3.onnx"
+    export_image_model(build_model("mbv3_small"), 16, path)
+    values = {"adc_model": "quantized", "adc_bits": 5, "input_bits": 4, "cell_bits": 4}
+    result = compile_model(str(path), CompileOptions(target_values=values))
+    x = load_eval_data("digits", result.model, 3).inputs[:, 0]
+    by_convolution = QuantizedNetwork(result.partitioned).int8_outputs(x)
+    monkeypatch.setattr(precision_accuracy._DepthwiseRows, "EXACT_BELOW", 0.0)    # always the windows
+    by_windows = QuantizedNetwork(result.partitioned).int8_outputs(x)
+    assert all(np.array_equal(a, b) for a, b in zip(by_convolution, by_windows))

@@ -24,7 +24,7 @@ OBJECTIVES = ("accuracy", "edap")
 
 @pytest.fixture(scope="module")
 def co_settings(settings):
-    return replace(settings, peripherals=True)
+    return replace(settings, peripherals=True, accuracy_samples=16)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,8 @@ def test_a_pareto_member_compiles_to_the_edap_it_was_scored_with(co_settings, re
     overrides = hardware.layer_peripherals(genes)
     path = tmp_path / "member.onnx"
     hardware.onnx(genes, path=path)
-    result = compile_model(path, compile_options(XBARS, SAMPLES, 0, overrides))
+    result = compile_model(path, compile_options(XBARS, SAMPLES, 0, overrides,
+                                                 target_values=co_settings.target_overrides))
     run = result.last
     assert run.edap_pj_ns_mm2 == member["edap"]
     assert (run.energy_per_inference_pj, run.area_mm2, run.xbars_used) == \
@@ -93,15 +94,21 @@ def test_limits_mark_candidates_without_dropping_them(co_settings, reference):
 
 def test_cli_co_search_writes_members_and_reports(tmp_path, search_flags):
     out = tmp_path / "co"
-    flags = search_flags(out) + ["--gens", "1", "--peripherals", "--max-area", "1000", "--compile-best", "1"]
+    flags = search_flags(out) + ["--gens", "1", "--peripherals", "--max-area", "1000", "--compile-best", "1",
+                                 "--accuracy-samples", "10"]
     assert main(flags) == 0
     rows = list(csv.DictReader(open(out / "candidates.csv")))
-    assert {"energy_pj", "area_mm2", "edap", "tops_per_w", "tops_per_mm2", "peripherals", "violations"} <= set(rows[0])
+    assert {"energy_pj", "area_mm2", "edap", "tops_per_w", "tops_per_mm2", "peripherals", "violations",
+            "float_accuracy"} <= set(rows[0])
     pareto = list(csv.DictReader(open(out / "pareto.csv")))
     first = pareto[0]["genes"]
     assert (out / "pareto" / f"{first}.toml").read_text().startswith("[layer.0]")
     report = json.loads((out / "pareto" / first / "report.json").read_text())
     assert report["summary"]["edap_pj_ns_mm2"] == float(pareto[0]["edap"])
+    # The compiled member, simulated on the searched validation samples, has the searched accuracy.
+    assert pareto[0]["simulated_accuracy"] == pareto[0]["accuracy"]
+    assert all(p["simulated_accuracy"] == "" for p in pareto[1:])
+    assert report["summary"]["accuracy"]["samples"] == 10
     assert (out / "pareto.png").stat().st_size > 0
 
 

@@ -99,7 +99,11 @@ def _add_co_search(sp: argparse.ArgumentParser) -> None:
                     help="--max-area may be exceeded by this many percent (XPert's area tolerance; default 0)")
     sp.add_argument("--compile-best", type=int_in(0, MAX_POPULATION), metavar="K",
                     help=f"compile the K best Pareto members with their reports (default {DEFAULT_COMPILE_BEST} "
-                         f"when energy, area or EDAP is searched, else 0)")
+                         f"when energy, area or EDAP is searched, else 0); with --peripherals also simulate them "
+                         f"on the validation samples (pareto.csv's simulated_accuracy)")
+    sp.add_argument("--accuracy-samples", type=int_in(1, MAX_COUNT), metavar="N",
+                    help="measure accuracies on the first N validation samples only (default all; with "
+                         "--peripherals each costs a run of the crossbars' arithmetic)")
 
 
 def _add_xpert(sub) -> None:
@@ -204,7 +208,7 @@ def _train(args, data, out: Path, log) -> int:
 def _search(args, data, out: Path, log) -> int:
     from rnc.nas import train
     from rnc.nas.checkpoint import CheckpointError
-    from rnc.nas.evaluate import EvalSettings
+    from rnc.nas.evaluate import EvalSettings, member_scoring
     from rnc.nas.executors import ExecutorError, make_executor
     from rnc.nas.hardware import HardwareEvaluator
     from rnc.nas.members import compile_members, write_members
@@ -256,7 +260,7 @@ def _search(args, data, out: Path, log) -> int:
     settings = EvalSettings(path and str(path.resolve()), args.data,
                             args.data_dir and str(Path(args.data_dir).resolve()), args.image_size, args.data_limit,
                             args.xbars, args.samples, args.hw_image_size, args.seed, space.name, args.peripherals,
-                            cost, target, power)
+                            cost, target, power, accuracy_samples=args.accuracy_samples)
     try:
         executor = make_executor(args.workers, args.dask)
     except ExecutorError as e:
@@ -273,8 +277,10 @@ def _search(args, data, out: Path, log) -> int:
         log(f"resumed after generation {result.resumed_after}")
     write_csv(out / "pareto.csv", result.pareto)
     hardware = HardwareEvaluator(args.xbars, args.samples, args.hw_image_size, data.num_classes, args.seed, space,
-                                 cost, target)
-    write_members(out, result.pareto, hardware, net and (lambda genes: subnet_module(net, space.split(genes)[0])))
+                                 cost, target, settings.target_overrides)
+    scoring = member_scoring(settings)
+    write_members(out, result.pareto, hardware, net and (lambda genes: subnet_module(net, space.split(genes)[0])),
+                  scoring)
     if power is not None:      # each member's execution design per layer, as rnc compile --power finds it
         from rnc.driver.intermittent import write_intermittent
         for c in result.pareto:
@@ -286,7 +292,9 @@ def _search(args, data, out: Path, log) -> int:
     plot_search(out / "pareto.png", result.candidates, result.pareto, args.xbars, baseline_acc,
                 _plot_axis(objectives))
     best = args.compile_best if args.compile_best is not None else (DEFAULT_COMPILE_BEST if cost else 0)
-    compile_members(out, result.pareto, hardware, best, log)
+    compile_members(out, result.pareto, hardware, best, log, scoring)
+    if scoring is not None and best:
+        write_csv(out / "pareto.csv", result.pareto)      # with the compiled members' simulated accuracy
     log(f"{len(result.candidates)} candidates ({result.evaluations} evaluated now), {len(result.pareto)} on the "
         f"Pareto front; wrote {out}")
     return 0
