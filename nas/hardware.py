@@ -24,6 +24,8 @@ skipped: they do not change a cost). `compile_options` gives the options that re
 """
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import torch
@@ -103,16 +105,6 @@ def partition(proto, target: str | None = None):
     return module
 
 
-def with_peripherals(partitioned, layer_peripherals: dict):
-    """A copy of a partitioned module whose xbar layers carry their own periphery (xbar layer index ->
-    overrides): the layers `rnc compile` builds when `layer-peripherals` runs before partition (the tiling
-    depends on no key the search sets: cell_bits is not searched)."""
-    from rnc.passes.xbar.layer_peripherals import set_layer_overrides
-    module = partitioned.clone()
-    set_layer_overrides(module, layer_peripherals)
-    return module
-
-
 def layer_locations(partitioned) -> list[str]:
     """The source location (ONNX node name) of each xbar layer, in layer order."""
     from rnc.dialects.xbar import module_layers
@@ -125,13 +117,18 @@ def isaac_xbars(partitioned) -> int:
     return sum(len(layer.copies[0]) for layer in isaac_layers(partitioned))
 
 
-def place(partitioned, budget: int | None, seed: int):
+def place(partitioned, budget: int | None, seed: int, layer_peripherals: dict | None = None):
     """A placed copy: replicated into `budget` crossbars, or (None) the fewest crossbars, one copy each.
-    Raises CompileError when one copy of every layer does not fit the budget."""
+    Its xbar layers carry their own periphery (`layer_peripherals`: xbar layer index -> overrides), as
+    `rnc compile` builds them when `layer-peripherals` runs before partition (the tiling depends on no key
+    the search sets: cell_bits is not searched). Raises CompileError when one copy of every layer does not
+    fit the budget."""
+    from rnc.passes.xbar.layer_peripherals import set_layer_overrides
     from rnc.passes.xbar.place import Place
     from rnc.passes.xbar.replicate import Replicate
     knobs = {"seed": seed, "time_limit": PACK_SECONDS} | PACK_KNOBS
     placed = partitioned.clone()
+    set_layer_overrides(placed, layer_peripherals or {})
     run_passes(placed, [Replicate(budget=budget, **knobs) if budget else Place(min_count=True, **knobs)])
     return placed
 
@@ -243,7 +240,8 @@ class HardwareEvaluator:
     def evaluate(self, genes) -> HardwareResult:
         key = self.space.canonical(genes)
         if key not in self.cache:
-            self.cache[key] = self._compile(key)
+            with collector_paused():
+                self.cache[key] = self._compile(key)
         return self.cache[key]
 
     def intermittent(self, genes, options):
@@ -267,13 +265,12 @@ class HardwareEvaluator:
         their periphery. Raises CompileError only for a model that cannot be placed at all."""
         from rnc.driver.pipeline import CompileError
         partitioned = self._partitioned(genes)
-        if self.space.groups:
-            partitioned = with_peripherals(partitioned, self.layer_peripherals(genes))
+        overrides = self.layer_peripherals(genes)
         try:
-            return place(partitioned, self.xbars, self.seed), True
+            return place(partitioned, self.xbars, self.seed, overrides), True
         except CompileError:
             # Does not pack into the budget: the minimal placement says how many crossbars it would need.
-            return place(partitioned, None, self.seed), False
+            return place(partitioned, None, self.seed, overrides), False
 
     def _compile(self, genes) -> HardwareResult:
         from rnc.passes.xbar.report import placement_report
@@ -287,6 +284,20 @@ class HardwareEvaluator:
         cost = native_costs(placed, self.samples, self.seed) if self.cost else None
         return HardwareResult(latency, base / latency, totals["xbars_used"], totals["utilization_of_used"],
                               feasible, isaac_xbars(self._partitioned(genes)), cost)
+
+
+@contextmanager
+def collector_paused():
+    """Python's cycle collector off for a candidate's compile: its IR (ops pointing at their parents) is
+    all cycles, which the collector would otherwise scan and promote again and again while it is built
+    (about a tenth of the compile). Collected once, when the next collection runs after it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _remember(cache: dict, key, make):
