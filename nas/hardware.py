@@ -25,6 +25,7 @@ skipped: they do not change a cost). `compile_options` gives the options that re
 from __future__ import annotations
 
 import gc
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
@@ -40,6 +41,7 @@ DEFAULT_HW_IMAGE_SIZE = 64     # the reference's input, 1x3x64x64
 PACK_SECONDS = 0               # see the module doc: deterministic and quick
 # The reference's packing rules, as `rnc compile` applies them by default.
 PACK_KNOBS = asdict(REFERENCE_PACKING)
+COST_ONLY_SCALE = 1.0          # every activation scale of a program lowered for its costs only
 MODEL_CACHE = 2                # exports and partitions kept (a periphery-only search has one network)
 
 
@@ -153,12 +155,12 @@ def native_costs(placed, samples: int, seed: int) -> Costs:
 
 def native_run(placed, samples: int, seed: int):
     """(program, TimingResult, EnergyResult) of `placed` lowered and timed natively over `samples` samples.
-    Timing and costs do not depend on the activation scales, so one calibration input is enough."""
+    Timing and costs do not depend on the activation scales: the program's are all `COST_ONLY_SCALE`, no
+    float run calibrates them (its numerics are not meant to run). `seed` is kept for callers."""
     from rnc.backends.isa import lower_program
-    from rnc.backends.isa.lower import calibration_inputs
     from rnc.sim.isa_sim.energy import energy_result
     from rnc.sim.isa_sim.timing import simulate_timing
-    program = lower_program(placed, calibration_inputs(placed, seed, count=1))
+    program = lower_program(placed, scales=defaultdict(lambda: COST_ONLY_SCALE))
     timing = simulate_timing(program, samples)
     return program, timing, energy_result(program, timing)
 
