@@ -42,6 +42,7 @@ PACK_SECONDS = 0               # see the module doc: deterministic and quick
 # The reference's packing rules, as `rnc compile` applies them by default.
 PACK_KNOBS = asdict(REFERENCE_PACKING)
 COST_ONLY_SCALE = 1.0          # every activation scale of a program lowered for its costs only
+FOOTPRINT_KEYS = {"cell_bits"}  # the per-layer peripheral keys that change a tile's cells (bit lines per weight)
 MODEL_CACHE = 2                # exports and partitions kept (a periphery-only search has one network)
 
 
@@ -184,6 +185,7 @@ class HardwareEvaluator:
         self._models: dict[tuple[int, ...], object] = {}
         self._partitions: dict[tuple[int, ...], object] = {}
         self._plans: dict[tuple, object] = {}
+        self._fewest: dict[tuple[int, ...], object] = {}
 
     def with_budget(self, xbars: int) -> HardwareEvaluator:
         """The evaluator for another crossbar budget, sharing this one's block exports and baseline."""
@@ -193,7 +195,7 @@ class HardwareEvaluator:
             sibling = HardwareEvaluator(xbars, self.samples, self.image_size, self.num_classes, self.seed,
                                         self.space, self.cost, self.target)
             sibling.blocks, sibling._baseline = self.blocks, self.baseline
-            sibling._models, sibling._partitions = self._models, self._partitions
+            sibling._models, sibling._partitions, sibling._fewest = self._models, self._partitions, self._fewest
             self._siblings[xbars] = sibling
         return self._siblings[xbars]
 
@@ -266,13 +268,26 @@ class HardwareEvaluator:
         """(placed module, whether one copy of it packed into the budget) of a candidate, its layers carrying
         their periphery. Raises CompileError only for a model that cannot be placed at all."""
         from rnc.driver.pipeline import CompileError
-        partitioned = self._partitioned(genes)
         overrides = self.layer_peripherals(genes)
+        if self.xbars is None:
+            return self._fewest_crossbars(genes, overrides), True
         try:
-            return place(partitioned, self.xbars, self.seed, overrides), True
+            return place(self._partitioned(genes), self.xbars, self.seed, overrides), True
         except CompileError:
             # Does not pack into the budget: the minimal placement says how many crossbars it would need.
-            return place(partitioned, None, self.seed, overrides), False
+            return self._fewest_crossbars(genes, overrides), False
+
+    def _fewest_crossbars(self, genes, overrides: dict):
+        """`place(partitioned, None, seed, overrides)`: the network's fewest-crossbars placement, made once
+        and given `overrides`. It packs the tiles' footprints only, which no searched key changes (only
+        cell_bits would); replication, in a budget, also weighs each layer's MVM time, which they do."""
+        from rnc.passes.xbar.layer_peripherals import set_layer_overrides
+        if any(FOOTPRINT_KEYS & set(o) for o in overrides.values()):
+            return place(self._partitioned(genes), None, self.seed, overrides)
+        network, _ = self.space.split(genes)
+        placed = _remember(self._fewest, network, lambda: place(self._partitioned(genes), None, self.seed)).clone()
+        set_layer_overrides(placed, overrides)
+        return placed
 
     def _compile(self, genes) -> HardwareResult:
         from rnc.passes.xbar.report import placement_report
