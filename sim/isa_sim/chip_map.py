@@ -60,7 +60,7 @@ class ChipMap:
         self.tiles = max(1, math.ceil(program.xbars / self.xbars_per_tile))
         self.chip: Chip = replace(chip, tiles=self.tiles, offchip_links=0)   # no instruction uses the links
         self.network = chip.network
-        self.model = CostModel(self.chip, self.target.crossbar_config())
+        self.model = _cost_model(self.chip, self.target.crossbar_config())
         self._models: dict[PeripheralConfig, CostModel] = {self.model.config: self.model}
         # Each layer's target: its crossbars as configured for it (isa.weight's peripheral attributes).
         self.weight_targets: dict[str, Target] = {w.sym_name: self.target.for_layer(w.peripheral_overrides)
