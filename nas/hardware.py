@@ -20,7 +20,14 @@ With `cost=True` (peripheral genes, or an energy, area or EDAP objective) the pl
 lowered to the crossbar ISA and timed by the native simulator, whose cost model charges every layer with
 its own periphery (`CompileOptions.layer_peripherals`): energy per inference, area, EDAP, TOPS/W and
 TOPS/mm^2 are the figures `rnc compile` reports for the same design, to the last bit (the numerics are
-skipped: they do not change a cost). `compile_options` gives the options that reproduce the placement.
+skipped: no calibration run, as the activation scales do not change a cost). `compile_options` gives the
+options that reproduce the placement.
+
+What a candidate shares with others is made once: the partition of its network (the last `MODEL_CACHE`
+networks), the fewest-crossbars placement of its network (it packs the tiles' footprints, which no searched
+key changes; replication into a budget also weighs each layer's MVM time, which the periphery changes, so
+it runs per candidate) and the simulator's cost models. Python's cycle collector waits for the end of a
+compile (`collector_paused`). bench/nas_eval.py prints the time per candidate.
 """
 from __future__ import annotations
 

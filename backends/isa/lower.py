@@ -99,14 +99,15 @@ class _Lowering:
 
     def declare(self, value, input_flag: UnitAttr | None = None) -> str:
         name = self.name(value)
-        self.tensors.append(TensorOp.build(sym_name=name, shape=tuple(value.type.shape),
-                                           scale=FloatAttr(self.scales[id(value)]), input=input_flag))
+        self.tensors.append(_instruction(TensorOp, sym_name=to_attr(name),
+                                         shape=to_attr(tuple(int(d) for d in value.type.shape)),
+                                         scale=FloatAttr(self.scales[id(value)]), input=input_flag))
         return name
 
     def new_stage(self, op, inputs) -> StageOp:
         deps = sorted({self.producer[id(v)] for v in inputs if id(v) in self.producer})
         label = op.location.name if getattr(op.location, "name", None) else op.name
-        stage = StageOp.build(label=str(label), deps=deps, regions=[Region([Block()])])
+        stage = _instruction(StageOp, [Region([Block()])], label=to_attr(str(label)), deps=to_attr(tuple(deps)))
         self.producer[id(op.results[0])] = len(self.stages)
         self.stages.append(stage)  # type: ignore[arg-type]
         self.declare(op.results[0])
@@ -162,10 +163,11 @@ class _Lowering:
                                   copy=to_attr(replica), start=to_attr(start), count=to_attr(end - start)))
         outputs = int(np.prod(layer.results[0].type.shape))
         row_blocks = len({t.rows for t in all_tiles if t.replica == 0})
+        dst, size = SymbolRefAttr(out), to_attr(outputs)
         if row_blocks > 1:
-            emit(AccumOp.build(acc=acc, tiles=row_blocks, elems=(row_blocks - 1) * outputs))
-        emit(RequantOp.build(dst=SymbolRefAttr(out), acc=acc, weight=SymbolRefAttr(blob), elems=outputs))
-        emit(SendOp.build(tensor=SymbolRefAttr(out), bytes=outputs))
+            emit(_instruction(AccumOp, acc=acc, tiles=to_attr(row_blocks), elems=to_attr((row_blocks - 1) * outputs)))
+        emit(_instruction(RequantOp, dst=dst, acc=acc, weight=weight, elems=size))
+        emit(_instruction(SendOp, tensor=dst, bytes=size))
 
     def digital(self, op) -> None:
         opcode = opcode_of(op)
@@ -193,17 +195,19 @@ class _Lowering:
                               [v.type.shape for v in op.operands], res.type.shape)
         out = self.name(res)
         emit = stage.regions[0].blocks[0].append
-        emit(DigitalOp.build(opcode=opcode, dst=SymbolRefAttr(out), srcs=ArrayAttr(tuple(srcs)),
-                             args=DictAttr.of(args) if args else None, elems=elems))
+        dst = SymbolRefAttr(out)
+        emit(_instruction(DigitalOp, opcode=to_attr(opcode), dst=dst, srcs=ArrayAttr(tuple(srcs)),
+                          args=DictAttr.of(args) if args else None, elems=to_attr(elems)))
         if opcode not in MOVES:
-            emit(SendOp.build(tensor=SymbolRefAttr(out), bytes=int(np.prod(res.type.shape))))
+            emit(_instruction(SendOp, tensor=dst, bytes=to_attr(int(np.prod(res.type.shape)))))
 
 
-def _instruction(cls, **attributes) -> Operation:
-    """`cls.build(**attributes)` for attributes already made (None: absent), stored in the op's declaration
-    order as `build` stores them, without its per-field conversions (most of a lowering's time)."""
+def _instruction(cls, regions: list[Region] = (), /, **attributes) -> Operation:
+    """`cls.build(regions=regions, **attributes)` for attributes already made (None: absent), stored in the
+    op's declaration order as `build` stores them, without its per-field conversions (most of a lowering's
+    time)."""
     return cls(None, (), (), {d.name: attributes[d.name] for d in cls.DEFINITION.attributes
-                              if attributes.get(d.name) is not None})
+                              if attributes.get(d.name) is not None}, regions)
 
 
 def _addressing(layer: LayerOp) -> tuple[str, dict]:
