@@ -9,6 +9,8 @@ model). Then the functional simulation's cost per sample at 8x8 slicing (1-bit D
 
     .venv/bin/python bench/precision.py                 # the subsampled grid (minutes)
     .venv/bin/python bench/precision.py --full          # every one of the 6 x 4 x 4 settings
+    .venv/bin/python bench/precision.py --adc-range     # ADC bits 3..8: worst-case vs calibrated ADC range,
+                                                        # random vs data calibration (docs/precision.md)
 
 The issue's "input bits {1,2,4,8}" are read here as the bits the DACs apply per read (dac_bits: 8, 4, 2 or 1
 reads of the 8-bit input); "cells per weight" c sets cell_bits = 8 / c.
@@ -89,6 +91,43 @@ def table(path: Path, samples: int, adc_grid) -> None:
                   flush=True)
 
 
+# The arithmetic of the --adc-range table: (cells per weight, DAC bits per read, weight sign), 1-bit reads of
+# 8-bit inputs; offset weights keep every cell near its middle level, differential ones leave most at 0.
+RANGE_SLICINGS = ((1, 1, "offset"), (4, 1, "offset"), (4, 1, "differential"))
+RANGE_MODES = (("worst-case", "random"), ("worst-case", "digits"), ("calibrated", "random"),
+               ("calibrated", "digits"))
+
+
+def adc_range_table(path: Path, samples: int, calibration_samples: int) -> None:
+    """Top-1 on the digits validation split at ADC bits 3..8: the worst-case ADC range against the calibrated
+    one, each calibrated on the compile's random inputs or on the digits training split (the first
+    `calibration_samples`), as `rnc compile --adc-range ... [--calibration-data digits]` compiles it."""
+    base = compile_model(str(path), CompileOptions())
+    data = load_eval_data("digits", base.model, samples)
+    train = load_eval_data("digits", base.model, calibration_samples, split="train")
+    calibrations = {"random": None, "digits": [[x] for x in train.inputs]}
+    print(f"ADC range x calibration inputs (random: {len(calibration_inputs(base.partitioned, 0))} seeded "
+          f"normal inputs; digits: {calibration_samples} training images), quantized ADC; top-1 on "
+          f"{len(data.inputs)} validation samples")
+    for mode, inputs in (("ideal ADC", None), ("ideal ADC, data calibration", calibrations["digits"])):
+        top1 = float(np.mean(QuantizedNetwork(base.partitioned, calibration=inputs).top1(data.inputs) == data.labels))
+        print(f"  {mode}: {100 * top1:.1f}%")
+    columns = [f" {range_}/{source:>6}" for range_, source in RANGE_MODES]
+    header, widths = "".join(columns), [len(c) for c in columns]
+    for cells, dac, sign in RANGE_SLICINGS:
+        values = {"cell_bits": 8 // cells, "weight_sign": sign}
+        partitioned = compile_model(str(path), CompileOptions(target_values=values)).partitioned
+        print(f"cells per weight {cells}, DAC bits {dac}, {sign} weights\n{'adc':>4}{header}")
+        for adc in ADC_BITS:
+            row = []
+            for range_, source in RANGE_MODES:
+                module = with_target(partitioned, dac_bits=dac, adc_bits=adc, adc_model="quantized",
+                                     adc_range=range_)
+                net = QuantizedNetwork(module, calibration=calibrations[source])
+                row.append(float(np.mean(net.top1(data.inputs) == data.labels)))
+            print(f"{adc:>4}" + "".join(f"{100 * v:>{width - 1}.1f}%" for v, width in zip(row, widths)), flush=True)
+
+
 def simulation_cost(path: Path) -> None:
     """Seconds per sample of the ISA functional simulator and of the torch arithmetic at 8x8 slicing."""
     placed = compile_model(str(path), CompileOptions(target_values={"cell_bits": 1, "dac_bits": 1,
@@ -113,8 +152,20 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=100, help="validation samples per setting (default 100)")
     parser.add_argument("--models", default="mbv3_small,squeezenet")
     parser.add_argument("--steps", type=int, help="training steps (default: 300 per model)")
+    parser.add_argument("--adc-range", action="store_true",
+                        help="only the table of worst-case vs calibrated ADC ranges (ADC bits 3..8)")
+    parser.add_argument("--calibration-samples", type=int, default=100,
+                        help="digits training images the --adc-range table calibrates on (default 100)")
     args = parser.parse_args()
     torch.set_num_threads(1)   # the machine is shared; the small layers run fastest on one thread
+    if args.adc_range:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in args.models.split(","):
+                path, _ = train_and_export(name, Path(tmp), args.steps)
+                started = time.perf_counter()
+                adc_range_table(path, args.samples, args.calibration_samples)
+                print(f"{name}: table in {time.perf_counter() - started:.0f} s")
+        return
     adc_grid = ADC_BITS if args.full else SUBSAMPLED_ADC_BITS
     print(f"grid: ADC bits {adc_grid}{'' if args.full else ' (subsampled; --full for 3..8)'} x DAC bits per "
           f"read {DAC_BITS} x cells per weight {CELLS}; quantized ADC, offset weights; {args.samples} samples")

@@ -7,12 +7,14 @@
    shipped design's (4-bit inputs, 6-bit ADCs on layers 1-6 and 5-bit on 7-13, its NetWork_custom.csv;
    XPert reports 92.46 % CIFAR-10 accuracy there). The choice is exhaustive per layer: the 12 uniform designs
    are compiled and simulated natively, which gives each layer's time and energy under each choice (in a
-   chain of layers at one sample they add up, and the placement and area do not change); coordinate descent
-   on those sums picks the per-layer mix, which is then compiled and simulated to report its real figures.
-   In rnc's cost model a layer's own periphery changes its energy and time but not the chip's area (tiles x
-   tile area at the target's periphery), so a third search varies the periphery of the whole chip instead
-   (a target file: every layer alike, the area follows the ADCs), at 4-bit inputs and 6-bit ADCs.
-   Printed: EDAP, TOPS/W and TOPS/mm^2 ratios to the baseline beside XPert's 10.24x / 1.72x / 1.93x.
+   chain of layers at one sample they add up, and the placement does not change). The chip is built for the
+   network, as XPert's is: each crossbar carries the ADCs, muxes and DACs of the layer it holds (rnc's
+   `chip_rollup`; docs/hardware.md), so area and leakage add up over each layer's crossbars too (the few
+   crossbars two layers share take the larger of each component). Coordinate descent on those sums picks the
+   per-layer mix, which is then compiled and simulated: its measured EDAP and area are printed beside the
+   predicted ones. The best uniform design (every conv layer alike) is printed too. Printed: EDAP, TOPS/W
+   and TOPS/mm^2 ratios to the baseline beside XPert's 10.24x / 1.72x / 1.93x. `--skip-search` runs only
+   this part.
 2. `rnc nas search --peripherals --objectives accuracy,edap` on digits (population 16, 10 generations,
    2 workers, after a 60-step supernet training): the best EDAP improvement at no more than 1 point of
    accuracy lost, against the most accurate candidate's network with the baseline periphery, and the time
@@ -32,11 +34,13 @@ from pathlib import Path
 
 import torch
 
+from rnc.hw.cost import chip_rollup
 from rnc.nas import peripherals as periph
 from rnc.nas import vgg
-from rnc.nas.hardware import HardwareEvaluator, native_run
+from rnc.nas.hardware import HardwareEvaluator, layer_locations, native_run
 from rnc.nas.spaces import VggSpace
 from rnc.nas.train import quick_supernet
+from rnc.sim.isa_sim.chip_map import crossbar_weights
 
 XPERT = {"edap": 10.24, "tops_per_w": 1.72, "tops_per_mm2": 1.93}   # XPert (DAC 2023) vs its VGG16 baseline
 # XPert's shipped NetWork_custom.csv: 4-bit inputs everywhere, 6-bit ADCs on layers 1-6, 5-bit on 7-13.
@@ -63,56 +67,62 @@ def design(precision: list[dict], choices: list[tuple[str, int]]) -> tuple[int, 
 
 
 def measure(hw: HardwareEvaluator, genes) -> dict:
-    """One native run: totals, and each conv layer's stage time and dynamic energy."""
+    """One native run: totals, each conv layer's stage time and dynamic energy, and what the area needs: the
+    chip (its cost models), the weights each crossbar holds, each weight's crossbar configuration and the
+    weights of each conv layer."""
     placed, _ = hw.placed(genes)
-    _, timing, energy = native_run(placed, 1, 0)
+    program, timing, energy = native_run(placed, 1, 0)
     stages = {label: (end - start, cost.energy_pj) for (_, label, start, end), cost in
               zip(timing.stage_ns, timing.stage_costs)}
-    from rnc.nas.hardware import layer_locations
-    layers = [stages[loc] for loc in layer_locations(placed)[:vgg.LAYERS]]
+    weights_of = {s.label: frozenset(m.weight for m in s.mvms) for s in program.stages}
+    locations = layer_locations(placed)[:vgg.LAYERS]
+    chip = timing.chip
+    held = crossbar_weights(program, chip.tiles * chip.xbars_per_tile)
     return {"latency": timing.latency_ns, "energy": energy.energy_per_inference_pj, "area": energy.area_mm2,
             "edap": energy.edap_pj_ns_mm2, "tops_per_w": energy.tops_per_w, "tops_per_mm2": energy.tops_per_mm2,
-            "leak_mw": energy.leakage_pj / timing.latency_ns, "layers": layers}
+            "leak_mw": energy.leakage_pj / timing.latency_ns, "layers": [stages[loc] for loc in locations],
+            "chip": chip, "held": held, "layer_weights": [weights_of[loc] for loc in locations],
+            "configs": {w: t.crossbar_config() for w, t in chip.weight_targets.items()}}
 
 
-def per_layer_search(hw: HardwareEvaluator, precision: list[dict]) -> tuple[list, dict, int]:
-    """The uniform designs measured, then the per-layer mix minimising the predicted EDAP."""
+def per_layer_search(hw: HardwareEvaluator, precision: list[dict]) -> tuple[list, dict, dict, int]:
+    """The uniform designs measured, then the per-layer mix minimising the predicted EDAP: time and dynamic
+    energy add up per layer (a chain at one sample); area and leakage are the chip's roll-up with each
+    crossbar at the periphery of the layers it holds (per-layer sums of their crossbars; the few crossbars two
+    layers share take the larger of each component). Returns (mix, its measured figures with the predicted
+    EDAP and area, the best uniform design's figures, native runs)."""
     uniform = {c: measure(hw, design(precision, [c] * vgg.LAYERS)) for c in CHOICES}
     first = uniform[CHOICES[0]]
     # What the conv layers do not change: the rest of the time and energy (same in every uniform run).
     rest_t = first["latency"] - sum(t for t, _ in first["layers"])
     rest_e = first["energy"] - first["leak_mw"] * first["latency"] - sum(e for _, e in first["layers"])
+    chip = first["chip"]
 
-    def predicted(mix: list) -> float:
+    def rollup(mix: list):
+        configs = dict(first["configs"])          # the classifier's, at the baseline in every design
+        for layer, c in zip(first["layer_weights"], mix):
+            configs.update({w: uniform[c]["configs"][w] for w in layer})
+        return chip_rollup(chip.model, [frozenset(configs[w] for w in ws) for ws in first["held"]], chip.model_for)
+
+    def predicted(mix: list) -> tuple[float, float]:
+        """(EDAP, area) of `mix`."""
+        chip_figures = rollup(mix)
         t = rest_t + sum(uniform[c]["layers"][i][0] for i, c in enumerate(mix))
-        e = rest_e + sum(uniform[c]["layers"][i][1] for i, c in enumerate(mix)) + first["leak_mw"] * t
-        return e * t * first["area"]
+        e = rest_e + sum(uniform[c]["layers"][i][1] for i, c in enumerate(mix)) + chip_figures.leakage_mw * t
+        return e * t * chip_figures.area_mm2, chip_figures.area_mm2
 
-    mix = list(min(uniform, key=lambda c: uniform[c]["edap"]) for _ in range(vgg.LAYERS))
+    best_uniform = min(uniform, key=lambda c: uniform[c]["edap"])
+    mix = [best_uniform] * vgg.LAYERS
     improved = True
     while improved:
         improved = False
         for i in range(vgg.LAYERS):
-            best = min(CHOICES, key=lambda c: predicted(mix[:i] + [c] + mix[i + 1:]))
-            if predicted(mix[:i] + [best] + mix[i + 1:]) < predicted(mix):
+            best = min(CHOICES, key=lambda c: predicted(mix[:i] + [c] + mix[i + 1:])[0])
+            if predicted(mix[:i] + [best] + mix[i + 1:])[0] < predicted(mix)[0]:
                 mix[i], improved = best, True
     chosen = measure(hw, design(precision, mix))
-    chosen["predicted_edap"] = predicted(mix)
-    return mix, chosen, len(uniform) + 1
-
-
-def chip_wide_search(samples: int, precision: dict, folder: Path) -> tuple[tuple, dict]:
-    """The best of the 12 (ADC type, columns per ADC) choices made for the whole chip (a target file)."""
-    results = {}
-    for adc_type, cols in CHOICES:
-        path = folder / f"{adc_type}-{cols}.toml"
-        path.write_text(f'adc_type = "{adc_type}"\ncols_per_adc = {cols}\n'
-                        + "".join(f"{k} = {v}\n" for k, v in precision.items()))
-        space = VggSpace(peripherals=False)
-        hw = HardwareEvaluator(None, samples, vgg.IMAGE_SIZE, space=space, cost=True, target=str(path))
-        results[(adc_type, cols)] = measure(hw, vgg.VGG16_GENES)
-    best = min(results, key=lambda c: results[c]["edap"])
-    return best, results[best]
+    chosen["predicted_edap"], chosen["predicted_area"] = predicted(mix)
+    return mix, chosen, {"choice": best_uniform, **uniform[best_uniform]}, len(uniform) + 1
 
 
 def ratios(base: dict, best: dict) -> str:
@@ -126,24 +136,24 @@ def hardware_side(samples: int) -> None:
     hw = HardwareEvaluator(None, samples, vgg.IMAGE_SIZE, space=space, cost=True)
     t = time.perf_counter()
     base = measure(hw, space.baseline_peripherals(vgg.VGG16_GENES))
-    print(f"VGG16 at 32x32, fewest crossbars of the RNC reference chip ({hw.baseline['xbars']} ISAAC-like), "
-          f"one sample ({time.perf_counter() - t:.1f} s)")
+    print(f"VGG16 at 32x32, fewest crossbars of the RNC reference chip ({len(base['held'])}; the ISAAC-like mapping "
+          f"takes {hw.baseline['xbars']}), one sample ({time.perf_counter() - t:.1f} s)")
     print(f"  baseline (SAR 8-bit ADC per column, 8-bit inputs): EDAP {base['edap']:.4g} pJ ns mm2, "
           f"{base['tops_per_w']:.4g} TOPS/W, {base['tops_per_mm2']:.4g} TOPS/mm2, {base['area']:.1f} mm2")
     for name, precision in (("baseline precision (8-bit inputs and ADCs)", BASELINE_PRECISION),
                             ("XPert's precision (4-bit inputs, 6/5-bit ADCs)", XPERT_PRECISION)):
         t = time.perf_counter()
-        mix, best, runs = per_layer_search(hw, precision)
-        print(f"  per-layer periphery at {name} (ADC type/columns per ADC): "
-              f"{' '.join(f'{t[0]}/{m}' for t, m in mix)}")
-        print(f"    {ratios(base, best)}; EDAP predicted from the per-layer sums {best['predicted_edap']:.4g}, "
-              f"measured {best['edap']:.4g}; {runs} native runs, {time.perf_counter() - t:.0f} s")
-    t = time.perf_counter()
-    with tempfile.TemporaryDirectory() as folder:
-        (adc_type, cols), best = chip_wide_search(1, {"input_bits": 4, "adc_bits": 6}, Path(folder))
-    print(f"  chip-wide periphery at 4-bit inputs and 6-bit ADCs (area follows it): {adc_type} ADCs, {cols} columns "
-          f"each, {best['area']:.1f} mm2")
-    print(f"    {ratios(base, best)}; {len(CHOICES)} native runs, {time.perf_counter() - t:.0f} s")
+        mix, best, uniform, runs = per_layer_search(hw, precision)
+        print(f"  at {name}:")
+        kind, cols = uniform["choice"]
+        print(f"    best uniform periphery ({kind}/{cols}: every conv layer alike): {ratios(base, uniform)}, "
+              f"{uniform['area']:.1f} mm2")
+        print(f"    per-layer periphery (ADC type/columns per ADC): {' '.join(f'{t[0]}/{m}' for t, m in mix)}")
+        print(f"      {ratios(base, best)}, {best['area']:.1f} mm2")
+        off = max(abs(best[f"predicted_{k}"] / best[k] - 1) for k in ("edap", "area"))
+        print(f"      predicted from the per-layer sums: EDAP {best['predicted_edap']:.6g} (measured "
+              f"{best['edap']:.6g}), area {best['predicted_area']:.6g} mm2 (measured {best['area']:.6g}), {off:.1e} apart; {runs} native "
+              f"runs, {time.perf_counter() - t:.0f} s")
     print(f"  ({load()})")
 
 

@@ -109,7 +109,8 @@ class WeightOp(Declaration, PeripheralOverrides):
 
     Its columns have float32 scales and, optionally, an int32 bias at scale s_in * s_w. The `.isa` text
     names the matrix's data after the weight (`@w0`), the scales and bias after their resources. The layer's
-    own periphery follows as `adc_bits=4 cell_bits=2 ...` (the optional attributes of `xbar.layer`).
+    own periphery follows as `adc_bits=4 cell_bits=2 ...`, and its calibrated ADC shifts as
+    `adc_shifts=[5,6,...]` (the optional attributes of `xbar.layer`).
     """
 
     sym_name = attribute(Str, doc="the weight's name")

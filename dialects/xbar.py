@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from typing import Any, Iterator, NamedTuple
 
 from rnc.hw import LAYER_PERIPHERAL_KEYS
+from rnc.hw.precision import LayerPrecision
 from rnc.hw.target import Target
 
 from rnc.ir.core import Block, Operation, Region
@@ -118,13 +119,18 @@ PERIPHERAL_ATTRIBUTES = {
     "cell_bits": (Int, "bits one cell of the layer stores"),
 }
 assert tuple(PERIPHERAL_ATTRIBUTES) == LAYER_PERIPHERAL_KEYS
+# The layer's calibrated ADC ranges (target key adc_range = "calibrated", docs/precision.md): not a target key,
+# a fact of the compiled program, so it rides beside the periphery.
+ADC_SHIFTS = Ints.where(lambda v: len(v) > 0 and min(v) >= 0, "a non-empty array of non-negative integers")
 
 
 def with_peripheral_attributes(cls):
-    """Declares the optional per-layer peripheral attributes (rnc.hw.LAYER_PERIPHERAL_KEYS) on an op class;
-    apply below `irdl_op`, on a `PeripheralOverrides` subclass."""
+    """Declares the optional per-layer peripheral attributes (rnc.hw.LAYER_PERIPHERAL_KEYS) and the
+    calibrated `adc_shifts` on an op class; apply below `irdl_op`, on a `PeripheralOverrides` subclass."""
     for key, (constraint, doc) in PERIPHERAL_ATTRIBUTES.items():
         setattr(cls, key, opt_attribute(constraint, doc=doc))
+    cls.adc_shifts = opt_attribute(ADC_SHIFTS, default=(), doc="the layer's ADC shift per input read, calibrated "
+                                                               "on data (absent: the worst case of each tile)")
     return cls
 
 
@@ -143,14 +149,24 @@ class PeripheralOverrides(Operation):
                 raise KeyError(f"'{key}' is not a per-layer peripheral key ({', '.join(LAYER_PERIPHERAL_KEYS)})")
             setattr(self, key, value)
 
+    def layer_precision(self, target: Target) -> LayerPrecision:
+        """The arithmetic of this layer on `target`: its periphery and its calibrated ADC shifts."""
+        return target.layer_precision(self.peripheral_overrides, self.adc_shifts)
+
     def check_peripherals(self, target: Target) -> None:
-        """VerifyError unless `target` accepts the overrides (key, value and what is allowed)."""
+        """VerifyError unless `target` accepts the overrides (key, value and what is allowed) and the ADC
+        shifts fit the layer's input reads."""
         overrides = self.peripheral_overrides
         if overrides:
             try:
                 target.for_layer(overrides)
             except ValueError as e:   # ParameterError
                 raise VerifyError(f"peripheral attribute {e}") from None
+        if self.adc_shifts:
+            try:
+                self.layer_precision(target)
+            except ValueError as e:
+                raise VerifyError(str(e)) from None
 
 
 @irdl_op("xbar.layer", traits=[Pure, NoTerminator, RegionHolds(TileOp)])
@@ -160,7 +176,7 @@ class LayerOp(PeripheralOverrides):
 
     Its `rows` and `cols` are sizes (the matrix's word lines and bit lines), unlike a tile's ranges. The
     optional `adc_type`, `adc_bits`, `cols_per_adc`, `input_bits`, `dac_bits` and `cell_bits` set the
-    layer's own periphery (absent: the target's).
+    layer's own periphery (absent: the target's); `adc_shifts`, its calibrated ADC step per input read.
     """
 
     input = operand(TensorType, doc="the activations")
@@ -197,6 +213,10 @@ class LayerOp(PeripheralOverrides):
     def layer_target(self) -> Target:
         """The module's target with this layer's peripheral overrides (what its MVMs cost and compute)."""
         return module_target(_enclosing_module(self)).for_layer(self.peripheral_overrides)
+
+    def layer_precision(self, target: Target | None = None) -> LayerPrecision:
+        """The arithmetic of this layer (on `target`, default its module's): periphery and ADC shifts."""
+        return super().layer_precision(target or module_target(_enclosing_module(self)))
 
     @property
     def cols_per_weight(self) -> int:

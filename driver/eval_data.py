@@ -1,6 +1,8 @@
-"""The samples `rnc compile --eval-data` measures accuracy on: scikit-learn's digits or a folder of .npy files.
+"""The samples `rnc compile --eval-data` measures accuracy on (and `--calibration-data` calibrates on):
+scikit-learn's digits or a folder of .npy files.
 
-- `digits`: the validation split of rnc.driver.image_data (what `rnc nas train` holds out), resized to the
+- `digits`: the validation split of rnc.driver.image_data (what `rnc nas train` holds out; calibration takes
+  the training split, so a program is never calibrated on the samples it is measured on), resized to the
   model's input size and normalised as in training; a model with one input channel gets the first channel.
 - a folder DIR: `DIR/inputs.npy`, an array (N, *sample shape) where the model's input is (1, *sample shape),
   and optionally `DIR/labels.npy`, N integer class indices. Without labels only the agreement with the float
@@ -37,28 +39,31 @@ class EvalData:
     labels: np.ndarray | None      # (N,) int64 class indices, or None
 
 
-def model_io_shapes(module) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(input shape, output shape) of a module with one input and one output; EvalDataError otherwise."""
+def model_io_shapes(module, option: str = "--eval-data") -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(input shape, output shape) of a module with one input and one output; EvalDataError (naming
+    `option`) otherwise."""
     fn = find_function(module)
     block = fn.regions[0].blocks[0]
     returned = block.ops[-1].operands
     if len(block.args) != 1 or len(returned) != 1:
-        raise EvalDataError(f"--eval-data needs a model with one input and one output, this one has "
+        raise EvalDataError(f"{option} needs a model with one input and one output, this one has "
                             f"{len(block.args)} and {len(returned)}")
     return tuple(block.args[0].type.shape), tuple(returned[0].type.shape)
 
 
-def load_eval_data(spec: str, module, samples: int) -> EvalData:
-    """The first `samples` samples of `spec` ("digits" or a folder) for `module`'s input and output."""
-    input_shape, output_shape = model_io_shapes(module)
+def load_eval_data(spec: str, module, samples: int, *, split: str = "validation",
+                   option: str = "--eval-data") -> EvalData:
+    """The first `samples` samples of `spec` ("digits" or a folder) for `module`'s input and output (of the
+    digits' "validation" or "train" split); errors name the command-line `option`."""
+    input_shape, output_shape = model_io_shapes(module, option)
     if not input_shape or input_shape[0] != 1:
-        raise EvalDataError(f"--eval-data needs a model whose input has batch size 1, got {list(input_shape)}")
+        raise EvalDataError(f"{option} needs a model whose input has batch size 1, got {list(input_shape)}")
     classes = int(np.prod(output_shape))
     if spec == DIGITS:
-        data = _digits(input_shape)
+        data = _digits(input_shape, split, option)
         where = DIGITS
     else:
-        data = _folder(Path(spec), input_shape)
+        data = _folder(Path(spec), input_shape, option)
         where = str(Path(spec) / LABELS_FILE)
     data.inputs = data.inputs[:samples]
     if data.labels is not None:
@@ -69,17 +74,18 @@ def load_eval_data(spec: str, module, samples: int) -> EvalData:
     return data
 
 
-def _digits(input_shape: tuple[int, ...]) -> EvalData:
+def _digits(input_shape: tuple[int, ...], split: str, option: str) -> EvalData:
     channels, height, width = (input_shape[1:] + (0, 0, 0))[:3]
     if len(input_shape) != 4 or height != width or channels not in (1, 3):
-        raise EvalDataError(f"--eval-data digits needs a model taking square images with 1 or 3 channels "
+        raise EvalDataError(f"{option} digits needs a model taking square images with 1 or 3 channels "
                             f"(1xCxSxS), this one takes {'x'.join(map(str, input_shape))}")
     try:
-        _, _, val_x, val_y = digits_split(height)
+        train_x, train_y, val_x, val_y = digits_split(height)
     except DataError as e:
         raise EvalDataError(str(e)) from None
-    x = val_x.numpy()[:, None, :channels]              # each sample (1, C, S, S)
-    return EvalData(DIGITS, np.ascontiguousarray(x, dtype=np.float32), val_y.numpy().astype(np.int64))
+    images, labels = (train_x, train_y) if split == "train" else (val_x, val_y)
+    x = images.numpy()[:, None, :channels]              # each sample (1, C, S, S)
+    return EvalData(DIGITS, np.ascontiguousarray(x, dtype=np.float32), labels.numpy().astype(np.int64))
 
 
 def _load(path: Path) -> np.ndarray:
@@ -91,9 +97,9 @@ def _load(path: Path) -> np.ndarray:
         raise EvalDataError(f"{path}: not a readable .npy array ({e})") from None
 
 
-def _folder(folder: Path, input_shape: tuple[int, ...]) -> EvalData:
+def _folder(folder: Path, input_shape: tuple[int, ...], option: str) -> EvalData:
     if not folder.is_dir():
-        raise EvalDataError(f"--eval-data '{folder}': neither 'digits' nor a folder with {INPUTS_FILE}")
+        raise EvalDataError(f"{option} '{folder}': neither 'digits' nor a folder with {INPUTS_FILE}")
     path = folder / INPUTS_FILE
     x = _load(path)
     sample = input_shape[1:]

@@ -19,7 +19,10 @@ import numpy as np
 from rnc.backends.isa import isaac_baseline, lower_program, print_program
 from rnc.backends.isa.lower import calibration_inputs
 from rnc.backends.isa.quantize import dequantize
-from rnc.backends.isa.reference import calibrate, run_quantized
+from rnc.backends.isa.adc_calibration import calibrate_module
+from rnc.dialects.rnc import module_target
+from rnc.driver.calibration import Calibration, random_calibration
+from rnc.backends.isa.reference import run_quantized
 from rnc.sim.interpreter import run_module
 from rnc.sim.isa_sim import SimResult, simulate
 
@@ -65,12 +68,13 @@ class IsaRun:
     check_input: list[np.ndarray] = field(default_factory=list, repr=False)   # the functional check's input
     outputs: list[np.ndarray] = field(default_factory=list, repr=False)       # the simulated outputs of it
     program: Any = field(default=None, repr=False)   # the isa.program itself (for accuracy runs)
+    calibration: dict[str, Any] = field(default_factory=dict)     # what calibrated it (Calibration.to_dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"timing_model": NATIVE, "instructions": self.instructions,
                 "latency_one_sample_ns": self.latency_one_ns, "latency_ns": self.latency_ns,
                 "speedup_vs_isaac": self.speedup, "energy_vs_isaac": self.energy_vs_isaac,
-                "per_layer_ns": self.per_layer_ns, "energy": self.energy,
+                "per_layer_ns": self.per_layer_ns, "energy": self.energy, "calibration": self.calibration,
                 "functional_check": self.check.to_dict()}
 
 
@@ -85,10 +89,13 @@ def baseline_native(partitioned, samples: int) -> SimResult:
     return simulate(lower_program(isaac_baseline(partitioned)), samples=samples, timing_model=NATIVE)
 
 
-def run_isa(model, placed, samples: int, seed: int, baseline: SimResult) -> IsaRun:
+def run_isa(model, placed, samples: int, seed: int, baseline: SimResult,
+            calibration: Calibration | None = None) -> IsaRun:
     """Lower `placed`, time it natively over `samples` samples (speedup and energy against the `baseline`
-    run) and check its numbers against `model`."""
-    scales = calibrate(placed, calibration_inputs(placed, seed))   # once: the program and the oracle share them
+    run) and check its numbers against `model`. Activation scales (and calibrated ADC ranges, unless
+    `placed`'s layers carry them) come from `calibration` (default: seeded random inputs)."""
+    calibration = calibration or random_calibration(placed, seed)
+    scales = calibrate_module(placed, calibration.samples)   # once: the program and the oracle share them
     program = lower_program(placed, scales=scales)
     x = check_input(placed, seed)
     sim = simulate(program, x, samples=samples, timing_model=NATIVE, trace=True)
@@ -101,7 +108,8 @@ def run_isa(model, placed, samples: int, seed: int, baseline: SimResult) -> IsaR
     return IsaRun(print_program(program), program.instruction_count(), one.latency_ns, sim.total_ns,
                   baseline.total_ns / sim.total_ns, _compare(ours, oracle, exact), sim.trace_events,
                   sim.energy.to_dict(), one.per_layer_ns, base_pj / ours_pj if ours_pj else None,
-                  check_input=x, outputs=sim.outputs, program=program)
+                  check_input=x, outputs=sim.outputs, program=program,
+                  calibration=calibration.to_dict(module_target(placed).adc_range))
 
 
 def _compare(ours: np.ndarray, oracle: np.ndarray, exact: np.ndarray) -> FunctionalCheck:

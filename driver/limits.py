@@ -30,6 +30,7 @@ MEMORY_LIMIT_ENV = "RNC_MEMORY_LIMIT_GIB"
 # crossbar beyond that makes a difference; seeds are numpy's (non-negative).
 MAX_SAMPLES = 10_000
 DEFAULT_EVAL_SAMPLES = 100   # --eval-samples: a 1-point resolution; the digits validation split has 359
+DEFAULT_CALIBRATION_SAMPLES = 100   # --calibration-samples: as many; the digits training split has 1438
 MAX_DEPTHWISE_SPLIT = 4096
 MAX_TILES_PER_XBAR = 4096 * 4096
 MAX_CONFLICT_DISTANCE = 1_000_000
@@ -63,6 +64,7 @@ def check_options(options) -> None:
         check_range("--conflict-distance", options.conflict_distance, 0, MAX_CONFLICT_DISTANCE)
     check_range("--seed", options.seed, 0, MAX_SEED)
     check_range("--eval-samples", options.eval_samples, 1, MAX_SAMPLES)
+    check_range("--calibration-samples", options.calibration_samples, 1, MAX_SAMPLES)
     for dim in options.input_shape or ():
         check_range("--input-shape (each dimension)", dim, 1, MAX_INPUT_DIM)
     limit = options.memory_limit_gib

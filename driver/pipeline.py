@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from rnc.backends.isa.adc_calibration import set_adc_shifts
+from rnc.backends.isa.reference import calibrate
 from rnc.dialects.rnc import module_target, set_module_target
 from rnc.dialects.xbar import module_layers
 from rnc.frontends.zoo import BUILTIN_MODELS
@@ -27,8 +29,9 @@ from rnc.passes.xbar.report import placement_report
 from rnc.driver.accuracy import evaluate_accuracy
 from rnc.driver.eval_data import EvalDataError, load_eval_data
 from rnc.driver.isa_run import baseline_native, run_isa
-from rnc.driver.limits import (DEFAULT_EVAL_SAMPLES, LimitError, check_memory, check_options,
-                               default_memory_limit_gib)
+from rnc.driver.calibration import Calibration, data_calibration, random_calibration
+from rnc.driver.limits import (DEFAULT_CALIBRATION_SAMPLES, DEFAULT_EVAL_SAMPLES, LimitError, check_memory,
+                               check_options, default_memory_limit_gib)
 from rnc.driver.result import Baseline, BudgetResult, CompileResult
 from rnc.driver.timing import isaac_layers, reference_layers, simulate
 
@@ -62,6 +65,10 @@ class CompileOptions:
     # Accuracy of the compiled program (needs simulate_isa): "digits" or a folder (rnc.driver.eval_data).
     eval_data: str | None = None
     eval_samples: int = DEFAULT_EVAL_SAMPLES
+    # What the program is calibrated on (activation scales; ADC ranges with adc_range = "calibrated"): None for
+    # seeded random inputs, or "digits" (its training split) or a folder, as eval_data; its first N samples.
+    calibration_data: str | None = None
+    calibration_samples: int = DEFAULT_CALIBRATION_SAMPLES
     # Target keys set on top of the target file (`rnc compile --adc-bits 4 ...`): {"adc_bits": 4, ...}.
     target_values: dict[str, Any] = field(default_factory=dict)
     # A layer's own periphery: {xbar.layer index: {key of rnc.hw.LAYER_PERIPHERAL_KEYS: value}}, applied by
@@ -185,10 +192,30 @@ def _eval_data(model, options: CompileOptions, source: str | None):
         return None
     if not options.simulate_isa:
         raise CompileError("--eval-data measures the simulated program: it cannot be used with --no-simulate")
+    return _load_data(options.eval_data, model, options.eval_samples, source, "--eval-data", "validation")
+
+
+def _calibration(model, options: CompileOptions, source: str | None) -> Calibration | None:
+    """The inputs the program is calibrated on (None without a program: --no-simulate)."""
+    if not options.simulate_isa:
+        if options.calibration_data:
+            raise CompileError("--calibration-data calibrates the simulated program: it cannot be used with "
+                               "--no-simulate")
+        return None
+    if not options.calibration_data:
+        return random_calibration(model, options.seed)
+    data = _load_data(options.calibration_data, model, options.calibration_samples, source, "--calibration-data",
+                      "train")
+    return data_calibration(data.source, data.inputs)
+
+
+def _load_data(spec: str, model, samples: int, source: str | None, option: str, split: str):
+    """`load_eval_data` for `option`; CompileError naming the data file, or the model's `source` when the
+    model cannot take the data."""
     try:
-        return load_eval_data(options.eval_data, model, options.eval_samples)
+        return load_eval_data(spec, model, samples, split=split, option=option)
     except EvalDataError as e:
-        raise CompileError(f"{source}: {e}" if source and str(e).startswith("--eval-data") else str(e)) from None
+        raise CompileError(f"{source}: {e}" if source and str(e).startswith(option) else str(e)) from None
 
 
 def _is_module(model) -> bool:
@@ -232,6 +259,7 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
     if options.simulate_isa:
         _check_functional_inputs(model, options, source)
     eval_data = _eval_data(model, options, source)
+    calibration = _calibration(model, options, source)
     progress("partition")
     if options.layer_peripherals:
         layers = format_layer_overrides(options.layer_peripherals)
@@ -241,6 +269,10 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
     if not any(layer.tiles for layer in module_layers(partitioned)):
         raise CompileError(f"{source or model_name}: the model has no layer with weights (conv, linear, matmul) "
                            f"to place on crossbars")
+    if calibration is not None and module_target(partitioned).calibrates_adc:
+        # once, before placement: every placed copy (and the baseline) carries the layers' ADC ranges
+        samples = calibration.samples
+        set_adc_shifts(partitioned, calibrate(partitioned, samples), samples)
     isaac = isaac_layers(partitioned)
     base = simulate(isaac, options.samples)
     base_one = simulate(isaac, 1)
@@ -274,7 +306,7 @@ def compile_model(model: str | os.PathLike | Any, options: CompileOptions | None
         if options.simulate_isa:
             progress(f"lower and simulate (budget {budget if budget else 'min'})")
             run.isa = _isa_or_error(lambda: run_isa(model, placed, options.samples, options.seed,
-                                                    base_run), source)
+                                                    base_run, calibration), source)
             if not math.isfinite(run.isa.check.float_output_range):
                 raise CompileError(f"{source or model_name}: the model's float output on the functional check's "
                                    f"input is not finite (its weights or activations overflow float32); "

@@ -13,7 +13,9 @@ and int8 weights w (the program's quantization, rnc.backends.isa.quantize) as
   `differential` stores max(w, 0) and max(-w, 0) in two sets of columns and subtracts their results.
 - S_kj is column j's analog sum over the tile's rows for read k; the ADC turns it into an integer
   (rnc.backends.isa.bit_true.adc_convert): exact when `adc_model` is "ideal" or its bits cover the largest possible sum, else rounded
-  to a step of 2^shift and clipped to adc_bits of magnitude (`LayerPrecision.adc_shift`).
+  to a step of 2^shift and clipped to adc_bits of magnitude (`LayerPrecision.adc_shift`). The range is the
+  worst case of the tile's geometry, or, with `adc_shifts` (target key adc_range = "calibrated"), the
+  largest sum the calibration inputs produced (rnc.backends.isa.adc_calibration).
 
 Plain data and formulas (no numpy): the simulator (rnc.sim.isa_sim.functional) and the bit-true oracle
 (rnc.backends.isa.bit_true) read them, so both compute the same arithmetic, each its own way.
@@ -26,6 +28,9 @@ from dataclasses import dataclass
 # The program's integers: int8 activations and weights in [-127, 127] (rnc.backends.isa.quantize).
 PROGRAM_BITS = 8
 ADC_MODELS = ("ideal", "quantized")
+# How a quantized ADC's full scale is set: from the tile's geometry (the largest possible sum) or from the
+# largest sums calibration inputs produce (`LayerPrecision.adc_shifts`, docs/precision.md).
+ADC_RANGES = ("worst-case", "calibrated")
 WEIGHT_SIGNS = ("offset", "differential")
 
 
@@ -43,12 +48,21 @@ class LayerPrecision:
     adc_bits: int = 8              # ADC resolution (codes of magnitude)
     adc_model: str = "ideal"       # "ideal": every column sum exact; "quantized": adc_bits limit it
     weight_sign: str = "offset"    # "offset" or "differential"
+    # One ADC shift per input read, calibrated on data (adc_range = "calibrated"); empty: the worst case.
+    adc_shifts: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         for key in ("input_bits", "dac_bits", "weight_bits", "cell_bits", "adc_bits"):
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{key} must be a positive integer, got {value!r}")
+        shifts = self.adc_shifts
+        if not isinstance(shifts, tuple) or any(isinstance(t, bool) or not isinstance(t, int) or t < 0
+                                                for t in shifts):
+            raise ValueError(f"adc_shifts must be a tuple of non-negative integers, got {shifts!r}")
+        if shifts and len(shifts) != self.input_slices:
+            raise ValueError(f"adc_shifts must hold one shift per input read ({self.input_slices}), "
+                             f"got {len(shifts)}")
         if self.adc_model not in ADC_MODELS:
             raise ValueError(f"adc_model must be one of {', '.join(ADC_MODELS)}, got {self.adc_model!r}")
         if self.weight_sign not in WEIGHT_SIGNS:
@@ -97,13 +111,19 @@ class LayerPrecision:
         digit = 2 ** (bits - 1) if k == self.input_slices - 1 else 2 ** bits - 1
         return rows * digit * (2 ** self.cell_bits - 1)
 
+    def range_shift(self, largest: int) -> int:
+        """log2 of the smallest ADC step whose adc_bits of codes hold |sums| up to `largest`: the bits of
+        `largest` beyond adc_bits (0 when they fit). A sum is then rounded, and clipped only at the top code."""
+        return max(0, int(largest).bit_length() - self.adc_bits)
+
     def adc_shift(self, rows: int, k: int) -> int:
-        """log2 of the ADC step for read k of a `rows`-row tile: 0 (exact) for an ideal ADC or one whose bits
-        cover `read_max`; else the bits of `read_max` beyond adc_bits (the range is the worst case, so a
-        sum is only rounded, and clipped only at the top code)."""
+        """log2 of the ADC step for read k of a `rows`-row tile: 0 (exact) for an ideal ADC; else the step of
+        the worst case `read_max` (`range_shift`), or the calibrated `adc_shifts[k]` when there are shifts,
+        never coarser than the worst case's (whose step already holds every sum the tile can produce)."""
         if self.adc_model == "ideal":
             return 0
-        return max(0, self.read_max(rows, k).bit_length() - self.adc_bits)
+        worst = self.range_shift(self.read_max(rows, k))
+        return min(self.adc_shifts[k], worst) if self.adc_shifts else worst
 
     def is_exact(self, rows: int) -> bool:
         """True when a `rows`-row tile computes x . w exactly (today's int8 arithmetic)."""

@@ -12,7 +12,7 @@ become one through `rnc.hw.target_files`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -24,7 +24,7 @@ from rnc.hw.cost.params import PeripheralConfig
 from rnc.hw.parameters import (ParameterError, ParameterInfo, check_parameters, described, integers, of_kind,
                                parameter)
 from rnc.hw.peripherals import MAX_BITS, MAX_CELL_BITS, PeripheralParams, pe_latency_ns
-from rnc.hw.precision import ADC_MODELS, WEIGHT_SIGNS, LayerPrecision
+from rnc.hw.precision import ADC_MODELS, ADC_RANGES, WEIGHT_SIGNS, LayerPrecision
 
 _TIMING_MD = "rnc's own timing model (docs/timing.md section 1)"
 _CHIP = "the chip's [crossbar] (none: the chip's value)"
@@ -63,12 +63,15 @@ class Target:
     adc_model: str = parameter("ideal", unit="-", source="rnc (docs/precision.md): ideal keeps today's int8 figures",
                                doc='"ideal" (column sums exact) or "quantized" (adc_bits round and clip them)',
                                allowed=of_kind(str))
+    adc_range: str = parameter("worst-case", unit="-",
+                               source="rnc (docs/precision.md): worst-case keeps today's figures; calibrated as "
+                                      "XPert (DAC 2023) and real designs set the ADC range from observed sums",
+                               doc='a quantized ADC\'s full scale: "worst-case" (the tile\'s largest possible '
+                                   'column sum) or "calibrated" (the largest the calibration inputs produce)',
+                               allowed=of_kind(str))
     digital_lanes: int = parameter(32, unit="results/cycle", source=_TIMING_MD,
                                    doc="elementwise results each tile's digital unit produces per cycle",
                                    allowed=integers(1, MAX_WIDTH))
-    buffer_bytes_per_cycle: int = parameter(64, unit="bytes/cycle", source=_TIMING_MD,
-                                            doc="tile buffer read/write bandwidth (not modelled yet)",
-                                            allowed=integers(1, MAX_WIDTH))
     chip: str = parameter(DEFAULT_CHIP, unit="-", source="rnc/hw/targets/*.toml (isaac, rnc-reference) or a file",
                           doc="the chip: tiles, network, component figures (docs/hardware.md)",
                           allowed=of_kind(str))
@@ -89,7 +92,7 @@ class Target:
         check_parameters(self)
         if self.cell_bits > self.weight_bits:
             raise ParameterError("cell_bits", f"must be at most weight_bits {self.weight_bits}, got {self.cell_bits}")
-        for key, choices in (("weight_sign", WEIGHT_SIGNS), ("adc_model", ADC_MODELS)):
+        for key, choices in (("weight_sign", WEIGHT_SIGNS), ("adc_model", ADC_MODELS), ("adc_range", ADC_RANGES)):
             if getattr(self, key) not in choices:
                 raise ParameterError(key, f"must be one of {', '.join(choices)}, got {getattr(self, key)!r}")
         if self.cols_per_weight > self.xbar_cols:
@@ -177,9 +180,18 @@ class Target:
                               cell_bits=self.cell_bits, adc_bits=p.adc_bits, adc_model=self.adc_model,
                               weight_sign=self.weight_sign)
 
-    def layer_precision(self, overrides: Mapping[str, Any]) -> LayerPrecision:
-        """The arithmetic of a layer with peripheral `overrides` (validated as `for_layer` does)."""
-        return self.for_layer(overrides).precision
+    def layer_precision(self, overrides: Mapping[str, Any], adc_shifts: Sequence[int] = ()) -> LayerPrecision:
+        """The arithmetic of a layer with peripheral `overrides` (validated as `for_layer` does) and its
+        calibrated ADC shifts, one per input read (the `adc_shifts` attribute; empty: the worst case).
+        ValueError when the shifts do not fit the layer's reads."""
+        precision = self.for_layer(overrides).precision
+        return replace(precision, adc_shifts=tuple(adc_shifts)) if adc_shifts else precision
+
+    @property
+    def calibrates_adc(self) -> bool:
+        """True when the compile calibrates ADC ranges: adc_range "calibrated" with a quantized ADC (an ideal
+        one converts every sum exactly, whatever its range)."""
+        return self.adc_range == "calibrated" and self.adc_model == "quantized"
 
     @property
     def xbar_area(self) -> int:

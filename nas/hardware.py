@@ -164,11 +164,17 @@ def native_costs(placed, samples: int, seed: int) -> Costs:
 def native_run(placed, samples: int, seed: int):
     """(program, TimingResult, EnergyResult) of `placed` lowered and timed natively over `samples` samples.
     Timing and costs do not depend on the activation scales: the program's are all `COST_ONLY_SCALE`, no
-    float run calibrates them (its numerics are not meant to run). `seed` is kept for callers."""
+    float run calibrates them (its numerics are not meant to run). Under calibrated ADC ranges (target key
+    adc_range) a layer without `adc_shifts` needs that run: then one seeded calibration input gives them."""
     from rnc.backends.isa import lower_program
+    from rnc.backends.isa.adc_calibration import needs_adc_shifts
+    from rnc.backends.isa.lower import calibration_inputs
     from rnc.sim.isa_sim.energy import energy_result
     from rnc.sim.isa_sim.timing import simulate_timing
-    program = lower_program(placed, scales=defaultdict(lambda: COST_ONLY_SCALE))
+    if needs_adc_shifts(placed):
+        program = lower_program(placed, calibration_inputs(placed, seed, count=1))
+    else:
+        program = lower_program(placed, scales=defaultdict(lambda: COST_ONLY_SCALE))
     timing = simulate_timing(program, samples)
     return program, timing, energy_result(program, timing)
 

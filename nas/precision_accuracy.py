@@ -18,16 +18,23 @@ class QuantizedNetwork:
     its own precision and tile rows, each digital op as the program runs it (dequantize, nn kernel,
     quantize), with the activation scales the lowering calibrates (`calibration_inputs(module, seed)`, or
     max |x| over `calibration`, a list of input lists, as `lower_program(module, calibration)` would).
-    Its outputs are the ISA program's, sample for sample, without the simulator."""
+    With target key adc_range = "calibrated" (and a quantized ADC) the ADC ranges are calibrated on the same
+    inputs as `rnc compile` calibrates them (rnc.backends.isa.adc_calibration); otherwise each layer's own
+    `adc_shifts`, if any, hold. Its outputs are the ISA program's, sample for sample, without the simulator."""
 
     def __init__(self, module, seed: int = 0, calibration: list[list[np.ndarray]] | None = None) -> None:
+        from rnc.backends.isa.adc_calibration import calibrate_adc_shifts
         from rnc.backends.isa.lower import calibration_inputs
         from rnc.backends.isa.reference import calibrate
         from rnc.dialects.func import find_function
+        from rnc.dialects.rnc import module_target
         self.module = module
         self.block = find_function(module).regions[0].blocks[0]
-        self.scales = calibrate(module, calibration if calibration is not None else calibration_inputs(module, seed))
-        self.layers = {id(op): _PreparedLayer(op) for op in self.block.ops if _is_layer(op)}
+        samples = calibration if calibration is not None else calibration_inputs(module, seed)
+        self.scales = calibrate(module, samples)
+        target = module_target(module)
+        self.adc_shifts = calibrate_adc_shifts(module, self.scales, samples) if target.calibrates_adc else None
+        self.layers = {id(op): _PreparedLayer(op, target, self.adc_shifts) for op in self.block.ops if _is_layer(op)}
 
     def int8_outputs(self, x: np.ndarray) -> list[np.ndarray]:
         """int8 outputs of a batch `x` (B, *input shape without its batch dimension of 1)."""
@@ -54,19 +61,21 @@ def _is_layer(op) -> bool:
 
 
 class _PreparedLayer:
-    """An xbar.layer's int8 weights, bias, precision and tile rows, and its batched run."""
+    """An xbar.layer's int8 weights, bias, precision and tile rows, and its batched run. `adc_shifts`
+    ({layer index: shifts}, calibrated) replaces the layer's own when given."""
 
-    def __init__(self, layer) -> None:
+    def __init__(self, layer, target, adc_shifts: dict[int, tuple[int, ...]] | None) -> None:
         from rnc.backends.isa.layers import conv_params, layer_bias, layer_matrix
         from rnc.backends.isa.quantize import quantize_weights
-        from rnc.dialects.rnc import module_target
+        from rnc.backends.isa.reference import row_blocks
         self.kind = layer.kind
         qw, sw = quantize_weights(layer_matrix(layer))
         self.qw, self.sw = torch.from_numpy(qw.astype(np.float64)), torch.from_numpy(sw.astype(np.float64))
         self.bias = layer_bias(layer)
         self.sw32 = sw
-        self.precision = module_target(_module_of(layer)).layer_precision(layer.peripheral_overrides)
-        self.row_blocks = sorted({tuple(t.rows) for t in layer.tiles if t.replica == 0})
+        self.precision = (layer.layer_precision(target) if adc_shifts is None
+                          else target.layer_precision(layer.peripheral_overrides, adc_shifts[layer.layer]))
+        self.row_blocks = row_blocks(layer)
         self.conv = conv_params(layer) if self.kind in ("conv", "depthwise") else None
         self.kernel = tuple(layer.operands[1].type.shape[2:]) if self.conv else None
 
@@ -101,16 +110,11 @@ class _PreparedLayer:
         return cols.reshape(b, c, kh * kw, -1).permute(0, 3, 1, 2).reshape(-1, c, kh * kw)
 
 
-def _module_of(op):
-    while op.parent_op is not None:
-        op = op.parent_op
-    return op
-
-
 def precision_accuracy(model: Any, settings_per_layer: Mapping[int, Mapping[str, Any]], data: Any, *,
                        target_values: Mapping[str, Any] | None = None, target_file: str | None = None,
                        samples: int | None = None, seed: int = 0,
-                       input_shape: tuple[int, ...] | None = None) -> float:
+                       input_shape: tuple[int, ...] | None = None, calibration_data: str | None = None,
+                       calibration_samples: int | None = None) -> float:
     """Top-1 accuracy of `model` compiled with `settings_per_layer` ({xbar.layer index: {peripheral key:
     value}}, rnc.hw.LAYER_PERIPHERAL_KEYS; CompileOptions.layer_peripherals) on `data`, computed with the
     torch arithmetic of the crossbars instead of the ISA simulator (the same numbers).
@@ -118,9 +122,14 @@ def precision_accuracy(model: Any, settings_per_layer: Mapping[int, Mapping[str,
     `model`: a built-in name, an .onnx path, an nn-dialect module, or a torch nn.Module (exported at
     `input_shape`, default an EvalData's sample shape). `data`: "digits", a folder (rnc.driver.eval_data) or an `EvalData` with labels.
     `target_values` sets target keys for every layer (e.g. {"adc_model": "quantized", "adc_bits": 4}).
+    `calibration_data` ("digits": its training split, or a folder) calibrates the program as
+    `rnc compile --calibration-data` does, on its first `calibration_samples` samples (default: seeded
+    random inputs, as `rnc compile`).
     """
     from rnc.driver import CompileOptions, compile_model
+    from rnc.driver.calibration import data_calibration
     from rnc.driver.eval_data import EvalData, load_eval_data
+    from rnc.driver.limits import DEFAULT_CALIBRATION_SAMPLES
     if isinstance(model, torch.nn.Module):
         shape = input_shape or (tuple(data.inputs.shape[1:]) if isinstance(data, EvalData) else ())
         model = _torch_to_module(model, shape)
@@ -132,7 +141,12 @@ def precision_accuracy(model: Any, settings_per_layer: Mapping[int, Mapping[str,
     if data.labels is None:
         raise ValueError(f"{data.source}: precision_accuracy needs labels")
     inputs, labels = data.inputs[:samples], data.labels[:samples]
-    return float(np.mean(QuantizedNetwork(result.partitioned, seed).top1(inputs) == labels))
+    calibration = None
+    if calibration_data is not None:
+        found = load_eval_data(calibration_data, result.model, calibration_samples or DEFAULT_CALIBRATION_SAMPLES,
+                               split="train", option="calibration_data")
+        calibration = data_calibration(found.source, found.inputs).samples
+    return float(np.mean(QuantizedNetwork(result.partitioned, seed, calibration).top1(inputs) == labels))
 
 
 def _torch_to_module(net: torch.nn.Module, input_shape: tuple[int, ...]):

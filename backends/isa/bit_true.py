@@ -10,12 +10,14 @@ stream (tiles' columns, copies, crossbars, addressing): the ISA simulator must a
 any placement, replication and depthwise split. Read it as the definition of the arithmetic
 (docs/precision.md): every read, every cell slice and every conversion is a line below.
 
-Column sums are formed in float64, exact for any crossbar rnc accepts (at most 4096 rows x 255 x 255 <
-2^53), then converted to integers.
+Column sums are formed in floating point, exact for integers: float32 where every sum stays below 2^24,
+else float64 (at most 4096 rows x 255 x 255 < 2^53 for any crossbar rnc accepts), then converted to
+integers.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from dataclasses import replace
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -78,32 +80,61 @@ def crossbar_mvm(x: np.ndarray, w: np.ndarray, precision: LayerPrecision,
     subtracts 2^(weight_bits-1) x the tile's input sum; the whole is shifted back by the bits narrowing
     dropped.
     """
+    return _shift_add(x, w, precision, row_blocks, lambda k, sums: precision)
+
+
+def calibrated_mvm(x: np.ndarray, w: np.ndarray, precision: LayerPrecision,
+                   row_blocks: Sequence[tuple[int, int]] | None = None, floor: Sequence[int] = ()
+                   ) -> tuple[np.ndarray, LayerPrecision]:
+    """`crossbar_mvm` with ADC ranges calibrated on x itself: (accumulators, `precision` with `adc_shifts`).
+    Read k's shift is the smallest whose codes hold the largest |column sum| of the read over every tile and
+    cell slice (`LayerPrecision.range_shift`), at least `floor[k]` (ranges found on earlier inputs)."""
+    shifts: list[int] = []
+    pad = [0] * precision.input_slices
+
+    def calibrated(k: int, sums: list[np.ndarray]) -> LayerPrecision:
+        peak = max((int(np.abs(s).max()) for s in sums if s.size), default=0)
+        shifts.append(max(precision.range_shift(peak), floor[k] if floor else 0))
+        return replace(precision, adc_shifts=tuple(shifts + pad[k + 1:]))   # read k's shift is the one used
+
+    acc = _shift_add(x, w, precision, row_blocks, calibrated)
+    return acc, replace(precision, adc_shifts=tuple(shifts))
+
+
+def _shift_add(x: np.ndarray, w: np.ndarray, p: LayerPrecision, row_blocks: Sequence[tuple[int, int]] | None,
+               precision_of: Callable[[int, list[np.ndarray]], LayerPrecision]) -> np.ndarray:
+    """`crossbar_mvm`, read by read: `precision_of(k, column sums of read k)` sets read k's ADC steps."""
     x = np.asarray(x, dtype=np.int64)
     w = np.asarray(w, dtype=np.int64)
     per_column = x.ndim == 3
-    p = precision
     blocks = list(row_blocks) if row_blocks else [(0, w.shape[0])]
-    slices = input_slices(x, p)
-    digits = weight_digits(w, p)
-    narrowed = narrow(x, p.input_shift, p.input_bits)
+    exact = np.float32 if w.shape[0] << (p.dac_bits + p.cell_bits) < 1 << 24 else np.float64
+    sets = weight_digits(w, p)
+    levels = np.stack([g for _, _, g in sets], axis=-1).astype(exact)        # (K, N, sets of columns)
     acc = np.zeros((x.shape[0], w.shape[1]), dtype=np.int64)
-    for r0, r1 in blocks:
-        rows = r1 - r0
-        for k, u in enumerate(slices):
-            shift = p.adc_shift(rows, k)
-            for sign, j, g in digits:
-                sums = _column_sums(u[..., r0:r1], g[r0:r1], per_column)
-                acc += (sign << (p.dac_bits * k + p.cell_bits * j)) * adc_convert(sums, shift, p.adc_max_code)
-        if p.weight_sign == "offset":
+    for k, u in enumerate(input_slices(x, p)):
+        u = u.astype(exact)
+        sums = [_column_sums(u[..., r0:r1], levels[r0:r1], per_column) for r0, r1 in blocks]   # (P, N, sets)
+        read_precision = precision_of(k, sums)
+        for (r0, r1), tile_sums in zip(blocks, sums):
+            shift = read_precision.adc_shift(r1 - r0, k)
+            for i, (sign, j, _) in enumerate(sets):
+                converted = adc_convert(tile_sums[..., i], shift, p.adc_max_code)
+                acc += (sign << (p.dac_bits * k + p.cell_bits * j)) * converted
+    if p.weight_sign == "offset":
+        narrowed = narrow(x, p.input_shift, p.input_bits)
+        for r0, r1 in blocks:
             input_sum = narrowed[..., r0:r1].sum(axis=-1, dtype=np.int64)
             acc -= (1 << (p.weight_bits - 1)) * (input_sum if per_column else input_sum[:, None])
     return acc << (p.input_shift + p.weight_shift)
 
 
-def _column_sums(u: np.ndarray, g: np.ndarray, per_column: bool) -> np.ndarray:
-    """Each column's analog sum over the rows: digits u (P, R) or (P, N, R) times cell levels g (R, N)."""
+def _column_sums(u: np.ndarray, levels: np.ndarray, per_column: bool) -> np.ndarray:
+    """Each column's analog sum over the rows, per set of columns: digits u (P, R) or (P, N, R) times cell
+    levels (R, N, S) -> (P, N, S) integers."""
     if per_column:
-        sums = np.einsum("pnr,rn->pn", u.astype(np.float64), g.astype(np.float64))
+        sums = np.einsum("pnr,rns->pns", u, levels)
     else:
-        sums = u.astype(np.float64) @ g.astype(np.float64)
+        r, n, s = levels.shape
+        sums = (u @ levels.reshape(r, n * s)).reshape(-1, n, s)
     return np.rint(sums).astype(np.int64)

@@ -15,12 +15,13 @@ from rnc.dialects.isa import (AccumOp, ConstOp, DigitalOp, MvmOp, OutputOp, Prog
                               TensorOp, WeightOp, WriteOp)
 from rnc.dialects.nn.constant import constant_of, resource_attr
 from rnc.dialects.rnc import TargetAttr, module_target
-from rnc.dialects.xbar import LayerOp, module_array
+from rnc.dialects.xbar import LayerOp, module_array, module_layers
 from rnc.ir.attributes import (ArrayAttr, DenseResourceAttr, DictAttr, FloatAttr, SymbolRefAttr, UnitAttr, python_value,
                                to_attr)
 from rnc.ir.core import Block, Operation, Region
 from rnc.ir.types import TensorType, type_for_dtype
 
+from .adc_calibration import calibrate_adc_shifts, needs_adc_shifts
 from .layers import LoweringError, conv_params, layer_bias, layer_matrix
 from .opcodes import MOVES, digital_elems, opcode_arguments, opcode_of
 from .printer import ISA_VERSION
@@ -47,9 +48,10 @@ def _resource(name: str, array: np.ndarray) -> DenseResourceAttr:
 
 
 class _Lowering:
-    def __init__(self, module, scales: dict[int, float]) -> None:
+    def __init__(self, module, scales: dict[int, float], adc_shifts: dict[int, tuple[int, ...]]) -> None:
         self.module = module
         self.scales = scales
+        self.adc_shifts = adc_shifts      # {layer index: shifts} calibrated here, else the layers' own
         self.names: dict[int, str] = {}
         self.producer: dict[int, int] = {}  # id(value) -> stage position
         self.used_names: set[str] = set()
@@ -126,7 +128,7 @@ class _Lowering:
         self.weights.append(WeightOp.build(
             sym_name=blob, kind=kind, cycles=layer.cycles, matrix=_resource(blob, qw),
             scales=_resource(blob + ".scale", sw), bias=_resource(blob + ".bias", qbias) if qbias is not None else None,
-            **layer.peripheral_overrides))
+            adc_shifts=self.adc_shifts.get(layer.layer, layer.adc_shifts) or None, **layer.peripheral_overrides))
         mode, args = _addressing(layer)
         copies = layer.copies
         cols_per_weight = layer.cols_per_weight
@@ -224,8 +226,20 @@ def lower_program(placed_module, calibration_inputs_=None, seed: int = 0, scales
                   ) -> ProgramOp:
     """The `isa.program` of a placed module (which it leaves alone), with 8-bit weights and activation scales
     from float runs on `calibration_inputs_` (default: `CALIBRATION_SAMPLES` seeded standard-normal inputs),
-    or `scales` when the caller has them (`calibrate(placed_module, ...)`)."""
+    or `scales` when the caller has them (`calibrate(placed_module, ...)`).
+
+    With calibrated ADC ranges (target key adc_range = "calibrated"), the layers' `adc_shifts` attributes
+    give each weight's; when a layer has none, all are calibrated on the same calibration inputs (without
+    `scales`; with them LoweringError: `adc_calibration.calibrate_module` sets both)."""
+    shifts: dict[int, tuple[int, ...]] = {}
     if scales is None:
         samples = calibration_inputs_ if calibration_inputs_ is not None else calibration_inputs(placed_module, seed)
-        scales = calibrate(placed_module, [s if isinstance(s, (list, tuple)) else [s] for s in samples])
-    return _Lowering(placed_module, scales).run()
+        samples = [s if isinstance(s, (list, tuple)) else [s] for s in samples]
+        scales = calibrate(placed_module, samples)
+        if needs_adc_shifts(placed_module):
+            shifts = calibrate_adc_shifts(placed_module, scales, samples)
+    elif needs_adc_shifts(placed_module):
+        missing = next(layer for layer in module_layers(placed_module) if not layer.adc_shifts)
+        raise LoweringError(f"{missing.describe()} has no calibrated 'adc_shifts' (the target's adc_range is "
+                            f"calibrated): calibrate the module first (adc_calibration.calibrate_module)")
+    return _Lowering(placed_module, scales, shifts).run()

@@ -122,11 +122,11 @@ class _Build(Transformer):
         if len(shape) != 2:
             raise IsaSyntaxError(f"weight {blob}: expected a [rows,cols] matrix, got {list(shape)}")
         bias = next((r for r in rest if not isinstance(r, tuple)), None)
-        peripherals = dict(r for r in rest if isinstance(r, tuple))   # the layer's own periphery
-        unknown = sorted(set(peripherals) - set(LAYER_PERIPHERAL_KEYS))
+        peripherals = dict(r for r in rest if isinstance(r, tuple))   # the layer's own periphery, its ADC shifts
+        allowed = (*LAYER_PERIPHERAL_KEYS, "adc_shifts")
+        unknown = sorted(set(peripherals) - set(allowed))
         if unknown:
-            raise IsaSyntaxError(f"weight {blob}: unknown argument '{unknown[0]}' (allowed: "
-                                 f"{', '.join(LAYER_PERIPHERAL_KEYS)})")
+            raise IsaSyntaxError(f"weight {blob}: unknown argument '{unknown[0]}' (allowed: {', '.join(allowed)})")
         cols = (shape[1],)
         self.weights.append(WeightOp.build(
             sym_name=_name(blob), kind=str(kind), cycles=int(cycles), matrix=self.resource(blob, shape, i8),

@@ -15,6 +15,7 @@ from rnc.dialects.func import find_function
 from rnc.dialects.nn.constant import constant_of
 from rnc.dialects.nn.kernels import KERNELS, conv2d, run_kernel
 from rnc.dialects.xbar import LayerOp
+from rnc.hw.precision import LayerPrecision
 
 from .bit_true import crossbar_mvm
 from .layers import LoweringError, conv_params, layer_bias, layer_matrix, run_layer_float
@@ -68,10 +69,12 @@ def calibrate(module, samples: list[list[np.ndarray]]) -> dict[int, float]:
     return {k: scale_for(v) for k, v in peaks.items()}
 
 
-def _quantized_layer(layer: LayerOp, q_in: np.ndarray, s_in: float, s_out: float) -> np.ndarray:
-    """The whole layer at once: its integer accumulators, bias, requantization."""
+def quantized_layer(layer: LayerOp, q_in: np.ndarray, s_in: float, s_out: float,
+                    precision: LayerPrecision | None = None, mvm: Callable = crossbar_mvm) -> np.ndarray:
+    """The whole layer at once: its integer accumulators (with `precision`, default the layer's own; `mvm`
+    computes them where the precision is not exact), bias, requantization."""
     qw, sw = quantize_weights(layer_matrix(layer))
-    acc = _accumulators(layer, q_in, qw)
+    acc = _accumulators(layer, q_in, qw, precision or layer.layer_precision(), mvm)
     bias = layer_bias(layer)
     if bias is not None:
         acc = acc + quantize_bias(bias, s_in, sw)
@@ -79,15 +82,20 @@ def _quantized_layer(layer: LayerOp, q_in: np.ndarray, s_in: float, s_out: float
     return np.moveaxis(out, -1, 1) if layer.kind in ("conv", "depthwise") else out
 
 
-def _accumulators(layer: LayerOp, q_in: np.ndarray, qw: np.ndarray) -> np.ndarray:
+def row_blocks(layer: LayerOp) -> list[tuple[int, int]]:
+    """The [begin, end) matrix rows of the layer's tiles (each tile's columns are digitised on their own)."""
+    return sorted({tuple(t.rows) for t in layer.tiles if t.replica == 0})
+
+
+def _accumulators(layer: LayerOp, q_in: np.ndarray, qw: np.ndarray, precision: LayerPrecision,
+                  mvm: Callable) -> np.ndarray:
     """x . w of the layer (columns last) as its crossbars compute it: the bit-true oracle over the row
     blocks of its tiles, or, where its precision is exact for every tile, the integer product itself."""
-    precision = layer.layer_target().precision
-    blocks = sorted({tuple(t.rows) for t in layer.tiles if t.replica == 0})
+    blocks = row_blocks(layer)
     if all(precision.is_exact(r1 - r0) for r0, r1 in blocks):
         return _exact_accumulators(layer, q_in, qw)
-    x = _layer_inputs(layer, q_in)
-    acc = crossbar_mvm(x, qw, precision, blocks)
+    x = layer_inputs(layer, q_in)
+    acc = mvm(x, qw, precision, blocks)
     return acc.reshape(*_output_lead(layer, q_in), qw.shape[1])
 
 
@@ -109,7 +117,7 @@ def _exact_accumulators(layer: LayerOp, q_in: np.ndarray, qw: np.ndarray) -> np.
     return np.rint(acc).astype(np.int64)
 
 
-def _layer_inputs(layer: LayerOp, q_in: np.ndarray) -> np.ndarray:
+def layer_inputs(layer: LayerOp, q_in: np.ndarray) -> np.ndarray:
     """What the layer's matrix multiplies: (positions, rows) for conv, linear and matmul (im2col in (cin, kh,
     kw) order for conv), (positions, channels, k*k) for depthwise (each column reads its own channel)."""
     if layer.kind not in ("conv", "depthwise"):
@@ -126,11 +134,12 @@ def _layer_inputs(layer: LayerOp, q_in: np.ndarray) -> np.ndarray:
 
 
 def _output_lead(layer: LayerOp, q_in: np.ndarray) -> tuple[int, ...]:
-    """The output's dimensions before its columns: (N, Ho, Wo) for a conv, the input's leading ones else."""
+    """The output's dimensions before its columns: (N, Ho, Wo) for a conv (N: the input's, a batch of samples
+    included), the input's leading ones else."""
     if layer.kind not in ("conv", "depthwise"):
         return tuple(q_in.shape[:-1])
     shape = layer.results[0].type.shape
-    return (shape[0], shape[2], shape[3])
+    return (q_in.shape[0], shape[2], shape[3])
 
 
 def quantized_digital_op(op, env: dict, scales: dict[int, float], shape: tuple[int, ...] | None = None):
@@ -151,7 +160,7 @@ def run_quantized(module, scales: dict[int, float], inputs: list[np.ndarray], ru
 
     `run_layer(layer, q_in, s_in, s_out)` computes an xbar.layer (default: this oracle's); with `batch`, the
     inputs hold that many samples in their first dimension (the module's is 1) and so does every value."""
-    run_layer = run_layer or _quantized_layer
+    run_layer = run_layer or quantized_layer
     block = _body(module)
     env, scale = {}, {}
     for arg, x in zip(block.args, inputs):

@@ -6,15 +6,17 @@
 - `adc`, `crossbar`, `tech`: the formulas (NeuroSim's ADCs, MNSIM's DACs, node scaling).
 - `model.CostModel`: per-instruction charges (`mvm`, `digital`, `buffer_access`, `send`, `offchip`),
   tile and chip roll-ups, and `report` (energy by component, TOPS, TOPS/W, TOPS/mm^2, EDAP).
+- `chip_rollup.chip_rollup`: area and leakage of a chip whose crossbars carry their own layers' periphery.
 - `activity`: `Activity` (operation counts), `Charge`, `EnergyReport`.
 
 docs/hardware.md ("Energy and area model") explains every parameter, formula and source.
 """
 from .activity import Activity, Charge, EnergyReport
 from .checks import FieldError
+from .chip_rollup import ChipRollup, chip_rollup
 from .components import COMPONENT_OPS, ComponentSpec
 from .model import CostModel, Rollup
 from .params import PeripheralConfig
 
-__all__ = ["COMPONENT_OPS", "Activity", "Charge", "ComponentSpec", "CostModel", "EnergyReport", "FieldError",
-           "PeripheralConfig", "Rollup"]
+__all__ = ["COMPONENT_OPS", "Activity", "Charge", "ChipRollup", "ComponentSpec", "CostModel", "EnergyReport",
+           "FieldError", "PeripheralConfig", "Rollup", "chip_rollup"]

@@ -53,6 +53,17 @@ def column_mux(config: PeripheralConfig, conversions_per_ns: float) -> Component
                          ops_per_ns=conversions_per_ns / config.cols_per_adc)
 
 
+# The components each crossbar has (the rest are a core's or a tile's, whatever its crossbars are).
+CROSSBAR_COMPONENTS = ("array", "dac", "sample_hold", "column_mux", "adc")
+
+
+def crossbar_counts(config: PeripheralConfig) -> dict[str, int]:
+    """How many of each `CROSSBAR_COMPONENTS` one crossbar configured as `config` has: its array, a DAC per
+    row, a sample-and-hold per column, a mux gate per column when columns share an ADC, its ADCs."""
+    return {"array": 1, "dac": config.rows, "sample_hold": config.cols,
+            "column_mux": config.cols if config.cols_per_adc > 1 else 0, "adc": config.adcs}
+
+
 def pass_ops(config: PeripheralConfig, rows: int, cols: int) -> dict[str, int]:
     """Operations of one read pass over `rows` x `cols` cells (one input bit-slice on every row)."""
     return {"array": rows * cols, "dac": rows, "sample_hold": cols,

@@ -20,7 +20,7 @@ from .activity import Activity, Charge, EnergyReport
 from .adc import scale_adc
 from .checks import check_int
 from .components import COMPONENT_OPS, ComponentSpec
-from .crossbar import column_mux, pass_ops, scale_array, scale_dac
+from .crossbar import column_mux, crossbar_counts, pass_ops, scale_array, scale_dac
 from .params import PeripheralConfig
 
 if TYPE_CHECKING:
@@ -117,15 +117,19 @@ class CostModel:
 
     def tile_counts(self) -> dict[str, float]:
         """How many of each component one tile has (a router shared by k tiles counts 1/k)."""
-        cfg, core, tile = self.config, self.chip.core, self.chip.tile
-        xbars = tile.cores * core.crossbars
-        return {"array": xbars, "dac": xbars * cfg.rows, "sample_hold": xbars * cfg.cols,
-                "column_mux": xbars * cfg.cols if cfg.cols_per_adc > 1 else 0, "adc": xbars * cfg.adcs,
+        core, tile = self.chip.core, self.chip.tile
+        xbars = self.xbars_per_tile
+        return {**{name: xbars * n for name, n in crossbar_counts(self.config).items()},
                 "shift_add": tile.cores * core.shift_adders, "input_register": tile.cores,
                 "output_register": tile.cores, "buffer": 1, "tile_bus": 1,
                 "activation": tile.activation_units, "pooling": tile.pooling_units,
                 "accumulator": tile.accumulators, "tile_output_register": 1,
                 "router": 1 / self.chip.network.tiles_per_router}
+
+    @property
+    def xbars_per_tile(self) -> int:
+        """Crossbars of one tile: cores per tile x crossbars per core."""
+        return self.chip.tile.cores * self.chip.core.crossbars
 
     def chip_counts(self) -> dict[str, float]:
         """How many of each component the chip has."""

@@ -16,21 +16,27 @@ from rnc.passes.xbar_algorithms.nested.switching import gated_xbars, program, we
 
 COLUMNS = ("level", "budget", "xbar_budget", "crossbars", "gated", "tiles_added", "macs", "macs_fraction",
            "cells", "importance_fraction", "accuracy", "accuracy_shared_bn", "accuracy_alone", "mvm_energy_nj",
-           "energy_fraction", "weight_writes", "cuts", "knapsack_s", "solve_s")
+           "energy_fraction", "latency_us", "weight_writes", "cuts", "knapsack_s", "solve_s")
+
+
+def _number(value) -> str:
+    return "-" if value == "" else f"{value:.1f}"
 
 
 def _percent(value) -> str:
     return "" if value == "" else f"{value * 100:.1f}%"
 
 
-def level_rows(run: NestedRun, trained: TrainedLevels | None = None) -> list[dict]:
+def level_rows(run: NestedRun, trained: TrainedLevels | None = None, placed: list | None = None) -> list[dict]:
     """One row per level, smallest first; weight writes counted against the largest level's programming;
     the crossbar energy per inference from rnc's cost model (`nested.energy`); `trained` (after `rnc nested
-    train`) fills the accuracy columns, left empty otherwise."""
+    train`) fills the accuracy columns and `placed` (`placed_levels`) the latency column, left empty
+    otherwise."""
     solution = run.solution
     full = solution.network.choice(solution.network.full_widths)
     image = program(solution, len(solution.levels) - 1)
     energy = level_mvm_energy_pj(solution, module_target(run.partitioned))
+    latency = [level_latency_us(m) for m in placed] if placed else None
 
     def accuracy(values: list[float] | None, k: int):
         return "" if values is None else round(values[k], 4)
@@ -46,9 +52,16 @@ def level_rows(run: NestedRun, trained: TrainedLevels | None = None) -> list[dic
             "accuracy_shared_bn": accuracy(trained and trained.shared, k),
             "accuracy_alone": accuracy(trained and trained.alone, k),
             "mvm_energy_nj": round(energy[k] / 1e3, 3), "energy_fraction": round(energy[k] / energy[-1], 4),
-            "weight_writes": weight_writes(solution, k, image), "cuts": level.cuts,
+            "latency_us": "" if latency is None else round(latency[k], 3), "weight_writes": weight_writes(solution, k, image), "cuts": level.cuts,
             "knapsack_s": round(level.knapsack_s, 3), "solve_s": round(level.solve_s, 3)})
     return rows
+
+
+def level_latency_us(placed) -> float:
+    """One sample's latency of a level's placed program in the reference timing model (driver.timing, the RNC
+    tool's: a layer's tiles in parallel, tiles sharing a crossbar one after the other, layers chained)."""
+    from rnc.driver.timing import reference_layers, simulate
+    return simulate(reference_layers(placed), 1).latency_ns / 1e3
 
 
 def levels_csv(rows: list[dict]) -> str:
@@ -66,12 +79,12 @@ def report_text(run: NestedRun, rows: list[dict]) -> str:
     lines = [f"{run.name}: {len(network.layers)} crossbar layers, {len(network.groups)} channel groups "
              f"({sum(g.fixed for g in network.groups)} fixed); the full model packs into {solution.full_xbars} "
              f"crossbars",
-             "level  budget        crossbars  gated  MACs   importance  energy nJ  share  writes  accuracy  "
+             "level  budget        crossbars  gated  MACs   importance  energy nJ  share  latency us  writes  accuracy  "
              "shared-BN   alone"]
     for row in rows:
         lines.append(f"{row['level']:>5}  {row['budget']:<12}  {row['crossbars']:>4} / {str(row['xbar_budget'] or '-'):<4}"
                      f"{row['gated']:>5}  {row['macs_fraction'] * 100:5.1f}%  {row['importance_fraction'] * 100:9.1f}%"
-                     f"  {row['mvm_energy_nj']:>9.1f} {row['energy_fraction'] * 100:5.1f}%"
+                     f"  {row['mvm_energy_nj']:>9.1f} {row['energy_fraction'] * 100:5.1f}%  {_number(row['latency_us']):>10}"
                      f"  {row['weight_writes']:>6}  {_percent(row['accuracy']):>8}  {_percent(row['accuracy_shared_bn']):>9}"
                      f"  {_percent(row['accuracy_alone']):>6}".rstrip())
     lines.append("widths per group (free groups only):")
@@ -90,7 +103,7 @@ def write_nested_outputs(out_dir: Path, run: NestedRun, placed: list | None = No
     level<k>.rir for the smaller levels (weights elided: they read prefixes of the same constants).
     Returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = level_rows(run, trained)
+    rows = level_rows(run, trained, placed)
     files = {"levels.csv": levels_csv(rows), "report.txt": report_text(run, rows),
              "nested_map.svg": nested_map_svg(run.solution)}
     if placed:

@@ -2,7 +2,8 @@
 costs there (time and activity, from `rnc.hw.cost.CostModel`). docs/timing.md section 1 explains the rules.
 
 - The program occupies ceil(crossbars / crossbars per tile) tiles (cores per tile x crossbars per core
-  a tile); the chip it is charged for (area, leakage) has that many tiles, not the chip file's full count.
+  a tile); the chip it is charged for (area, leakage) has that many tiles, not the chip file's full count,
+  each crossbar with the periphery of the layers written to it (`crossbar_peripherals`).
 - Crossbars go to tiles by `tile_placement` (a layer's crossbars together, consecutive layers near; or in
   index order).
 - Tiles fill routers in order (tiles_per_router a router); routers sit on the smallest square mesh that
@@ -158,6 +159,23 @@ def _cost_model(chip: Chip, config: PeripheralConfig) -> CostModel:
     """The cost model of `chip` with crossbars configured as `config`, shared by the runs that ask for it
     (a search prices many programs on the same few chips and layer configurations)."""
     return CostModel(chip, config)
+
+
+def crossbar_weights(program: ProgramOp, crossbars: int) -> list[frozenset[str]]:
+    """Per crossbar 0 .. `crossbars` - 1, the weights the program writes to it (`isa.write`)."""
+    held: list[set[str]] = [set() for _ in range(crossbars)]
+    for write in program.writes:
+        held[write.xbar].add(write.weight)
+    return [frozenset(h) for h in held]
+
+
+def crossbar_peripherals(program: ProgramOp, chip: ChipMap) -> list[frozenset[PeripheralConfig]]:
+    """Per crossbar of `chip`, the configurations of the layers written to it (`Target.layer_config` of each
+    weight's peripheral attributes); empty for a crossbar the program leaves unused. The chip's area and
+    leakage follow them (`rnc.hw.cost.chip_rollup`)."""
+    configs = {name: target.crossbar_config() for name, target in chip.weight_targets.items()}
+    return [frozenset(configs[w] for w in weights)
+            for weights in crossbar_weights(program, chip.tiles * chip.xbars_per_tile)]
 
 
 def sum_costs(costs: list[Cost]) -> Cost:

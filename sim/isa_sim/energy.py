@@ -1,7 +1,8 @@
 """Energy, power, area and efficiency of a native timing run (docs/timing.md section 1, "Energy").
 
 Every instruction charged its dynamic energy when it ran (`chip_map.Cost`); the chip the program occupies
-leaks for the whole run. Per inference:
+leaks for the whole run. That chip's crossbars carry the periphery of the layers they hold (area and leakage:
+`rnc.hw.cost.chip_rollup`, from `chip_map.crossbar_peripherals`). Per inference:
 
     energy = sum over instructions of one sample (operations x energy per operation) + leakage x total / S
 
@@ -19,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from .chip_map import BUS, sum_costs
+from rnc.hw.cost import chip_rollup
+
+from .chip_map import BUS, crossbar_peripherals, sum_costs
 from .timing import TimingResult
 
 POWER_WINDOWS = 100
@@ -67,17 +70,12 @@ def energy_result(program, timing: TimingResult) -> EnergyResult:
     chip, S, total = timing.chip, timing.samples, timing.total_ns
     model = chip.model
     one = sum_costs(timing.stage_costs)
-    leakage_mw = model.chip_leakage_mw
+    rollup = chip_rollup(model, crossbar_peripherals(program, chip), chip.model_for)
+    leakage_mw, chip_area = rollup.leakage_mw, rollup.area_mm2
     leakage_pj = leakage_mw * total / S
     energy = sum(one.pj.values()) + leakage_pj
     component_pj = dict(sorted(one.pj.items()))
     layer_pj = {f"{i}:{label}": c.energy_pj for (i, label, _, _), c in zip(timing.stage_ns, timing.stage_costs)}
-    area = {name: r.area_mm2 for name, r in model.tile_breakdown().items()}
-    area = {name: a * chip.tiles for name, a in area.items() if a}
-    links = model.chip_area_mm2 - model.tile_area_mm2 * chip.tiles
-    if links > 1e-9 * model.chip_area_mm2:   # not the rounding left by a chip without links
-        area["offchip_link"] = links
-    chip_area = model.chip_area_mm2
     ops = 2 * one.macs
     busy = {k: v / total if total else 0.0 for k, v in timing.busy_ns.items()}
     xbars = [v for k, v in busy.items() if k.startswith("xb")]
@@ -90,7 +88,7 @@ def energy_result(program, timing: TimingResult) -> EnergyResult:
         component_pj=component_pj, layer_pj=layer_pj,
         average_power_mw=energy * S / total if total else 0.0,
         peak_power_mw=leakage_mw + _peak_dynamic_mw(timing.grants, total),
-        area_mm2=chip_area, component_area_mm2=area,
+        area_mm2=chip_area, component_area_mm2=rollup.component_area_mm2,
         tops=ops * S / total / 1e3 if total else 0.0,
         tops_per_w=ops / energy if energy else 0.0,
         tops_per_mm2=(ops * S / total / 1e3) / chip_area if total and chip_area else 0.0,

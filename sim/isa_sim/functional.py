@@ -292,7 +292,7 @@ def run_functional(program: ProgramOp, inputs: list[np.ndarray]) -> list[np.ndar
     shapes = {t.sym_name: t.shape for t in program.tensors}
     weights = {w.sym_name: w for w in program.weights}
     target = program.target.target
-    precisions = {w.sym_name: target.layer_precision(w.peripheral_overrides) for w in program.weights}
+    precisions = {w.sym_name: w.layer_precision(target) for w in program.weights}
     for stage in program.stages:
         layers: dict[str, _Layer] = {}
         for ins_ in stage.instructions:

@@ -105,7 +105,7 @@ class _Machine:
         self.shapes = {t.sym_name: t.shape for t in program.tensors}
         self.weights = {w.sym_name: w for w in program.weights}
         target = program.target.target
-        self.precisions = {w.sym_name: target.layer_precision(w.peripheral_overrides) for w in program.weights}
+        self.precisions = {w.sym_name: w.layer_precision(target) for w in program.weights}
         self.first_mvm = {}
         for stage in program.stages:
             for m in stage.mvms:

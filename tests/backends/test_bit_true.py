@@ -3,10 +3,11 @@ exact whenever the ADC is, each conversion as written, the error of a quantized 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnc.backends.isa.bit_true import adc_convert, crossbar_mvm, input_slices, narrow, weight_digits
+from rnc.backends.isa.bit_true import adc_convert, calibrated_mvm, crossbar_mvm, input_slices, narrow, weight_digits
 from rnc.hw.precision import LayerPrecision
 
 INT8 = st.integers(-127, 127)
@@ -63,19 +64,44 @@ def test_slicing_and_sign_are_exact_and_only_narrowing_and_the_adc_lose(layer, p
     """Narrowed to input_bits and weight_bits and with an ideal ADC, the result is the narrowed product; a
     quantized ADC then errs by at most half a step per conversion."""
     x, w, blocks = layer
-    xb, wb = (narrow(v, s, b).astype(np.int64) for v, s, b in ((x, p.input_shift, p.input_bits),
-                                                           (w, p.weight_shift, p.weight_bits)))
-    exact = (xb @ wb) << (p.input_shift + p.weight_shift)
+    exact = _narrowed_product(x, w, p)
     ideal = LayerPrecision(**{**p.__dict__, "adc_model": "ideal"})
     assert np.array_equal(crossbar_mvm(x, w, ideal, blocks), exact)
-    got = crossbar_mvm(x, w, p, blocks)
+    assert np.all(np.abs(crossbar_mvm(x, w, p, blocks) - exact) <= _one_step_per_conversion(p, blocks))
+
+
+@settings(max_examples=200, deadline=None)
+@given(layers(), precisions(adc_model="quantized"))
+def test_calibrated_ranges_hold_every_sum_and_are_never_coarser(layer, p):
+    """calibrated_mvm's shifts (one per read) compute what crossbar_mvm computes with them, step no coarser
+    than the worst case, and clip no sum of x: its error stays within a step per conversion."""
+    x, w, blocks = layer
+    acc, calibrated = calibrated_mvm(x, w, p, blocks)
+    assert len(calibrated.adc_shifts) == p.input_slices
+    assert np.array_equal(acc, crossbar_mvm(x, w, calibrated, blocks))
+    assert all(calibrated.adc_shift(r1 - r0, k) <= p.adc_shift(r1 - r0, k)
+               for r0, r1 in blocks for k in range(p.input_slices))
+    assert np.all(np.abs(acc - _narrowed_product(x, w, p)) <= _one_step_per_conversion(calibrated, blocks))
+    _, floored = calibrated_mvm(x, w, p, blocks, floor=(12,) * p.input_slices)
+    assert floored.adc_shifts == tuple(max(12, t) for t in calibrated.adc_shifts)
+
+
+def _narrowed_product(x, w, p: LayerPrecision) -> np.ndarray:
+    xb, wb = (narrow(v, s, b).astype(np.int64) for v, s, b in ((x, p.input_shift, p.input_bits),
+                                                           (w, p.weight_shift, p.weight_bits)))
+    return (xb @ wb) << (p.input_shift + p.weight_shift)
+
+
+def _one_step_per_conversion(p: LayerPrecision, blocks) -> int:
+    """The largest error of the ADC conversions when none clips beyond its top code: half a step of
+    rounding, or the top code's clipping, less than one step each."""
     bound = 0
     for r0, r1 in blocks:
         for k in range(p.input_slices):
             shift = p.adc_shift(r1 - r0, k)
-            if shift:   # half a step of rounding, or clipping at the top code: less than one step
+            if shift:
                 bound += p.cols_per_weight * (1 << shift) << (p.dac_bits * k + p.cell_bits * (p.cells_per_weight - 1))
-    assert np.all(np.abs(got - exact) <= bound << (p.input_shift + p.weight_shift))
+    return bound << (p.input_shift + p.weight_shift)
 
 
 @given(st.integers(-(1 << 20), 1 << 20), st.integers(0, 10), st.integers(1, 12))
@@ -117,3 +143,14 @@ def test_a_4_bit_adc_on_128_rows_of_2_bit_cells_steps_by_2_to_the_6():
     assert p.cols_per_weight == 4 and p.is_exact(5) and not p.is_exact(6)   # 15 fits 4 bits, 18 does not
     one_bit = LayerPrecision(cell_bits=1, adc_bits=8, adc_model="quantized")   # sums up to the rows
     assert one_bit.is_exact(255) and not one_bit.is_exact(256)
+
+
+def test_calibrated_shifts_are_checked_and_capped_by_the_worst_case():
+    p = LayerPrecision(cell_bits=2, adc_bits=4, adc_model="quantized", adc_shifts=(3,) * 8)
+    assert p.adc_shift(128, 0) == 3 and p.adc_shift(5, 0) == 0     # 15 fits 4 bits: exact, whatever the shift
+    assert p.range_shift(15) == 0 and p.range_shift(16) == 1 and p.range_shift(384) == 5
+    assert LayerPrecision(adc_shifts=(9,) * 8).adc_shift(128, 0) == 0     # an ideal ADC is exact
+    for shifts, match in (((1, 2), "one shift per input read"), ((0,) * 7 + (-1,), "non-negative"),
+                          ([0] * 8, "tuple")):
+        with pytest.raises(ValueError, match=match):
+            LayerPrecision(adc_shifts=shifts)

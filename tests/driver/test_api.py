@@ -16,7 +16,7 @@ RENAMED = {"model": lambda result, run: result.model_name, "budget_xbars": lambd
            "baseline_latency_ns": lambda result, run: result.baseline.latency_ns}
 ISA_ATTRIBUTES = {"instructions": "instructions", "latency_one_sample_ns": "latency_one_ns",
                   "latency_ns": "latency_ns", "speedup_vs_isaac": "speedup", "energy_vs_isaac": "energy_vs_isaac",
-                  "per_layer_ns": "per_layer_ns", "energy": "energy"}
+                  "per_layer_ns": "per_layer_ns", "energy": "energy", "calibration": "calibration"}
 
 
 @pytest.fixture(scope="module")

@@ -47,3 +47,16 @@ def test_with_values_and_validation():
         Target(cell_bits=9)
     with pytest.raises(ValueError, match="budget"):
         Target(budget=0)
+
+
+def test_adc_range_key_and_a_layers_calibrated_shifts():
+    assert Target().adc_range == "worst-case" and not Target().calibrates_adc
+    assert not Target(adc_range="calibrated").calibrates_adc            # an ideal ADC: nothing to calibrate
+    target = Target(adc_range="calibrated", adc_model="quantized")
+    assert target.calibrates_adc and target.layer_precision({}) == target.precision
+    layer = target.layer_precision({"input_bits": 4, "dac_bits": 2}, [3, 5])
+    assert layer.adc_shifts == (3, 5) and layer.input_slices == 2
+    with pytest.raises(ValueError, match="adc_range must be one of worst-case, calibrated, got 'percentile'"):
+        Target(adc_range="percentile")
+    with pytest.raises(ValueError, match="one shift per input read"):
+        target.layer_precision({}, [1, 2])

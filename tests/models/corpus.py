@@ -263,6 +263,24 @@ class UNet(nn.Module):
         return self.head(d1)
 
 
+class UpsamplingNet(nn.Module):
+    """Down twice by strided convs, up by two transposed convs of the two common shapes (k=2 s=2; k=3 s=2 p=1
+    output_padding=1), a skip concatenation between them, a 1x1 output conv."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down1 = nn.Sequential(nn.Conv2d(1, 8, 3, stride=2, padding=1), nn.ReLU())
+        self.down2 = nn.Sequential(nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU())
+        self.up1 = nn.ConvTranspose2d(16, 8, 2, stride=2)
+        self.up2 = nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1)
+        self.out = nn.Conv2d(8, 2, 1)
+
+    def forward(self, x):
+        d1 = self.down1(x)
+        u1 = torch.relu(self.up1(self.down2(d1)))
+        return self.out(torch.relu(self.up2(torch.cat([u1, d1], dim=1))))
+
+
 # ---- MLP -------------------------------------------------------------------------------------------------
 class MLP(nn.Module):
     def __init__(self, features: int = 64, classes: int = 10) -> None:
@@ -360,6 +378,7 @@ CORPUS = [CorpusModel("mobilenet_v2", MobileNetV2, (1, 3, 32, 32)),
           CorpusModel("densenet", DenseNet, (1, 3, 16, 16)),
           CorpusModel("inception", Inception, (1, 3, 32, 32)),
           CorpusModel("unet", UNet, (1, 3, 16, 16)),
+          CorpusModel("upsampling", UpsamplingNet, (1, 1, 16, 16)),
           CorpusModel("mlp", MLP, (1, 64)),
           CorpusModel("vit", VisionTransformer, (1, 3, 16, 16)),
           CorpusModel("ds_cnn", DSCNN, (1, 1, 49, 10))]

@@ -14,11 +14,15 @@ from rnc.nas import fake_quant
 
 @st.composite
 def precisions(draw) -> LayerPrecision:
+    """Any precision, with the worst-case ADC range or calibrated shifts (one per read, any values)."""
     input_bits, weight_bits = draw(st.integers(1, 8)), draw(st.integers(1, 8))
-    return LayerPrecision(input_bits=input_bits, dac_bits=draw(st.integers(1, input_bits)),
+    dac_bits = draw(st.integers(1, input_bits))
+    reads = -(-input_bits // dac_bits)
+    shifts = draw(st.one_of(st.just(()), st.lists(st.integers(0, 12), min_size=reads, max_size=reads).map(tuple)))
+    return LayerPrecision(input_bits=input_bits, dac_bits=dac_bits,
                           weight_bits=weight_bits, cell_bits=draw(st.integers(1, weight_bits)),
                           adc_bits=draw(st.integers(1, 10)), adc_model=draw(st.sampled_from(["ideal", "quantized"])),
-                          weight_sign=draw(st.sampled_from(["offset", "differential"])))
+                          weight_sign=draw(st.sampled_from(["offset", "differential"])), adc_shifts=shifts)
 
 
 @st.composite

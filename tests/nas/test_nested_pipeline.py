@@ -38,3 +38,17 @@ def test_user_errors_are_one_line(options, message):
 def test_a_missing_file_is_a_compile_error():
     with pytest.raises(CompileError, match="cannot read model"):
         nested_levels("no/such/model.rir", NestedOptions())
+
+
+def test_level_latency_lies_between_the_parallel_and_serial_bounds():
+    """Each level's latency (reference timing of its placed program, one sample) is at least its slowest
+    tile's work and at most all of its tiles' work one after another (no replication in a nested layout)."""
+    from rnc.driver.timing import reference_layers
+    run = nested_levels(SMALL_NET, NestedOptions(effort=20_000))
+    placed = placed_levels(run)
+    rows = level_rows(run, placed=placed)
+    for row, module in zip(rows, placed):
+        tiles = [t for layer in reference_layers(module) for copy in layer.copies for t in copy]
+        slowest, serial = max(t.busy_ns for t in tiles), sum(t.busy_ns for t in tiles)
+        assert slowest / 1e3 - 1e-3 <= row["latency_us"] <= serial / 1e3 + 1e-3
+    assert all(r["latency_us"] == "" for r in level_rows(run))

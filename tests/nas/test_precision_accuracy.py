@@ -27,6 +27,8 @@ SETTINGS = {
     "differential, 6-bit inputs": ({"adc_model": "quantized", "adc_bits": 6, "weight_sign": "differential",
                                    "input_bits": 6, "cell_bits": 4}, {}),
     "layer 0 alone at 8x8 slicing": ({"adc_model": "quantized"}, {"adc_bits": 3, "cell_bits": 1, "dac_bits": 1}),
+    "calibrated 4-bit ADC, 1-bit cells": ({"adc_model": "quantized", "adc_bits": 4, "cell_bits": 1,
+                                          "adc_range": "calibrated"}, {}),
 }
 
 
@@ -66,3 +68,27 @@ def test_precision_accuracy_is_the_compiled_programs(digits_onnx):
 def test_a_torch_module_needs_an_input_shape():
     with pytest.raises(ValueError, match="input_shape"):
         precision_accuracy(torch.nn.Linear(3, 2), {}, "digits")
+
+
+def test_calibrated_on_data_it_computes_the_compiled_programs_shifts_and_numbers(digits_onnx):
+    """Given the compile's calibration inputs, QuantizedNetwork finds the ADC shifts `rnc compile
+    --calibration-data` put in the program, and computes its outputs; precision_accuracy agrees with the
+    accuracy the compile reports."""
+    torch.set_num_threads(1)
+    path, _ = digits_onnx
+    values = {"adc_model": "quantized", "adc_bits": 4, "cell_bits": 2, "adc_range": "calibrated"}
+    compiled = compile_model(str(path), CompileOptions(target_values=values, simulate_isa=True, samples=1,
+                                                       calibration_data="digits", calibration_samples=24,
+                                                       eval_data="digits", eval_samples=40))
+    program = compiled.last.isa.program
+    assert compiled.last.isa.to_dict()["calibration"] == {"inputs": "digits", "samples": 24, "seed": None,
+                                                          "adc_range": "calibrated"}
+    train = load_eval_data("digits", compiled.model, 24, split="train")
+    ours = QuantizedNetwork(compiled.partitioned, calibration=[[x] for x in train.inputs])
+    assert ours.adc_shifts == {int(w.sym_name[1:]): w.adc_shifts for w in program.weights}
+    assert any(any(shifts) for shifts in ours.adc_shifts.values())
+    data = load_eval_data("digits", compiled.model, 40)
+    simulated = np.concatenate([run_functional(program, [x])[0] for x in data.inputs])
+    np.testing.assert_array_equal(ours.outputs(data.inputs[:, 0]), simulated)
+    assert precision_accuracy(str(path), {}, "digits", samples=40, target_values=values, calibration_data="digits",
+                              calibration_samples=24) == compiled.accuracy.top1_accuracy

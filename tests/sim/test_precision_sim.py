@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 
 from rnc.backends.isa import lower_program, print_program
 from rnc.backends.isa.lower import calibration_inputs
-from rnc.backends.isa.reference import calibrate, run_quantized
+from rnc.backends.isa.adc_calibration import calibrate_module
+from rnc.backends.isa.reference import run_quantized
 from rnc.dialects.rnc import module_target, set_module_target
+from rnc.dialects.xbar import module_layers
 from rnc.ir.pass_manager import PassManager, parse_pipeline
 from rnc.passes.xbar.layer_peripherals import set_layer_overrides
 from rnc.sim.isa_sim import simulate
@@ -34,6 +36,7 @@ def layer_overrides(draw, weight_bits: int) -> dict:
 def settings_and_mapping(draw):
     weight_bits = draw(st.integers(1, 12))
     target = {"adc_model": draw(st.sampled_from(["ideal", "quantized"])),
+              "adc_range": draw(st.sampled_from(["worst-case", "calibrated"])),
               "weight_sign": draw(st.sampled_from(["offset", "differential"])),
               "weight_bits": weight_bits, "cell_bits": draw(st.integers(1, min(8, weight_bits))),
               "adc_bits": draw(st.integers(1, 12)), "input_bits": draw(st.integers(1, 12)),
@@ -60,10 +63,11 @@ def _placed(target_values: dict, layers: dict, split: str, mapping: str):
 
 
 def _sim_and_oracle(module):
-    calibration = calibration_inputs(module)
-    program = lower_program(module, calibration)
+    """The simulated program's output and the oracle's, calibrated as `rnc compile` calibrates them."""
+    scales = calibrate_module(module, calibration_inputs(module))   # calibrated ADC ranges, if any, too
+    program = lower_program(module, scales=scales)
     ours = simulate(program, X).outputs[0]
-    oracle = run_quantized(module, calibrate(module, calibration), [X])[0]
+    oracle = run_quantized(module, scales, [X])[0]
     scale = program.tensor(program.outputs[0]).scale
     return ours, oracle.astype(np.float32) * np.float32(scale), program
 
@@ -104,3 +108,24 @@ def test_column_sharing_changes_energy_not_numbers():
     assert np.array_equal(a, b)
     ea, eb = (simulate(p).energy.layer_pj for p in (pa, pb))
     assert ea != eb
+
+
+def test_a_calibrated_adc_range_is_never_coarser_and_is_carried_by_the_program():
+    """At 6 ADC bits on 2-bit cells, calibrated ranges step no coarser than the worst case (finer on these
+    inputs), the program prints them, and its error to the exact result shrinks."""
+    exact, _, _ = _sim_and_oracle(_placed({}, {}, "", "place"))
+    worst_case = {"adc_model": "quantized", "cell_bits": 2, "adc_bits": 6}
+    worst, _, _ = _sim_and_oracle(_placed(worst_case, {}, "", "place"))
+    module = _placed({**worst_case, "adc_range": "calibrated"}, {}, "", "place")
+    ours, oracle, program = _sim_and_oracle(module)
+    assert np.array_equal(ours, oracle)
+    finer = 0
+    for layer in module_layers(module):
+        geometry = layer.layer_target().precision     # no shifts: the worst case
+        rows = max(t.rows.size for t in layer.tiles)
+        steps = [geometry.adc_shift(rows, k) for k in range(geometry.input_slices)]
+        assert all(t <= step for t, step in zip(layer.adc_shifts, steps))
+        finer += sum(steps) - sum(layer.adc_shifts)
+    assert finer > 0
+    assert "adc_shifts=[" in print_program(program)
+    assert np.abs(ours - exact).max() < np.abs(worst - exact).max()

@@ -10,7 +10,7 @@ from pathlib import Path
 from rnc.hw.packing_rules import REFERENCE_PACKING
 from rnc.hw.cost.params import ADC_TYPES, MAX_ARRAY_SIDE
 from rnc.hw.parameters import Allowed
-from rnc.hw.precision import ADC_MODELS, WEIGHT_SIGNS
+from rnc.hw.precision import ADC_MODELS, ADC_RANGES, WEIGHT_SIGNS
 from rnc.hw.target import DEFAULT_TARGET, Target
 from rnc.tools.option_types import int_in, number_from
 from rnc.tools.compile.intermittent import add_power_arguments, power_from_args, run_power
@@ -38,7 +38,7 @@ class _ListTargetKeys(argparse.Action):
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    from rnc.driver.limits import DEFAULT_EVAL_SAMPLES, MAX_SAMPLES
+    from rnc.driver.limits import DEFAULT_CALIBRATION_SAMPLES, DEFAULT_EVAL_SAMPLES, MAX_SAMPLES
     p.add_argument("--list-target-keys", action=_ListTargetKeys,
                    help="print every target key with its default, range, unit, meaning and source, and exit")
     p.add_argument("model", help="a built-in model name (mbv3_small, squeezenet, resnet18) or an .onnx file")
@@ -83,6 +83,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "inputs.npy and optional labels.npy (docs/compile.md)")
     p.add_argument("--eval-samples", type=int_in(1, MAX_SAMPLES), default=DEFAULT_EVAL_SAMPLES, metavar="N",
                    help=f"samples --eval-data measures (the first N; default {DEFAULT_EVAL_SAMPLES})")
+    p.add_argument("--calibration-data", metavar="DATA",
+                   help="calibrate the program's activation scales (and, with --adc-range calibrated, its ADC "
+                        "ranges) on 'digits' (its training split) or a folder with inputs.npy, as --eval-data "
+                        "reads it (default: seeded random inputs; docs/precision.md)")
+    p.add_argument("--calibration-samples", type=int_in(1, MAX_SAMPLES), default=DEFAULT_CALIBRATION_SAMPLES,
+                   metavar="N", help=f"samples --calibration-data takes (the first N; default "
+                                     f"{DEFAULT_CALIBRATION_SAMPLES})")
     p.add_argument("--no-simulate", action="store_true",
                    help="skip lowering to .isa, the ISA simulation and its functional check (placement and "
                         "reference-compatible timing only)")
@@ -109,6 +116,9 @@ def add_peripheral_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--adc-model", choices=ADC_MODELS,
                    help="ideal: column sums exact (the default targets); quantized: ADC bits round and clip them "
                         "(docs/precision.md)")
+    p.add_argument("--adc-range", choices=ADC_RANGES,
+                   help="a quantized ADC's full scale: worst-case (the largest possible column sum, the default) "
+                        "or calibrated (the largest the calibration inputs produce; docs/precision.md)")
     p.add_argument("--weight-sign", choices=WEIGHT_SIGNS,
                    help="signed weights: offset (a digital correction) or differential (column pairs)")
     p.add_argument("--layer-config", metavar="FILE.toml",
@@ -119,7 +129,7 @@ def add_peripheral_arguments(p: argparse.ArgumentParser) -> None:
 def peripheral_options(args) -> tuple[dict, dict]:
     """(target values, per-layer overrides) of the peripheral flags; ValueError (TargetError) on a bad file."""
     from rnc.hw.target_files import load_layer_config
-    keys = (*GLOBAL_PERIPHERAL_OPTIONS, "adc_model", "weight_sign")
+    keys = (*GLOBAL_PERIPHERAL_OPTIONS, "adc_model", "adc_range", "weight_sign")
     values = {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
     layers = load_layer_config(args.layer_config) if args.layer_config else {}
     return values, layers
@@ -173,7 +183,8 @@ def _options(args):
                              simulate_isa=not args.no_simulate, input_shape=_input_shape(args),
                              memory_limit_gib=args.memory_limit, target_values=target_values,
                              layer_peripherals=layer_peripherals, pack_time_limit=args.pack_time_limit,
-                             eval_data=args.eval_data, eval_samples=args.eval_samples)
+                             eval_data=args.eval_data, eval_samples=args.eval_samples,
+                             calibration_data=args.calibration_data, calibration_samples=args.calibration_samples)
     try:
         check_options(options)
     except LimitError as e:
@@ -228,9 +239,13 @@ def run(args: argparse.Namespace) -> int:
     for warning in result.ignored_target_keys and [f"target keys not used by rnc: "
                                                    f"{', '.join(result.ignored_target_keys)}"] or []:
         sys.stderr.write(f"rnc compile: note: {warning}\n")
-    if _adc_bits_set(args, options) and module_target(result.partitioned).adc_model == "ideal":
+    target = module_target(result.partitioned)
+    if _adc_bits_set(args, options) and target.adc_model == "ideal":
         sys.stderr.write("rnc compile: note: the ADC model is ideal: ADC bits change energy and time, not the "
                          "numbers (--adc-model quantized; docs/precision.md)\n")
+    if target.adc_range == "calibrated" and target.adc_model == "ideal":
+        sys.stderr.write("rnc compile: note: the ADC model is ideal: a calibrated ADC range changes nothing "
+                         "(--adc-model quantized; docs/precision.md)\n")
     print(summary_table(result))
     print(f"report: {out / 'report.html'}")
     return run_power(args, power, result, out) or _check_status(failed)
