@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from rnc.dialects.rnc import module_target
 from rnc.dialects.xbar import module_layers
-from rnc.passes.xbar.cost import tile_mvm_ns
+from rnc.passes.xbar.cost import layer_tiles_mvm_ns
 from rnc.passes.xbar.matrices import layer_matrix
 from rnc.sim.reference_timing import RefLayer, RefTile, RefTimingResult, simulate_reference
 
@@ -20,9 +20,9 @@ def reference_layers(module) -> list[RefLayer]:
     out = []
     for layer in module_layers(module):
         copies = defaultdict(list)
-        for i, tile in enumerate(layer.tiles):
+        for i, (tile, ns) in enumerate(layer_tiles_mvm_ns(target, layer)):
             xbar = tile.xbar if tile.is_placed else -(layer.layer * 100_000 + i + 1)
-            copies[tile.replica].append(RefTile(tile.cycles, tile_mvm_ns(target, tile), xbar))
+            copies[tile.replica].append(RefTile(tile.cycles, ns, xbar))
         out.append(RefLayer(f"layer{layer.layer}", [copies[r] for r in sorted(copies)],
                             layer_matrix(layer).parallelism))
     return out
@@ -34,9 +34,9 @@ def isaac_layers(partitioned_module) -> list[RefLayer]:
     out, xbar = [], 0
     for layer in module_layers(partitioned_module):
         tiles = []
-        for tile in layer.tiles:
+        for tile, ns in layer_tiles_mvm_ns(target, layer):
             if tile.replica == 0:
-                tiles.append(RefTile(tile.cycles, tile_mvm_ns(target, tile), xbar))
+                tiles.append(RefTile(tile.cycles, ns, xbar))
                 xbar += 1
         out.append(RefLayer(f"layer{layer.layer}", [tiles], layer_matrix(layer).parallelism))
     return out

@@ -20,10 +20,20 @@ With `cost=True` (peripheral genes, or an energy, area or EDAP objective) the pl
 lowered to the crossbar ISA and timed by the native simulator, whose cost model charges every layer with
 its own periphery (`CompileOptions.layer_peripherals`): energy per inference, area, EDAP, TOPS/W and
 TOPS/mm^2 are the figures `rnc compile` reports for the same design, to the last bit (the numerics are
-skipped: they do not change a cost). `compile_options` gives the options that reproduce the placement.
+skipped: no calibration run, as the activation scales do not change a cost). `compile_options` gives the
+options that reproduce the placement.
+
+What a candidate shares with others is made once: the partition of its network (the last `MODEL_CACHE`
+networks), the fewest-crossbars placement of its network (it packs the tiles' footprints, which no searched
+key changes; replication into a budget also weighs each layer's MVM time, which the periphery changes, so
+it runs per candidate) and the simulator's cost models. Python's cycle collector waits for the end of a
+compile (`collector_paused`). bench/nas_eval.py prints the time per candidate.
 """
 from __future__ import annotations
 
+import gc
+from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import torch
@@ -38,6 +48,8 @@ DEFAULT_HW_IMAGE_SIZE = 64     # the reference's input, 1x3x64x64
 PACK_SECONDS = 0               # see the module doc: deterministic and quick
 # The reference's packing rules, as `rnc compile` applies them by default.
 PACK_KNOBS = asdict(REFERENCE_PACKING)
+COST_ONLY_SCALE = 1.0          # every activation scale of a program lowered for its costs only
+FOOTPRINT_KEYS = {"cell_bits"}  # the per-layer peripheral keys that change a tile's cells (bit lines per weight)
 MODEL_CACHE = 2                # exports and partitions kept (a periphery-only search has one network)
 
 
@@ -104,9 +116,8 @@ def partition(proto, target: str | None = None, target_values: dict | None = Non
 
 
 def with_peripherals(partitioned, layer_peripherals: dict):
-    """A copy of a partitioned module whose xbar layers carry their own periphery (xbar layer index ->
-    overrides): the layers `rnc compile` builds when `layer-peripherals` runs before partition (the tiling
-    depends on no key the search sets: cell_bits is not searched)."""
+    """A copy of a partitioned (or placed) module whose xbar layers carry their own periphery (xbar layer
+    index -> overrides): the layers `rnc compile` builds when `layer-peripherals` runs before partition."""
     from rnc.passes.xbar.layer_peripherals import set_layer_overrides
     module = partitioned.clone()
     set_layer_overrides(module, layer_peripherals)
@@ -125,13 +136,16 @@ def isaac_xbars(partitioned) -> int:
     return sum(len(layer.copies[0]) for layer in isaac_layers(partitioned))
 
 
-def place(partitioned, budget: int | None, seed: int):
+def place(partitioned, budget: int | None, seed: int, layer_peripherals: dict | None = None):
     """A placed copy: replicated into `budget` crossbars, or (None) the fewest crossbars, one copy each.
-    Raises CompileError when one copy of every layer does not fit the budget."""
+    Its xbar layers carry their own periphery (`layer_peripherals`: xbar layer index -> overrides), as
+    `rnc compile` builds them when `layer-peripherals` runs before partition (the tiling depends on no key
+    the search sets: cell_bits is not searched). Raises CompileError when one copy of every layer does not
+    fit the budget."""
     from rnc.passes.xbar.place import Place
     from rnc.passes.xbar.replicate import Replicate
     knobs = {"seed": seed, "time_limit": PACK_SECONDS} | PACK_KNOBS
-    placed = partitioned.clone()
+    placed = with_peripherals(partitioned, layer_peripherals or {})
     run_passes(placed, [Replicate(budget=budget, **knobs) if budget else Place(min_count=True, **knobs)])
     return placed
 
@@ -158,12 +172,18 @@ def native_costs(placed, samples: int, seed: int) -> Costs:
 
 def native_run(placed, samples: int, seed: int):
     """(program, TimingResult, EnergyResult) of `placed` lowered and timed natively over `samples` samples.
-    Timing and costs do not depend on the activation scales, so one calibration input is enough."""
+    Timing and costs do not depend on the activation scales: the program's are all `COST_ONLY_SCALE`, no
+    float run calibrates them (its numerics are not meant to run). Under calibrated ADC ranges (target key
+    adc_range) a layer without `adc_shifts` needs that run: then one seeded calibration input gives them."""
     from rnc.backends.isa import lower_program
+    from rnc.backends.isa.adc_calibration import needs_adc_shifts
     from rnc.backends.isa.lower import calibration_inputs
     from rnc.sim.isa_sim.energy import energy_result
     from rnc.sim.isa_sim.timing import simulate_timing
-    program = lower_program(placed, calibration_inputs(placed, seed, count=1))
+    if needs_adc_shifts(placed):
+        program = lower_program(placed, calibration_inputs(placed, seed, count=1))
+    else:
+        program = lower_program(placed, scales=defaultdict(lambda: COST_ONLY_SCALE))
     timing = simulate_timing(program, samples)
     return program, timing, energy_result(program, timing)
 
@@ -188,6 +208,7 @@ class HardwareEvaluator:
         self._models: dict[tuple[int, ...], object] = {}
         self._partitions: dict[tuple[int, ...], object] = {}
         self._plans: dict[tuple, object] = {}
+        self._fewest: dict[tuple[int, ...], object] = {}
 
     def with_budget(self, xbars: int) -> HardwareEvaluator:
         """The evaluator for another crossbar budget, sharing this one's block exports and baseline."""
@@ -197,7 +218,7 @@ class HardwareEvaluator:
             sibling = HardwareEvaluator(xbars, self.samples, self.image_size, self.num_classes, self.seed,
                                         self.space, self.cost, self.target, self.target_values)
             sibling.blocks, sibling._baseline = self.blocks, self.baseline
-            sibling._models, sibling._partitions = self._models, self._partitions
+            sibling._models, sibling._partitions, sibling._fewest = self._models, self._partitions, self._fewest
             self._siblings[xbars] = sibling
         return self._siblings[xbars]
 
@@ -247,7 +268,8 @@ class HardwareEvaluator:
     def evaluate(self, genes) -> HardwareResult:
         key = self.space.canonical(genes)
         if key not in self.cache:
-            self.cache[key] = self._compile(key)
+            with collector_paused():
+                self.cache[key] = self._compile(key)
         return self.cache[key]
 
     def intermittent(self, genes, options):
@@ -276,14 +298,26 @@ class HardwareEvaluator:
         """(placed module, whether one copy of it packed into the budget) of a candidate, its layers carrying
         their periphery. Raises CompileError only for a model that cannot be placed at all."""
         from rnc.driver.pipeline import CompileError
-        partitioned = self._partitioned(genes)
-        if self.space.groups:
-            partitioned = with_peripherals(partitioned, self.layer_peripherals(genes))
+        overrides = self.layer_peripherals(genes)
+        if self.xbars is None:
+            return self._fewest_crossbars(genes, overrides), True
         try:
-            return place(partitioned, self.xbars, self.seed), True
+            return place(self._partitioned(genes), self.xbars, self.seed, overrides), True
         except CompileError:
             # Does not pack into the budget: the minimal placement says how many crossbars it would need.
-            return place(partitioned, None, self.seed), False
+            return self._fewest_crossbars(genes, overrides), False
+
+    def _fewest_crossbars(self, genes, overrides: dict):
+        """`place(partitioned, None, seed, overrides)`: the network's fewest-crossbars placement, made once
+        and given `overrides`. It packs the tiles' footprints only, which no searched key changes (only
+        cell_bits would); replication, in a budget, also weighs each layer's MVM time, which they do."""
+        from rnc.passes.xbar.layer_peripherals import set_layer_overrides
+        if any(FOOTPRINT_KEYS & set(o) for o in overrides.values()):
+            return place(self._partitioned(genes), None, self.seed, overrides)
+        network, _ = self.space.split(genes)
+        placed = _remember(self._fewest, network, lambda: place(self._partitioned(genes), None, self.seed)).clone()
+        set_layer_overrides(placed, overrides)
+        return placed
 
     def _compile(self, genes) -> HardwareResult:
         from rnc.passes.xbar.report import placement_report
@@ -297,6 +331,20 @@ class HardwareEvaluator:
         cost = native_costs(placed, self.samples, self.seed) if self.cost else None
         return HardwareResult(latency, base / latency, totals["xbars_used"], totals["utilization_of_used"],
                               feasible, isaac_xbars(self._partitioned(genes)), cost)
+
+
+@contextmanager
+def collector_paused():
+    """Python's cycle collector off for a candidate's compile: its IR (ops pointing at their parents) is
+    all cycles, which the collector would otherwise scan and promote again and again while it is built
+    (about a tenth of the compile). Collected once, when the next collection runs after it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _remember(cache: dict, key, make):

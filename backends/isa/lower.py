@@ -16,7 +16,8 @@ from rnc.dialects.isa import (AccumOp, ConstOp, DigitalOp, MvmOp, OutputOp, Prog
 from rnc.dialects.nn.constant import constant_of, resource_attr
 from rnc.dialects.rnc import TargetAttr, module_target
 from rnc.dialects.xbar import LayerOp, module_array, module_layers
-from rnc.ir.attributes import ArrayAttr, DenseResourceAttr, DictAttr, FloatAttr, SymbolRefAttr, UnitAttr, python_value
+from rnc.ir.attributes import (ArrayAttr, DenseResourceAttr, DictAttr, FloatAttr, SymbolRefAttr, UnitAttr, python_value,
+                               to_attr)
 from rnc.ir.core import Block, Operation, Region
 from rnc.ir.types import TensorType, type_for_dtype
 
@@ -100,14 +101,15 @@ class _Lowering:
 
     def declare(self, value, input_flag: UnitAttr | None = None) -> str:
         name = self.name(value)
-        self.tensors.append(TensorOp.build(sym_name=name, shape=tuple(value.type.shape),
-                                           scale=FloatAttr(self.scales[id(value)]), input=input_flag))
+        self.tensors.append(_instruction(TensorOp, sym_name=to_attr(name),
+                                         shape=to_attr(tuple(int(d) for d in value.type.shape)),
+                                         scale=FloatAttr(self.scales[id(value)]), input=input_flag))
         return name
 
     def new_stage(self, op, inputs) -> StageOp:
         deps = sorted({self.producer[id(v)] for v in inputs if id(v) in self.producer})
         label = op.location.name if getattr(op.location, "name", None) else op.name
-        stage = StageOp.build(label=str(label), deps=deps, regions=[Region([Block()])])
+        stage = _instruction(StageOp, [Region([Block()])], label=to_attr(str(label)), deps=to_attr(tuple(deps)))
         self.producer[id(op.results[0])] = len(self.stages)
         self.stages.append(stage)  # type: ignore[arg-type]
         self.declare(op.results[0])
@@ -128,12 +130,19 @@ class _Lowering:
             scales=_resource(blob + ".scale", sw), bias=_resource(blob + ".bias", qbias) if qbias is not None else None,
             adc_shifts=self.adc_shifts.get(layer.layer, layer.adc_shifts) or None, **layer.peripheral_overrides))
         mode, args = _addressing(layer)
-        acc = SymbolRefAttr(out + ".acc")
         copies = layer.copies
         cols_per_weight = layer.cols_per_weight
+        # What every MVM of the layer shares, made once (a program has thousands of MVMs and writes).
+        weight, acc = SymbolRefAttr(blob), SymbolRefAttr(out + ".acc")
+        shared = {"acc": acc, "src": SymbolRefAttr(self.name(src)), "weight": weight,
+                  "mode": to_attr(mode), **{k: to_attr(tuple(int(e) for e in v)) for k, v in args.items()}}
         signature = None
-        for replica in range(copies):
-            tiles = [t for t in layer.tiles if t.replica == replica]
+        all_tiles = layer.tiles
+        by_replica: dict[int, list] = {replica: [] for replica in range(copies)}
+        for t in all_tiles:
+            if t.replica in by_replica:
+                by_replica[t.replica].append(t)
+        for replica, tiles in by_replica.items():
             sig = sorted((t.rows, t.cols, t.groups, t.cycles) for t in tiles)
             if signature is not None and sig != signature:
                 raise LoweringError(f"{layer.describe()}: copies must share one tiling (replica {replica} "
@@ -146,20 +155,21 @@ class _Lowering:
                 h, w = t.footprint(cols_per_weight)
                 r0, r1 = t.rows
                 c0, c1 = t.cols
-                cells, block = (orow, orow + h, ocol, ocol + w), (r0, r1, c0, c1)
-                self.writes.append(WriteOp.build(xbar=x, cells=cells, weight=SymbolRefAttr(blob), block=block))
+                xbar = to_attr(x)
+                cells, block = to_attr((orow, orow + h, ocol, ocol + w)), to_attr((r0, r1, c0, c1))
+                self.writes.append(_instruction(WriteOp, xbar=xbar, cells=cells, weight=weight, block=block))
                 cyc = t.cycles
                 start, end = cyc * replica // copies, cyc * (replica + 1) // copies
-                emit(MvmOp.build(xbar=x, cells=cells, acc=acc, src=SymbolRefAttr(self.name(src)),
-                                 weight=SymbolRefAttr(blob), block=block, mode=mode, **args,
-                                 g=t.groups if mode in ("dw", "grp") else None,
-                                 copy=replica, start=start, count=end - start))
+                emit(_instruction(MvmOp, xbar=xbar, cells=cells, block=block, **shared,
+                                  g=to_attr(t.groups) if mode in ("dw", "grp") else None,
+                                  copy=to_attr(replica), start=to_attr(start), count=to_attr(end - start)))
         outputs = int(np.prod(layer.results[0].type.shape))
-        row_blocks = len({t.rows for t in layer.tiles if t.replica == 0})
+        row_blocks = len({t.rows for t in all_tiles if t.replica == 0})
+        dst, size = SymbolRefAttr(out), to_attr(outputs)
         if row_blocks > 1:
-            emit(AccumOp.build(acc=acc, tiles=row_blocks, elems=(row_blocks - 1) * outputs))
-        emit(RequantOp.build(dst=SymbolRefAttr(out), acc=acc, weight=SymbolRefAttr(blob), elems=outputs))
-        emit(SendOp.build(tensor=SymbolRefAttr(out), bytes=outputs))
+            emit(_instruction(AccumOp, acc=acc, tiles=to_attr(row_blocks), elems=to_attr((row_blocks - 1) * outputs)))
+        emit(_instruction(RequantOp, dst=dst, acc=acc, weight=weight, elems=size))
+        emit(_instruction(SendOp, tensor=dst, bytes=size))
 
     def digital(self, op) -> None:
         opcode = opcode_of(op)
@@ -187,10 +197,19 @@ class _Lowering:
                               [v.type.shape for v in op.operands], res.type.shape)
         out = self.name(res)
         emit = stage.regions[0].blocks[0].append
-        emit(DigitalOp.build(opcode=opcode, dst=SymbolRefAttr(out), srcs=ArrayAttr(tuple(srcs)),
-                             args=DictAttr.of(args) if args else None, elems=elems))
+        dst = SymbolRefAttr(out)
+        emit(_instruction(DigitalOp, opcode=to_attr(opcode), dst=dst, srcs=ArrayAttr(tuple(srcs)),
+                          args=DictAttr.of(args) if args else None, elems=to_attr(elems)))
         if opcode not in MOVES:
-            emit(SendOp.build(tensor=SymbolRefAttr(out), bytes=int(np.prod(res.type.shape))))
+            emit(_instruction(SendOp, tensor=dst, bytes=to_attr(int(np.prod(res.type.shape)))))
+
+
+def _instruction(cls, regions: list[Region] = (), /, **attributes) -> Operation:
+    """`cls.build(regions=regions, **attributes)` for attributes already made (None: absent), stored in the
+    op's declaration order as `build` stores them, without its per-field conversions (most of a lowering's
+    time)."""
+    return cls(None, (), (), {d.name: attributes[d.name] for d in cls.DEFINITION.attributes
+                              if attributes.get(d.name) is not None}, regions)
 
 
 def _addressing(layer: LayerOp) -> tuple[str, dict]:

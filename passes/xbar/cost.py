@@ -11,18 +11,21 @@ from rnc.dialects.xbar import LayerOp, TileOp
 from rnc.hw.target import Target
 
 
-def tile_mvm_ns(target: Target, tile: TileOp) -> float:
-    """Latency of one MVM on `tile`'s cells, with its layer's own periphery (input, DAC and ADC bits)."""
-    layer = tile.parent_op
-    own = target.for_layer(layer.peripheral_overrides) if isinstance(layer, LayerOp) else target
-    return own.mvm_ns(*tile.footprint(own.cols_per_weight))
+def layer_tiles_mvm_ns(target: Target, layer: LayerOp) -> list[tuple[TileOp, float]]:
+    """(tile, latency of one MVM on its cells) of every tile of `layer`, with the layer's own periphery
+    (input, DAC and ADC bits), looked up once for all of its tiles."""
+    own = target.for_layer(layer.peripheral_overrides)
+    cols_per_weight = own.cols_per_weight
+    return [(t, own.mvm_ns(*t.footprint(cols_per_weight))) for t in layer.tiles]
 
 
-def layer_stage_ns(target: Target, layer: LayerOp, copies: int | None = None) -> float:
-    """Time one sample spends in `layer` with `copies` copies (default: the layer's own)."""
+def layer_stage_ns(target: Target, layer: LayerOp, copies: int | None = None,
+                   tiles_ns: list[tuple[TileOp, float]] | None = None) -> float:
+    """Time one sample spends in `layer` with `copies` copies (default: the layer's own); `tiles_ns` is
+    `layer_tiles_mvm_ns(target, layer)` when the caller has it."""
     n = copies or layer.copies
-    return max((tile_mvm_ns(target, t) * -(-t.cycles // n) for t in layer.tiles if t.replica == 0),
-               default=0.0)
+    tiles_ns = layer_tiles_mvm_ns(target, layer) if tiles_ns is None else tiles_ns
+    return max((ns * -(-t.cycles // n) for t, ns in tiles_ns if t.replica == 0), default=0.0)
 
 
 def layer_one_copy_ns(target: Target, layer: LayerOp) -> float:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rnc.dialects.rnc import module_target
 from rnc.dialects.xbar import module_layers
 from rnc.ir.pass_manager import ModulePass, PassContext, PassError, register_pass
-from rnc.passes.xbar.cost import tile_mvm_ns
+from rnc.passes.xbar.cost import layer_tiles_mvm_ns
 from rnc.passes.xbar.matrices import layer_matrix, layer_tiles, require_unplaced, tile_op
 from rnc.passes.xbar.place import PackingKnobs, apply_packing, infeasible_message
 from rnc.passes.xbar_algorithms.layer_cost import LayerCost
@@ -44,7 +44,7 @@ class Replicate(PackingKnobs, ModulePass):
             raise PassError("no crossbar layers; run 'tile-partition' first")
         require_unplaced(layers, self.name)
         costs = [LayerCost(l.layer, tuple(layer_tiles(l)), l.max_tile_cycles(),
-                           layer_matrix(l).parallelism, max(tile_mvm_ns(target, t) for t in l.tiles),
+                           layer_matrix(l).parallelism, max(ns for _, ns in layer_tiles_mvm_ns(target, l)),
                            layer_matrix(l)) for l in layers]
         try:
             result = replicate(costs, budget, self.pack_options(target), spend_leftover=self.spend_leftover)

@@ -10,7 +10,7 @@ from rnc.dialects.rnc import module_target
 from rnc.dialects.xbar import module_array, module_layers
 from rnc.ir.location import NameLoc
 from rnc.ir.pass_manager import ModulePass, PassContext, register_pass
-from rnc.passes.xbar.cost import layer_stage_ns, tile_mvm_ns
+from rnc.passes.xbar.cost import layer_stage_ns, layer_tiles_mvm_ns
 
 
 def placement_report(module) -> dict[str, Any]:
@@ -24,8 +24,9 @@ def placement_report(module) -> dict[str, Any]:
         cols_per_weight = layer.cols_per_weight
         area = sum(h * w for h, w in (t.footprint(cols_per_weight) for t in tiles))
         total_area += area
-        one = layer_stage_ns(target, layer, 1)
-        now = layer_stage_ns(target, layer)
+        tiles_ns = layer_tiles_mvm_ns(target, layer)
+        one = layer_stage_ns(target, layer, 1, tiles_ns)
+        now = layer_stage_ns(target, layer, tiles_ns=tiles_ns)
         max_cycles = layer.max_tile_cycles()
         layers.append({
             "layer": layer.layer, "kind": layer.kind,
@@ -34,7 +35,7 @@ def placement_report(module) -> dict[str, Any]:
             "tiles": sum(1 for t in tiles if t.replica == 0), "copies": layer.copies,
             "area_cells": area,
             "crossbars": sorted({t.xbar for t in tiles if t.is_placed}),
-            "mvm_ns": max((tile_mvm_ns(target, t) for t in tiles), default=0.0),
+            "mvm_ns": max((ns for _, ns in tiles_ns), default=0.0),
             "mvms_one_copy": max_cycles, "mvms": -(-max_cycles // layer.copies),
             "stage_ns_one_copy": one, "stage_ns": now,
         })

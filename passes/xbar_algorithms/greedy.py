@@ -38,16 +38,20 @@ def _smallest_areas_after(items: Sequence[PackItem], empty_area: int) -> list[in
 def _choose_tightest(bins, by_free, item, blocked: set[int], work):
     # Every crossbar in `by_free` from `start` on has room for the item's area and is under the tile cap
     # (see greedy_maxrects); `blocked` holds those the conflict rule closes to the item's layer.
+    # Most crossbars visited already hold no rectangle of the item's shape (`misfits`): checked here, the
+    # hottest loop of packing, rather than in a call.
     rows, cols = item.height, item.width
+    shape = (rows, cols)
     start = bisect_left(by_free, (rows * cols, -1))
     probes = 0
-    for position in range(start, len(by_free)):
-        index = by_free[position][1]
+    for _free_area, index in by_free[start:]:
         probes += 1
         if index in blocked:
             continue
         xbar = bins[index]
         probes += len(xbar.free)
+        if shape in xbar.misfits:
+            continue
         found = xbar.best_short_side_fit(rows, cols)
         if found is not None:
             spend(work, probes)

@@ -115,9 +115,11 @@ class MaxRectsBin:
             me = len(kept) + index
             top, left, height, width = piece
             bottom, right = top + height, left + width
-            if not any(position != me and other[0] <= top and other[1] <= left and bottom <= other[0] + other[2]
-                       and right <= other[1] + other[3] and (other != piece or position < me)
-                       for position, other in enumerate(candidates)):
+            for position, other in enumerate(candidates):
+                if (position != me and other[0] <= top and other[1] <= left and bottom <= other[0] + other[2]
+                        and right <= other[1] + other[3] and (other != piece or position < me)):
+                    break
+            else:
                 merged.append(piece)
         examined = len(self.free) + len(pieces) * len(candidates) + 8
         self.free = merged

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rnc.dialects.isa import AccumOp, DigitalUnitOp, MvmOp, ProgramOp
 from rnc.hw.chip import Chip
@@ -60,12 +61,14 @@ class ChipMap:
         self.tiles = max(1, math.ceil(program.xbars / self.xbars_per_tile))
         self.chip: Chip = replace(chip, tiles=self.tiles, offchip_links=0)   # no instruction uses the links
         self.network = chip.network
-        self.model = CostModel(self.chip, self.target.crossbar_config())
+        self.model = _cost_model(self.chip, self.target.crossbar_config())
         self._models: dict[PeripheralConfig, CostModel] = {self.model.config: self.model}
         # Each layer's target: its crossbars as configured for it (isa.weight's peripheral attributes).
         self.weight_targets: dict[str, Target] = {w.sym_name: self.target.for_layer(w.peripheral_overrides)
                                                   for w in program.weights}
         self._mvm: dict[tuple, Cost] = {}
+        self._crossbars: dict[str | None, tuple[PeripheralConfig, int]] = {}   # weight -> its crossbar
+        self._sends: dict[tuple[int, int], Cost] = {}
         side = math.ceil(math.sqrt(math.ceil(self.tiles / self.network.tiles_per_router)))
         self._side = max(1, side)
         self.cycle_ns = 1000.0 / self.target.peripherals.digital_frequency_mhz
@@ -107,14 +110,20 @@ class ChipMap:
         if config is None:
             return self.model
         if config not in self._models:
-            self._models[config] = CostModel(self.chip, config)
+            self._models[config] = _cost_model(self.chip, config)
         return self._models[config]
+
+    def _crossbar(self, weight: str | None) -> tuple[PeripheralConfig, int]:
+        """(crossbar configuration, cells per weight) of the crossbars holding `weight`, looked up once."""
+        if weight not in self._crossbars:
+            target = self.weight_targets.get(weight, self.target)
+            self._crossbars[weight] = target.crossbar_config(), target.cols_per_weight
+        return self._crossbars[weight]
 
     def mvm(self, op: MvmOp) -> Cost:
         """`op.count` MVMs on its region, each reading its input vector (one byte a row) from the tile buffer,
         on crossbars configured as its layer's weight says (`Target.layer_config`)."""
-        target = self.weight_targets.get(op.weight, self.target)
-        config, cols_per_weight = target.crossbar_config(), target.cols_per_weight
+        config, cols_per_weight = self._crossbar(op.weight)
         r0, r1, c0, c1 = op.cells
         key = (r1 - r0, c1 - c0, config, cols_per_weight)
         if key not in self._mvm:
@@ -132,14 +141,24 @@ class ChipMap:
 
     def send(self, nbytes: int, hops: int) -> Cost:
         """`nbytes` to tiles `hops` routers away; 0 hops: written to the tile's own buffer."""
-        charge = self.model.send(nbytes, hops) if hops else self.model.buffer_access(nbytes)
-        return _cost(self.model, charge.time_ns, charge.activity)
+        key = (nbytes, hops)
+        if key not in self._sends:      # a program sends a few sizes over a few distances, many times
+            charge = self.model.send(nbytes, hops) if hops else self.model.buffer_access(nbytes)
+            self._sends[key] = _cost(self.model, charge.time_ns, charge.activity)
+        return self._sends[key]
 
     def multicast(self, nbytes: int, hops: list[int]) -> Cost:
         """`nbytes` to one tile per entry of `hops` (its distance): as long as the farthest send, the energy
         of one send to each."""
         sends = [self.send(nbytes, h) for h in hops]
         return replace(sum_costs(sends), time_ns=max(c.time_ns for c in sends))
+
+
+@lru_cache(maxsize=256)
+def _cost_model(chip: Chip, config: PeripheralConfig) -> CostModel:
+    """The cost model of `chip` with crossbars configured as `config`, shared by the runs that ask for it
+    (a search prices many programs on the same few chips and layer configurations)."""
+    return CostModel(chip, config)
 
 
 def crossbar_weights(program: ProgramOp, crossbars: int) -> list[frozenset[str]]:
