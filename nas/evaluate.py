@@ -30,8 +30,11 @@ from rnc.nas.spaces import SearchSpace, make_space
 CALIBRATION_BATCHES = 4
 CALIBRATION_BATCH_SIZE = 64
 # The co-search's target keys on top of `--target`, for its evaluation, its hardware compiles and the
-# compiled Pareto members alike: ADC bits change the numbers only with a quantized ADC (docs/precision.md).
-CO_SEARCH_TARGET_VALUES = {"adc_model": "quantized"}
+# compiled Pareto members alike (docs/nas.md "Target values"): ADC bits change the numbers only with a
+# quantized ADC, and its range is calibrated on the search's calibration images (with the worst-case range
+# of a 128-row tile no ADC below 8 bits is useful). Cell bits stay the target's unless `--cell-bits`: fewer
+# bits per cell let smaller ADCs keep the accuracy (docs/precision.md) at more crossbars per layer.
+CO_SEARCH_TARGET_VALUES = {"adc_model": "quantized", "adc_range": "calibrated"}
 
 
 @dataclass(frozen=True)

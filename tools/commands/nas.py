@@ -101,6 +101,9 @@ def _add_co_search(sp: argparse.ArgumentParser) -> None:
                     help=f"compile the K best Pareto members with their reports (default {DEFAULT_COMPILE_BEST} "
                          f"when energy, area or EDAP is searched, else 0); with --peripherals also simulate them "
                          f"on the validation samples (pareto.csv's simulated_accuracy)")
+    sp.add_argument("--cell-bits", type=int_in(1, 8), metavar="N",
+                    help="with --peripherals: bits each crossbar cell stores (default: the target's; XPert's arrays "
+                         "store 1: smaller ADCs keep the accuracy, each weight takes more columns)")
     sp.add_argument("--accuracy-samples", type=int_in(1, MAX_COUNT), metavar="N",
                     help="measure accuracies on the first N validation samples only (default all; with "
                          "--peripherals each costs a run of the crossbars' arithmetic)")
@@ -153,6 +156,14 @@ def _add_power_arguments(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--power-objective", choices=OBJECTIVES, default="latency",
                     help="with --power intermittent and no --objectives: minimize the intermittent end-to-end "
                          "latency (default) or energy, beside maximizing accuracy")
+
+
+def _co_search_values(args) -> tuple | None:
+    """EvalSettings.target_values: the co-search's defaults with --cell-bits in them (None: the defaults)."""
+    from rnc.nas.evaluate import CO_SEARCH_TARGET_VALUES
+    if args.cell_bits is None:
+        return None
+    return tuple(sorted({**CO_SEARCH_TARGET_VALUES, "cell_bits": args.cell_bits}.items()))
 
 
 def _fail(message: str) -> int:
@@ -231,6 +242,8 @@ def _search(args, data, out: Path, log) -> int:
         objectives = parse_objectives(args.objectives, args.peripherals, power and args.power_objective)
     except ObjectiveError as e:
         return _fail(str(e))
+    if args.cell_bits is not None and not args.peripherals:
+        return _fail("--cell-bits sets the co-search's cells: it needs --peripherals")
     space = make_space(args.space, args.peripherals)
     if "accuracy" in objectives and not space.has_supernet:
         return _fail(f"the {space.name} space has no supernet: give hardware --objectives "
@@ -260,7 +273,8 @@ def _search(args, data, out: Path, log) -> int:
     settings = EvalSettings(path and str(path.resolve()), args.data,
                             args.data_dir and str(Path(args.data_dir).resolve()), args.image_size, args.data_limit,
                             args.xbars, args.samples, args.hw_image_size, args.seed, space.name, args.peripherals,
-                            cost, target, power, accuracy_samples=args.accuracy_samples)
+                            cost, target, power, target_values=_co_search_values(args),
+                            accuracy_samples=args.accuracy_samples)
     try:
         executor = make_executor(args.workers, args.dask)
     except ExecutorError as e:
