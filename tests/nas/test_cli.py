@@ -47,3 +47,19 @@ def test_missing_or_corrupt_checkpoint_is_a_one_line_error(tmp_path, search_flag
 def test_missing_cifar_folder_is_a_user_error(tmp_path, capsys):
     assert main(["nas", "train", "--data", "cifar10", "--data-dir", str(tmp_path / "none")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_cell_bits_without_peripherals_is_a_one_line_error(tmp_path, search_flags, capsys):
+    assert main(search_flags(tmp_path) + ["--gens", "1", "--cell-bits", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "--cell-bits sets the co-search's cells: it needs --peripherals" in err and len(err.strip().splitlines()) == 1
+
+
+def test_cell_bits_joins_the_co_search_target_values():
+    from argparse import Namespace
+    from rnc.nas.evaluate import CO_SEARCH_TARGET_VALUES, EvalSettings
+    from rnc.tools.commands.nas import _co_search_values
+    assert _co_search_values(Namespace(cell_bits=None)) is None
+    settings = EvalSettings(None, peripherals=True, target_values=_co_search_values(Namespace(cell_bits=2)))
+    assert settings.target_overrides == {**CO_SEARCH_TARGET_VALUES, "cell_bits": 2}
+    assert settings.target_overrides["adc_range"] == "calibrated"
