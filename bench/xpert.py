@@ -168,14 +168,18 @@ def meets_floor(row: dict, space) -> bool:
                for i, g in enumerate(periph.decode(peripheral)) if i in active)
 
 
-def co_settings(supernet: str, samples: int, accuracy_samples: int):
-    """The quick co-search's evaluation settings: 16x16 digits for accuracy and hardware."""
-    from rnc.nas.evaluate import EvalSettings
-    return EvalSettings(supernet, hw_image_size=16, samples=samples, peripherals=True,
-                        accuracy_samples=accuracy_samples)
+def co_settings(supernet: str, samples: int, accuracy_samples: int, cell_bits: int | None = None,
+                xbars: int | None = 211):
+    """The quick co-search's evaluation settings: 16x16 digits for accuracy and hardware; `cell_bits` as
+    `rnc nas search --cell-bits` (None: the target's), `xbars` the budget (None: the fewest crossbars)."""
+    from rnc.nas.evaluate import CO_SEARCH_TARGET_VALUES, EvalSettings
+    values = None if cell_bits is None else tuple(sorted({**CO_SEARCH_TARGET_VALUES, "cell_bits": cell_bits}.items()))
+    return EvalSettings(supernet, hw_image_size=16, samples=samples, peripherals=True, xbars=xbars,
+                        accuracy_samples=accuracy_samples, target_values=values)
 
 
-def co_search(workers: int, steps: int, pop: int, gens: int, samples: int, accuracy_samples: int) -> None:
+def co_search(workers: int, steps: int, pop: int, gens: int, samples: int, accuracy_samples: int,
+              cell_bits: int | None, xbars: int | None) -> None:
     from rnc.nas.evaluate import evaluate
     from rnc.nas.executors import make_executor
     from rnc.nas.search import search
@@ -183,7 +187,7 @@ def co_search(workers: int, steps: int, pop: int, gens: int, samples: int, accur
     folder = Path(tempfile.mkdtemp(prefix="rnc-xpert-bench-"))
     seconds = quick_supernet(folder / "supernet.pt", steps, QUICK_BATCH)
     print(f"co-search on digits: supernet training, {steps} steps of batch {QUICK_BATCH}: {seconds:.1f} s")
-    settings = co_settings(str(folder / "supernet.pt"), samples, accuracy_samples)
+    settings = co_settings(str(folder / "supernet.pt"), samples, accuracy_samples, cell_bits, xbars)
     executor = make_executor(workers)
     t = time.perf_counter()
     try:
@@ -276,16 +280,20 @@ def main() -> None:
     p.add_argument("--samples", type=int, default=2, help="samples pipelined in the co-search's timing")
     p.add_argument("--accuracy-samples", type=int, default=ACCURACY_SAMPLES,
                    help=f"validation samples of each precision accuracy (default {ACCURACY_SAMPLES})")
+    p.add_argument("--cell-bits", type=int, help="bits per cell of the co-search (rnc nas search --cell-bits)")
+    p.add_argument("--xbars", type=int, default=211, help="the co-search's crossbar budget (0: the fewest)")
     args = p.parse_args()
     torch.set_num_threads(1)
+    xbars = args.xbars or None
     if args.timing_only:
-        evaluation_time(co_settings(str(Path(args.timing_only).resolve()), args.samples, args.accuracy_samples),
-                        TIMED_CANDIDATES)
+        evaluation_time(co_settings(str(Path(args.timing_only).resolve()), args.samples, args.accuracy_samples,
+                                    args.cell_bits, xbars), TIMED_CANDIDATES)
         return
     if not args.skip_hardware:
         hardware_side(1)
     if not args.skip_search:
-        co_search(args.workers, args.steps, args.pop, args.gens, args.samples, args.accuracy_samples)
+        co_search(args.workers, args.steps, args.pop, args.gens, args.samples, args.accuracy_samples,
+                  args.cell_bits, xbars)
 
 
 if __name__ == "__main__":
