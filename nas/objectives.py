@@ -87,9 +87,11 @@ class Limits:
     def area_limit_mm2(self) -> float | None:
         return None if self.max_area_mm2 is None else self.max_area_mm2 * (1 + self.area_tolerance_pct / 100)
 
-    def excesses(self, record: dict, xbars: int) -> dict[str, float]:
-        """Each constraint as pymoo's G (<= 0 when met), relative to its limit so that they weigh alike."""
-        out = {"xbars": float(record["xbars_used"] - xbars)}     # the search's original constraint, as it was
+    def excesses(self, record: dict, xbars: int | None) -> dict[str, float]:
+        """Each constraint as pymoo's G (<= 0 when met), relative to its limit so that they weigh alike
+        (`xbars` None: no crossbar budget, every candidate on its fewest crossbars)."""
+        # the search's original constraint, as it was
+        out = {"xbars": 0.0 if xbars is None else float(record["xbars_used"] - xbars)}
         if self.area_limit_mm2 is not None:
             out["area"] = record["area_mm2"] / self.area_limit_mm2 - 1
         if self.intermittent:
@@ -101,12 +103,12 @@ class Limits:
             out["energy"] = record["energy_pj"] * 1e-6 / self.max_energy_uj - 1
         return out
 
-    def violations(self, record: dict, xbars: int) -> str:
+    def violations(self, record: dict, xbars: int | None) -> str:
         """The limits `record` breaks, e.g. 'xbars 230 > 211; area 6.1 > 5.25 mm2' ('' when none); `record`'s
         own `feasible` says whether it packed into the budget."""
         g = self.excesses(record, xbars)
         text = []
-        if g["xbars"] > 0 or not record["feasible"]:
+        if xbars is not None and (g["xbars"] > 0 or not record["feasible"]):
             text.append(f"xbars {record['xbars_used']} > {xbars}")
         if g.get("area", 0) > 0:
             text.append(f"area {record['area_mm2']:.4g} > {self.area_limit_mm2:.4g} mm2")

@@ -113,6 +113,8 @@ def test_objectives_and_limits():
     assert list(limits.excesses(record, 211)) == ["xbars", "area", "latency", "energy"]
     assert limits.violations(record, 211) == "area 6 > 5.5 mm2; latency 2 > 1 us"
     assert Limits().violations(record | {"feasible": False, "xbars_used": 300}, 211) == "xbars 300 > 211"
+    assert limits.excesses(record, None)["xbars"] == 0.0        # no budget: every candidate on its fewest
+    assert Limits().violations(record | {"xbars_used": 300}, None) == ""
 
 
 def test_pareto_front_over_any_objectives():
