@@ -38,9 +38,11 @@ class SearchResult:
     evaluations: int = 0         # evaluations run by this call (cache hits and restored ones excluded)
 
 
-def make_algorithm(pop: int, seed: int, upper_bounds: list[int], n_obj: int = 2, n_constr: int = 1):
+def make_algorithm(pop: int, seed: int, upper_bounds: list[int], n_obj: int = 2, n_constr: int = 1,
+                   initial: list[tuple[int, ...]] | None = None):
     """NSGA-II on integer genes (SBX and polynomial mutation, rounded), set up for ask/tell with no end:
-    the caller counts generations, so a resumed run may ask for more than the first one did."""
+    the caller counts generations, so a resumed run may ask for more than the first one did. `initial`: the
+    first generation's rows (None: uniform integer draws)."""
     from pymoo.algorithms.moo.nsga2 import NSGA2
     from pymoo.core.problem import Problem
     from pymoo.core.termination import NoTermination
@@ -51,7 +53,8 @@ def make_algorithm(pop: int, seed: int, upper_bounds: list[int], n_obj: int = 2,
 
     problem = Problem(n_var=len(upper_bounds), n_obj=n_obj, n_ieq_constr=n_constr, xl=0,
                       xu=np.array(upper_bounds), vtype=int)
-    algorithm = NSGA2(pop_size=pop, sampling=IntegerRandomSampling(),
+    sampling = IntegerRandomSampling() if initial is None else np.array(initial, dtype=int)
+    algorithm = NSGA2(pop_size=pop, sampling=sampling,
                       crossover=SBX(prob=0.9, eta=15, vtype=float, repair=RoundingRepair()),
                       mutation=PM(eta=20, vtype=float, repair=RoundingRepair()), eliminate_duplicates=True)
     algorithm.setup(problem, termination=NoTermination(), seed=seed, verbose=False)
@@ -98,7 +101,8 @@ def search(settings: EvalSettings, pop: int, gens: int, seed: int, executor=None
         if out is not None:
             remove_state(out)
         n_constr = len(limits.excesses(_ANY_RECORD, settings.xbars))
-        state = SearchState(config, make_algorithm(pop, seed, space.upper_bounds(), len(objectives), n_constr))
+        state = SearchState(config, make_algorithm(pop, seed, space.upper_bounds(), len(objectives), n_constr,
+                                                    space.initial_population(pop, seed)))
     result = SearchResult(resumed_after=state.generation)
     known = accuracies if accuracies is not None else {}
     clock = _Pace()

@@ -13,6 +13,7 @@ evaluation cache holds one entry per design.
 """
 from __future__ import annotations
 
+import random
 import re
 
 from rnc.nas import peripherals as periph
@@ -58,6 +59,32 @@ class SearchSpace:
     def upper_bounds(self) -> list[int]:
         """Inclusive upper bound of each gene (lower bounds are 0)."""
         return self.network_upper_bounds() + periph.upper_bounds(self.groups)
+
+    def initial_population(self, pop: int, seed: int) -> list[tuple[int, ...]] | None:
+        """The search's first generation (None: pymoo's uniform integer draws, the space without peripherals).
+
+        With peripheral genes a uniform draw almost always gives some group 1- or 2-bit inputs or a small
+        ADC, which takes the network to chance accuracy: a flat landscape the search cannot climb. So half
+        the rows (rounded up) start from the baseline periphery (8-bit inputs, an 8-bit SAR ADC per column:
+        the network's own accuracy), each with one group drawn at random, and the rest are uniform; the
+        search then walks from accurate designs towards cheap peripheries, as XPert starts from its
+        baseline. Seeded: the same rows for any number of workers."""
+        if not self.groups:
+            return None
+        rng = random.Random(seed)
+        bounds = self.upper_bounds()
+        rows = []
+        for i in range(pop):
+            genes = [rng.randint(0, hi) for hi in bounds]
+            if i < (pop + 1) // 2:
+                network = genes[:self.network_genes_count]
+                genes = list(self.baseline_peripherals(network))
+                group = rng.randrange(self.groups)
+                start = self.network_genes_count + group * periph.GENES_PER_GROUP
+                for k in range(start, start + periph.GENES_PER_GROUP):
+                    genes[k] = rng.randint(0, bounds[k])
+            rows.append(tuple(genes))
+        return rows
 
     def check(self, genes) -> tuple[int, ...]:
         genes = tuple(int(g) for g in genes)

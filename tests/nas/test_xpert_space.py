@@ -123,3 +123,19 @@ def test_pareto_front_over_any_objectives():
             enumerate([(0.9, 10.0, True), (0.8, 5.0, True), (0.8, 6.0, True), (0.95, 1.0, False)])]
     front = pareto_front(rows, ("accuracy", "edap"))
     assert [c["genes"] for c in front] == ["1", "0"]      # sorted by EDAP; the infeasible one is not on it
+
+
+def test_the_co_search_starts_half_from_the_baseline_periphery():
+    """Uniform draws put a low-precision group in nearly every candidate (chance accuracy everywhere): half
+    the first generation starts from the baseline periphery with one group redrawn, deterministically."""
+    from rnc.nas import peripherals as periph
+    space = make_space("mbv3", True)
+    rows = space.initial_population(9, seed=4)
+    assert rows == space.initial_population(9, seed=4) and len(rows) == 9
+    bounds = space.upper_bounds()
+    assert all(0 <= g <= hi for row in rows for g, hi in zip(row, bounds))
+    for row in rows[:5]:
+        network, peripheral = space.split(row)
+        groups = [peripheral[k:k + periph.GENES_PER_GROUP] for k in range(0, len(peripheral), periph.GENES_PER_GROUP)]
+        assert sum(g != periph.BASELINE_GENES for g in groups) <= 1
+    assert make_space("mbv3", False).initial_population(9, seed=4) is None
