@@ -22,7 +22,8 @@
    crossbars' arithmetic in torch, nas/precision_eval.py) on the first `--accuracy-samples` validation
    samples, at the co-search's target values (rnc.nas.evaluate.CO_SEARCH_TARGET_VALUES); the float accuracy
    and the figure at XPert's precision floor (inputs >= 4 bits, ADCs >= 5 bits everywhere) are printed
-   beside it.
+   beside it. `--cell-bits 1 --xbars 0`: XPert's 1-bit cells, each candidate on its fewest crossbars (the
+   docs/nas.md figures).
 
 The machine's load average is printed: the machine is shared and timings scale with it.
 """
