@@ -54,6 +54,19 @@ def bench_levels(name: str, network, effort: int) -> None:
               f"  {level.knapsack_s:10.3f}  {level.solve_s:7.2f}  {level.cuts:>4}")
 
 
+def bench_level_costs(name: str, effort: int) -> None:
+    """Crossbar energy and one-sample latency per level, as `rnc nested compile` reports them."""
+    from rnc.nas.nested.outputs import level_rows
+    from rnc.nas.nested.pipeline import nested_levels, placed_levels
+    run = nested_levels(name, NestedOptions(effort=effort))
+    rows = level_rows(run, placed=placed_levels(run))
+    print(f"== {name}: crossbar energy and latency per level (rnc nested compile)")
+    print("  budget  crossbars   MACs  energy_uJ  share  latency_ms")
+    for row in rows:
+        print(f"  {row['budget']:>6}  {row['crossbars']:>9}  {row['macs_fraction']:6.1%}  {row['mvm_energy_nj'] / 1e3:9.0f}"
+              f"  {row['energy_fraction']:5.1%}  {row['latency_us'] / 1e3:10.3f}")
+
+
 def bench_gap(network) -> None:
     print("== DS-CNN S: MILP against the exact DP (cells = fraction of the full model's)")
     full = network.choice(network.full_widths)
@@ -168,6 +181,7 @@ def main() -> None:
     mbv3 = network_of(load_model("mbv3_small"), granularity=16)
     bench_solvers("mbv3_small", mbv3)
     bench_levels("mbv3_small", mbv3, args.effort)
+    bench_level_costs("mbv3_small", NestedOptions().effort)
     if not args.skip_training:
         bench_training(args.steps, args.batchnorm_steps)
 

@@ -154,14 +154,14 @@ def _channels_last(t: torch.Tensor) -> torch.Tensor:
 
 def recalibrated_subnet(ctx: _Context, network):
     """The subnet of `network` with the supernet's weights and BatchNorm recalibrated (the last few kept)."""
-    from rnc.nas.hardware import _remember
+    from rnc.nas.hardware import remember
     from rnc.nas.supernet import recalibrate_bn, subnet_module
 
     def make():
         sub = _channels_last(subnet_module(ctx.net, network))
         recalibrate_bn(sub, ctx.calibration)
         return sub
-    return _remember(ctx.subnets, network, make)
+    return remember(ctx.subnets, network, make)
 
 
 def candidate_accuracy(ctx: _Context, genes) -> float:
@@ -224,13 +224,14 @@ def member_scoring(settings: EvalSettings):
     p = ctx.precision
 
     def subnet_of(network):
-        with _LOCK, _one_torch_thread():     # the evaluation's float rounding: the same weights
+        with _LOCK, one_torch_thread():     # the evaluation's float rounding: the same weights
             return recalibrated_subnet(ctx, network)
     return MemberScoring(subnet_of, p.calibration, p.inputs, p.labels, settings.image_size, ctx.data.num_classes)
 
 
 @contextmanager
-def _one_torch_thread():
+def one_torch_thread():
+    """Torch on one thread (an evaluation's float rounding), the caller's thread count restored after."""
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     try:

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import torch
 
-from rnc.nas.evaluate import EvalSettings, evaluate
+from rnc.nas.evaluate import EvalSettings, evaluate, one_torch_thread
 
 
 # Imported once by the fork server, so that each worker starts with them (torch alone takes seconds).
@@ -33,12 +33,9 @@ class SerialExecutor:
     name = "serial"
 
     def run(self, settings: EvalSettings, tasks: Iterable[tuple]) -> Iterator[tuple[tuple, dict]]:
-        previous = torch.get_num_threads()      # `evaluate` sets one thread; give the caller back its own
-        try:
+        with one_torch_thread():                 # as `evaluate` runs; the caller gets its own back after
             for g, accuracy in tasks:
                 yield g, evaluate(settings, g, accuracy)
-        finally:
-            torch.set_num_threads(previous)
 
     def close(self) -> None:
         pass

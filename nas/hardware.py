@@ -256,13 +256,13 @@ class HardwareEvaluator:
         network, _ = self.space.split(genes)
         if not isinstance(self.space, VggSpace):
             return self.blocks.model(network)
-        return _remember(self._models, network, lambda: self.onnx(genes))
+        return remember(self._models, network, lambda: self.onnx(genes))
 
     def _partitioned(self, genes):
         """The partitioned module of the candidate's network (the last few kept: a periphery-only search
         partitions its one network once)."""
         network, _ = self.space.split(genes)
-        return _remember(self._partitions, network,
+        return remember(self._partitions, network,
                          lambda: partition(self.model(genes), self.target, self.target_values))
 
     def evaluate(self, genes) -> HardwareResult:
@@ -315,7 +315,7 @@ class HardwareEvaluator:
         if any(FOOTPRINT_KEYS & set(o) for o in overrides.values()):
             return place(self._partitioned(genes), None, self.seed, overrides)
         network, _ = self.space.split(genes)
-        placed = _remember(self._fewest, network, lambda: place(self._partitioned(genes), None, self.seed)).clone()
+        placed = remember(self._fewest, network, lambda: place(self._partitioned(genes), None, self.seed)).clone()
         set_layer_overrides(placed, overrides)
         return placed
 
@@ -347,7 +347,7 @@ def collector_paused():
             gc.enable()
 
 
-def _remember(cache: dict, key, make):
+def remember(cache: dict, key, make):
     """`cache[key]`, made first if missing; the oldest entry goes when MODEL_CACHE are kept."""
     if key not in cache:
         if len(cache) >= MODEL_CACHE:

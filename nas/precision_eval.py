@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnc.nas.hardware import _remember, partition, with_peripherals
+from rnc.nas.hardware import remember, partition, with_peripherals
 from rnc.nas.onnx_blocks import BlockExports
 from rnc.nas.trained_blocks import trained_model
 
@@ -45,7 +45,7 @@ class PrecisionAccuracy:
 
     def partitioned(self, network, subnet):
         """The partitioned module of `subnet` (the trained subnet of `network`), its layers at the target."""
-        return _remember(self._modules, network, lambda: partition(trained_model(self.blocks, subnet, network),
+        return remember(self._modules, network, lambda: partition(trained_model(self.blocks, subnet, network),
                                                                    self.target, self.target_values))
 
     def accuracy(self, network, subnet, layer_peripherals: dict) -> float:

@@ -73,3 +73,11 @@ def test_a_calibrated_range_with_an_ideal_adc_is_noted(digits_onnx, tmp_path, ca
                  "--quiet"]) == 0
     assert "a calibrated ADC range changes nothing" in capsys.readouterr().err
     assert "adc_shifts" not in (tmp_path / "program.isa").read_text()
+
+
+def test_given_calibration_inputs_and_calibration_data_are_refused_together():
+    """The library's calibration inputs (rnc nas search's images) and --calibration-data name two sources."""
+    from rnc.driver import CompileOptions, compile_model
+    from rnc.driver.pipeline import CompileError
+    with pytest.raises(CompileError, match="give calibration inputs or --calibration-data, not both"):
+        compile_model("mbv3_small", CompileOptions(simulate_isa=True, calibration=[], calibration_data="digits"))
